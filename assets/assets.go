@@ -1,0 +1,14 @@
+// Package assets embeds what browsers load: the employee web client (plain
+// ES modules and CSS, no build step) and the console's stylesheet.
+package assets
+
+import (
+	"embed"
+	"io/fs"
+)
+
+//go:embed web
+var files embed.FS
+
+// Web is the web client's folder: index.html at its root.
+var Web, _ = fs.Sub(files, "web")

@@ -1,0 +1,196 @@
+package server
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/valyala/fasthttp"
+
+	"inhouse/server/archive"
+	"inhouse/server/auth"
+)
+
+// userJSON is a person as the API shows them.
+type userJSON struct {
+	Name    string `json:"name"`
+	Display string `json:"display"`
+	Role    string `json:"role"`
+}
+
+func toUserJSON(u archive.User) userJSON { return userJSON{Name: u.Name, Display: u.Display, Role: u.Role} }
+
+// POST /api/login {"username","password"}
+func (s *Server) login(ctx *fasthttp.RequestCtx) {
+	if !s.sameOrigin(ctx, "") {
+		jsonError(ctx, fasthttp.StatusForbidden, "csrf", "The request did not come from this site's pages.")
+		return
+	}
+	var in struct{ Username, Password string }
+	if !decode(ctx, &in) {
+		return
+	}
+	name := strings.ToLower(strings.TrimSpace(in.Username))
+	addr := ctx.RemoteIP().String()
+	if wait := s.throttle.wait(name, addr); wait > 0 {
+		ctx.Response.Header.Set("Retry-After", fmt.Sprint(int(math.Ceil(wait.Seconds()))))
+		jsonError(ctx, fasthttp.StatusTooManyRequests, "throttled", "Too many failed sign-ins. Wait a few minutes and try again.")
+		return
+	}
+	u, err := s.store.User(name)
+	ok := err == nil && !u.Disabled && len(in.Password) <= auth.MaxPassword*4
+	if ok {
+		ok = auth.VerifyPassword(u.Hash, in.Password)
+	} else {
+		auth.Waste(in.Password)
+	}
+	if !ok {
+		s.throttle.failed(name, addr)
+		s.loginFailures.Inc()
+		s.log.Info("sign-in failed", "user", name, "remote", addr)
+		jsonError(ctx, fasthttp.StatusUnauthorized, "bad_credentials", "The user name or password is wrong.")
+		return
+	}
+	s.throttle.succeeded(name)
+	if err := s.startSession(ctx, u.Name); err != nil {
+		storeError(ctx, err)
+		return
+	}
+	writeJSON(ctx, map[string]any{"user": toUserJSON(u)})
+}
+
+// startSession signs name in on this browser.
+func (s *Server) startSession(ctx *fasthttp.RequestCtx, name string) error {
+	tok := auth.Token()
+	if _, err := s.store.AddSession(tok, name, auth.Token()); err != nil {
+		return err
+	}
+	c := fasthttp.AcquireCookie()
+	defer fasthttp.ReleaseCookie(c)
+	c.SetKey(sessionCookie)
+	c.SetValue(tok)
+	c.SetPath("/")
+	c.SetHTTPOnly(true)
+	c.SetSameSite(fasthttp.CookieSameSiteStrictMode)
+	c.SetSecure(s.tls != nil)
+	c.SetMaxAge(int(archive.SessionMax.Seconds()))
+	ctx.Response.Header.SetCookie(c)
+	return nil
+}
+
+// POST /api/logout
+func (s *Server) logout(r *request) {
+	if err := s.store.DeleteSession(r.sess.ID); err != nil {
+		storeError(r.ctx, err)
+		return
+	}
+	r.ctx.Response.Header.DelClientCookie(sessionCookie)
+	writeJSON(r.ctx, map[string]bool{"ok": true})
+}
+
+// GET /api/me
+func (s *Server) me(r *request) {
+	p := s.store.Policy()
+	writeJSON(r.ctx, map[string]any{
+		"user": toUserJSON(r.user),
+		"policy": map[string]any{
+			"version":  p.Version,
+			"accepted": s.store.Accepted(r.user.Name).Version == p.Version,
+			"text":     p.Text,
+			"banner":   p.Banner,
+		},
+		"office":      s.store.Settings().OfficeName,
+		"csrf":        r.sess.CSRF,
+		"max_text":    s.store.Settings().MaxText,
+		"must_change": r.user.MustChange,
+	})
+}
+
+// POST /api/policy/accept {"version"}
+func (s *Server) acceptPolicy(r *request) {
+	var in struct{ Version int }
+	if !decode(r.ctx, &in) {
+		return
+	}
+	if err := s.store.AcceptPolicy(r.user.Name, in.Version); err != nil {
+		storeError(r.ctx, err)
+		return
+	}
+	writeJSON(r.ctx, map[string]any{"version": in.Version, "accepted": true})
+}
+
+// POST /api/password {"old","new"}: change one's own password; the other
+// sessions end.
+func (s *Server) changePassword(r *request) {
+	var in struct{ Old, New string }
+	if !decode(r.ctx, &in) {
+		return
+	}
+	if !auth.VerifyPassword(r.user.Hash, in.Old) {
+		jsonError(r.ctx, fasthttp.StatusForbidden, "bad_credentials", "The current password is wrong.")
+		return
+	}
+	if err := auth.CheckPassword(in.New); err != nil {
+		jsonError(r.ctx, fasthttp.StatusBadRequest, "bad_request", capitalize(err.Error())+".")
+		return
+	}
+	hash := auth.HashPassword(in.New)
+	_, err := s.store.UpdateUser(r.user.Name, func(u *archive.User) error {
+		u.Hash, u.MustChange = hash, false
+		return nil
+	})
+	if err != nil {
+		storeError(r.ctx, err)
+		return
+	}
+	// UpdateUser ended every session, this one too: start a fresh one.
+	if err := s.startSession(r.ctx, r.user.Name); err != nil {
+		storeError(r.ctx, err)
+		return
+	}
+	s.hub.Kick(r.user.Name, "password changed")
+	writeJSON(r.ctx, map[string]bool{"ok": true})
+}
+
+// GET /setup: the first-run page, only while no admin exists.
+func (s *Server) setupPage(ctx *fasthttp.RequestCtx) {
+	if s.setupToken.Load() == nil {
+		ctx.Redirect("/", fasthttp.StatusSeeOther)
+		return
+	}
+	s.serveAsset(ctx, "setup.html")
+}
+
+// POST /api/setup {"token","name","display","password"}: creates the first
+// admin with the one-time token printed by serve, and signs them in.
+func (s *Server) setup(ctx *fasthttp.RequestCtx) {
+	if !s.sameOrigin(ctx, "") {
+		jsonError(ctx, fasthttp.StatusForbidden, "csrf", "The request did not come from this site's pages.")
+		return
+	}
+	var in struct{ Token, Name, Display, Password string }
+	if !decode(ctx, &in) {
+		return
+	}
+	t := s.setupToken.Load()
+	if t == nil || !auth.Equal(in.Token, *t) {
+		jsonError(ctx, fasthttp.StatusForbidden, "forbidden", "This setup link is not valid (any more). Use the link that inhouse serve printed.")
+		return
+	}
+	if err := auth.CheckPassword(in.Password); err != nil {
+		jsonError(ctx, fasthttp.StatusBadRequest, "bad_request", capitalize(err.Error())+".")
+		return
+	}
+	u := archive.User{Name: strings.TrimSpace(in.Name), Display: strings.TrimSpace(in.Display), Role: archive.RoleAdmin, Hash: auth.HashPassword(in.Password)}
+	if err := s.store.AddUser(u); err != nil {
+		storeError(ctx, err)
+		return
+	}
+	s.setupToken.Store(nil)
+	if err := s.startSession(ctx, u.Name); err != nil {
+		storeError(ctx, err)
+		return
+	}
+	u, _ = s.store.User(u.Name)
+	writeJSON(ctx, map[string]any{"user": toUserJSON(u)})
+}

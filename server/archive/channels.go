@@ -1,0 +1,265 @@
+package archive
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/tidwall/buntdb"
+)
+
+// Channel kinds.
+const (
+	KindPublic  = "public"
+	KindPrivate = "private"
+	KindDirect  = "direct"
+)
+
+// Channel is a conversation: a public or private group, or a direct
+// conversation between two people.
+type Channel struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Kind      string    `json:"kind"`
+	Members   []string  `json:"members"` // sorted
+	Created   time.Time `json:"created"`
+	CreatedBy string    `json:"created_by"`
+}
+
+// Has reports whether user is a member.
+func (c *Channel) Has(user string) bool {
+	_, found := slices.BinarySearch(c.Members, user)
+	return found
+}
+
+var channelNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,39}$`)
+
+// NormalizeChannelName lowercases a channel name and turns spaces into
+// dashes, then checks it.
+func NormalizeChannelName(name string) (string, error) {
+	n := strings.ToLower(strings.TrimSpace(name))
+	n = strings.Join(strings.Fields(n), "-")
+	if !channelNameRE.MatchString(n) {
+		return "", userErr(fmt.Errorf("channel name %q: use 1 to 40 letters, digits, '-' or '_'", name))
+	}
+	return n, nil
+}
+
+func newChannelID(prefix string) string {
+	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+	b := make([]byte, 12)
+	rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return prefix + string(b)
+}
+
+func sortedUnique(names []string) []string {
+	out := slices.Clone(names)
+	sort.Strings(out)
+	return slices.Compact(out)
+}
+
+// CreateChannel makes a public or private channel with the given members
+// (the creator is always one).
+func (s *Store) CreateChannel(name string, private bool, creator string, members []string) (Channel, error) {
+	n, err := NormalizeChannelName(name)
+	if err != nil {
+		return Channel{}, err
+	}
+	kind := KindPublic
+	if private {
+		kind = KindPrivate
+	}
+	all := sortedUnique(append(slices.Clone(members), creator))
+	if err := s.checkUsers(all); err != nil {
+		return Channel{}, err
+	}
+	c := Channel{ID: newChannelID("c"), Name: n, Kind: kind, Members: all, Created: time.Now().UTC(), CreatedBy: creator}
+	data, _ := json.Marshal(c)
+	err = s.write(func(tx *buntdb.Tx) error {
+		if _, err := tx.Get("chname:" + n); err == nil {
+			return fmt.Errorf("channel %q: %w", n, ErrExists)
+		}
+		if _, _, err := tx.Set("chname:"+n, c.ID, nil); err != nil {
+			return err
+		}
+		_, _, err := tx.Set("chan:"+c.ID, string(data), nil)
+		return err
+	}, func() { cc := c; s.channels[c.ID] = &cc })
+	return c, err
+}
+
+func (s *Store) checkUsers(names []string) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, n := range names {
+		u, ok := s.users[n]
+		if !ok {
+			return userErr(fmt.Errorf("user %q: %w", n, ErrNotFound))
+		}
+		if u.Disabled {
+			return userErr(fmt.Errorf("user %q is disabled", n))
+		}
+	}
+	return nil
+}
+
+func dmKey(a, b string) string {
+	if b < a {
+		a, b = b, a
+	}
+	return a + ":" + b
+}
+
+// DirectChannel returns the direct channel between a and b, creating it the
+// first time. created tells which.
+func (s *Store) DirectChannel(a, b string) (c Channel, created bool, err error) {
+	if a == b {
+		return Channel{}, false, userErr(errors.New("a direct message needs another person"))
+	}
+	key := dmKey(a, b)
+	s.mu.RLock()
+	id, ok := s.dms[key]
+	s.mu.RUnlock()
+	if ok {
+		c, err := s.Channel(id)
+		return c, false, err
+	}
+	if err := s.checkUsers([]string{a, b}); err != nil {
+		return Channel{}, false, err
+	}
+	c = Channel{ID: newChannelID("d"), Kind: KindDirect, Members: sortedUnique([]string{a, b}), Created: time.Now().UTC(), CreatedBy: a}
+	c.Name = c.Members[0] + "," + c.Members[1]
+	data, _ := json.Marshal(c)
+	err = s.write(func(tx *buntdb.Tx) error {
+		if existing, err := tx.Get("dm:" + key); err == nil {
+			c.ID = existing // made by a request just before ours
+			return nil
+		}
+		created = true
+		if _, _, err := tx.Set("dm:"+key, c.ID, nil); err != nil {
+			return err
+		}
+		_, _, err := tx.Set("chan:"+c.ID, string(data), nil)
+		return err
+	}, func() {
+		if created {
+			cc := c
+			s.channels[c.ID] = &cc
+			s.dms[key] = c.ID
+		}
+	})
+	if err != nil {
+		return Channel{}, false, err
+	}
+	c, err = s.Channel(c.ID)
+	return c, created, err
+}
+
+// Channel returns a copy of one channel.
+func (s *Store) Channel(id string) (Channel, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	c, ok := s.channels[id]
+	if !ok {
+		return Channel{}, fmt.Errorf("channel %q: %w", id, ErrNotFound)
+	}
+	cc := *c
+	cc.Members = slices.Clone(c.Members)
+	return cc, nil
+}
+
+// IsMember reports whether user belongs to channel id.
+func (s *Store) IsMember(id, user string) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	c, ok := s.channels[id]
+	return ok && c.Has(user)
+}
+
+// Members lists a channel's members (nil for an unknown channel).
+func (s *Store) Members(id string) []string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if c, ok := s.channels[id]; ok {
+		return slices.Clone(c.Members)
+	}
+	return nil
+}
+
+// Channels lists channels, sorted by kind then name, for which keep says yes.
+func (s *Store) Channels(keep func(*Channel) bool) []Channel {
+	s.mu.RLock()
+	var out []Channel
+	for _, c := range s.channels {
+		if keep == nil || keep(c) {
+			cc := *c
+			cc.Members = slices.Clone(c.Members)
+			out = append(out, cc)
+		}
+	}
+	s.mu.RUnlock()
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Kind != out[j].Kind {
+			return out[i].Kind > out[j].Kind // public, private, direct
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
+}
+
+// ChangeMembers adds and removes members. Direct channels keep their pair.
+func (s *Store) ChangeMembers(id string, add, remove []string) (Channel, error) {
+	if err := s.checkUsers(add); err != nil {
+		return Channel{}, err
+	}
+	var updated Channel
+	err := s.write(func(tx *buntdb.Tx) error {
+		raw, err := tx.Get("chan:" + id)
+		if err != nil {
+			return fmt.Errorf("channel %q: %w", id, ErrNotFound)
+		}
+		var c Channel
+		if err := json.Unmarshal([]byte(raw), &c); err != nil {
+			return err
+		}
+		if c.Kind == KindDirect {
+			return userErr(errors.New("the members of a direct conversation cannot change"))
+		}
+		members := append(c.Members, add...)
+		members = slices.DeleteFunc(members, func(m string) bool { return slices.Contains(remove, m) })
+		c.Members = sortedUnique(members)
+		data, _ := json.Marshal(c)
+		if _, _, err := tx.Set("chan:"+id, string(data), nil); err != nil {
+			return err
+		}
+		updated = c
+		return nil
+	}, func() { c := updated; s.channels[id] = &c })
+	return updated, err
+}
+
+// DirectPartners lists the people user has a direct conversation with.
+func (s *Store) DirectPartners(user string) []string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []string
+	for key := range s.dms {
+		a, b, _ := strings.Cut(key, ":")
+		switch user {
+		case a:
+			out = append(out, b)
+		case b:
+			out = append(out, a)
+		}
+	}
+	return out
+}

@@ -1,0 +1,177 @@
+package chat
+
+import (
+	"sync"
+	"time"
+
+	"github.com/fasthttp/websocket"
+)
+
+// Connection timing.
+const (
+	writeWait  = 10 * time.Second
+	pongWait   = 60 * time.Second
+	pingPeriod = pongWait * 9 / 10
+	// ReadLimit is the largest frame a client may send; a larger one closes
+	// the connection with 1009 (message too big).
+	ReadLimit = 64 << 10
+)
+
+// Close codes.
+const (
+	closeGoingAway = websocket.CloseGoingAway
+	closePolicy    = websocket.ClosePolicyViolation
+)
+
+// Conn is one browser tab's WebSocket. One goroutine reads (Serve's
+// caller), one writes; the queue between them is bounded.
+type Conn struct {
+	hub  *Hub
+	ws   *websocket.Conn
+	user string
+
+	mu      sync.Mutex
+	out     [][]byte
+	cursors map[string]*cursor // per channel: what this connection has been given
+	away    bool
+	closed  bool
+
+	wake      chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
+}
+
+// cursor is the next seq of a channel this connection should get. While a
+// sync is filling a gap, live messages for that channel are left to it.
+type cursor struct {
+	next    uint64
+	syncing bool
+}
+
+// Serve runs a connection for user until it closes. The caller has checked
+// the session and called Admit.
+func (h *Hub) Serve(ws *websocket.Conn, user string) {
+	c := &Conn{hub: h, ws: ws, user: user, cursors: map[string]*cursor{}, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	if err := h.register(c); err != nil {
+		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseTryAgainLater, err.Error()), time.Now().Add(time.Second))
+		ws.Close()
+		return
+	}
+	go c.writeLoop()
+	c.readLoop()
+	c.close()
+	h.unregister(c)
+}
+
+func (c *Conn) readLoop() {
+	c.ws.SetReadLimit(ReadLimit)
+	c.ws.SetReadDeadline(time.Now().Add(pongWait))
+	c.ws.SetPongHandler(func(string) error {
+		c.ws.SetReadDeadline(time.Now().Add(pongWait))
+		return nil
+	})
+	for {
+		kind, data, err := c.ws.ReadMessage()
+		if err != nil {
+			return
+		}
+		c.ws.SetReadDeadline(time.Now().Add(pongWait))
+		if kind != websocket.TextMessage {
+			c.push(encodeError("", CodeBadRequest, "Frames must be JSON text."))
+			continue
+		}
+		c.handle(data)
+	}
+}
+
+// push queues frames for this connection. When a slow client lets its
+// queue overflow it is dropped; it resyncs by seq when it reconnects.
+func (c *Conn) push(frames ...[]byte) bool {
+	c.mu.Lock()
+	ok := c.pushLocked(frames...)
+	c.mu.Unlock()
+	return ok
+}
+
+func (c *Conn) pushLocked(frames ...[]byte) bool {
+	if c.closed {
+		return false
+	}
+	if len(c.out)+len(frames) > c.hub.limits.QueueFrames {
+		c.hub.Dropped.Add(1)
+		go c.closeWith(websocket.ClosePolicyViolation, "too slow: reconnect and sync")
+		return false
+	}
+	c.out = append(c.out, frames...)
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+// offer delivers a live message unless this connection already has it or a
+// sync is about to give it.
+func (c *Conn) offer(channel string, seq uint64, frame []byte) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cur := c.cursors[channel]
+	if cur == nil || cur.syncing || seq < cur.next {
+		return false
+	}
+	cur.next = seq + 1
+	return c.pushLocked(frame)
+}
+
+// queued is how many frames wait to be written.
+func (c *Conn) queued() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.out)
+}
+
+func (c *Conn) writeLoop() {
+	ping := time.NewTicker(pingPeriod)
+	defer ping.Stop()
+	var batch [][]byte
+	for {
+		select {
+		case <-c.wake:
+			c.mu.Lock()
+			batch, c.out = c.out, batch[:0]
+			c.mu.Unlock()
+			for i, f := range batch {
+				c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+				if err := c.ws.WriteMessage(websocket.TextMessage, f); err != nil {
+					c.close()
+					return
+				}
+				batch[i] = nil
+			}
+		case <-ping.C:
+			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
+				c.close()
+				return
+			}
+		case <-c.done:
+			return
+		}
+	}
+}
+
+// closeWith sends a close frame with code and reason, then closes.
+func (c *Conn) closeWith(code int, reason string) {
+	c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
+	c.close()
+}
+
+func (c *Conn) close() {
+	c.closeOnce.Do(func() {
+		c.mu.Lock()
+		c.closed = true
+		c.out = nil
+		c.mu.Unlock()
+		close(c.done)
+		c.ws.Close()
+	})
+}

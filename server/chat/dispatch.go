@@ -1,0 +1,65 @@
+package chat
+
+import (
+	"time"
+
+	"inhouse/server/archive"
+)
+
+// send stores a message; the dispatcher acks and delivers it once durable.
+func (h *Hub) send(c *Conn, channel, clientID, text string) {
+	h.store.Append(channel, c.user, clientID, text, func(m archive.Message, dup bool, err error) {
+		// Runs in the archive's writer goroutine, in commit order: hand over
+		// and return, so the next batch is not held up by delivery.
+		h.committed <- commitEvent{msg: m, dup: dup, err: err, sender: c}
+	})
+}
+
+// dispatch acks and delivers committed messages, in commit order.
+func (h *Hub) dispatch() {
+	defer h.stopped.Done()
+	for {
+		select {
+		case ev := <-h.committed:
+			h.deliver(ev)
+		case <-h.stop:
+			for {
+				select {
+				case ev := <-h.committed:
+					h.deliver(ev)
+				default:
+					return
+				}
+			}
+		}
+	}
+}
+
+func (h *Hub) deliver(ev commitEvent) {
+	m := ev.msg
+	if ev.err != nil {
+		h.log.Error("message not stored", "user", ev.sender.user, "channel", m.Channel, "err", ev.err)
+		ev.sender.push(encodeError(m.ID, CodeUnavailable, "The message could not be stored. It was not sent; try again."))
+		return
+	}
+	ev.sender.push(mustJSON(ackFrame{Type: "ack", ID: m.ID, Channel: m.Channel, Seq: m.Seq, TS: formatTS(m.TS)}))
+	if ev.dup {
+		return
+	}
+	start := time.Now()
+	h.Messages.Add(1)
+	frame := encodeMessage(m) // once, for every recipient
+	r := h.room(m.Channel)
+	r.mu.Lock()
+	if m.Seq > r.published {
+		r.published = m.Seq
+	}
+	subs := r.subs
+	r.mu.Unlock()
+	for _, c := range subs {
+		if c.offer(m.Channel, m.Seq, frame) {
+			h.Delivered.Add(1)
+		}
+	}
+	h.FanoutNano.Add(uint64(time.Since(start)))
+}

@@ -1,0 +1,136 @@
+package chat
+
+import (
+	"encoding/json"
+	"time"
+
+	"inhouse/server/archive"
+)
+
+// Error codes sent in error frames.
+const (
+	CodeBadRequest  = "bad_request"
+	CodeForbidden   = "forbidden"
+	CodeNotFound    = "not_found"
+	CodeTooLarge    = "too_large"
+	CodeRateLimited = "rate_limited"
+	CodeBlocked     = "blocked"
+	CodePolicy      = "policy_required"
+	CodeUnavailable = "unavailable"
+)
+
+// inFrame is every field any client frame may carry. Decoding into typed
+// fields makes a wrong JSON type a decode error, answered with bad_request.
+type inFrame struct {
+	Type     string            `json:"type"`
+	ID       string            `json:"id"`
+	Channel  string            `json:"channel"`
+	Text     *string           `json:"text"`
+	Channels map[string]uint64 `json:"channels"`
+	Before   uint64            `json:"before"`
+	Limit    int               `json:"limit"`
+	Seq      *uint64           `json:"seq"`
+	Status   string            `json:"status"`
+}
+
+type ackFrame struct {
+	Type    string `json:"type"`
+	ID      string `json:"id"`
+	Channel string `json:"channel"`
+	Seq     uint64 `json:"seq"`
+	TS      string `json:"ts"`
+}
+
+// MessageFrame is a message as clients see it.
+type MessageFrame struct {
+	Type    string `json:"type,omitempty"`
+	Channel string `json:"channel"`
+	Seq     uint64 `json:"seq"`
+	ID      string `json:"id"`
+	From    string `json:"from"`
+	Text    string `json:"text"`
+	TS      string `json:"ts"`
+}
+
+type historyFrame struct {
+	Type     string         `json:"type"`
+	Channel  string         `json:"channel"`
+	Messages []MessageFrame `json:"messages"`
+}
+
+type typingFrame struct {
+	Type    string `json:"type"`
+	Channel string `json:"channel"`
+	User    string `json:"user"`
+}
+
+type presenceFrame struct {
+	Type   string `json:"type"`
+	User   string `json:"user"`
+	Status string `json:"status"`
+}
+
+type readFrame struct {
+	Type    string `json:"type"`
+	Channel string `json:"channel"`
+	Seq     uint64 `json:"seq"`
+}
+
+type errorFrame struct {
+	Type    string `json:"type"`
+	ID      string `json:"id"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// ChannelView is a channel as one person sees it (the API's shape too).
+type ChannelView struct {
+	ID      string   `json:"id"`
+	Name    string   `json:"name"`
+	Kind    string   `json:"kind"`
+	Members []string `json:"members"`
+	LastSeq uint64   `json:"last_seq"`
+	Unread  uint64   `json:"unread"`
+}
+
+type channelFrame struct {
+	Type    string      `json:"type"`
+	Channel ChannelView `json:"channel"`
+}
+
+type leftFrame struct {
+	Type    string `json:"type"`
+	Channel string `json:"channel"`
+}
+
+var syncedFrame = []byte(`{"type":"synced"}`)
+
+// TimeFormat is RFC 3339 with milliseconds, in UTC.
+const TimeFormat = "2006-01-02T15:04:05.000Z07:00"
+
+func formatTS(ms int64) string { return time.UnixMilli(ms).UTC().Format(TimeFormat) }
+
+// ToFrame turns a stored message into its frame.
+func ToFrame(m archive.Message) MessageFrame {
+	return MessageFrame{Channel: m.Channel, Seq: m.Seq, ID: m.ID, From: m.From, Text: m.Text, TS: formatTS(m.TS)}
+}
+
+func encodeMessage(m archive.Message) []byte {
+	f := ToFrame(m)
+	f.Type = "message"
+	return mustJSON(f)
+}
+
+func encodeError(id, code, msg string) []byte {
+	return mustJSON(errorFrame{Type: "error", ID: id, Code: code, Message: msg})
+}
+
+// mustJSON encodes values that cannot fail to encode (no channels, funcs or
+// cyclic data).
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}

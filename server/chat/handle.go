@@ -1,0 +1,323 @@
+package chat
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"inhouse/server/archive"
+)
+
+// Frame limits.
+const (
+	maxClientID     = 64
+	maxHistory      = 200
+	defaultHistory  = 50
+	maxSyncChannels = 1000
+	syncChunk       = 200
+	typingEvery     = 2 * time.Second
+)
+
+// handle answers one client frame. Every failure is an error frame; the
+// connection stays open.
+func (c *Conn) handle(data []byte) {
+	var f inFrame
+	if err := json.Unmarshal(data, &f); err != nil {
+		c.fail("", CodeBadRequest, "The frame is not valid JSON of the expected shape: "+jsonProblem(err))
+		return
+	}
+	switch f.Type {
+	case "send":
+		c.onSend(&f)
+	case "sync":
+		c.onSync(&f)
+	case "history":
+		c.onHistory(&f)
+	case "typing":
+		c.onTyping(&f)
+	case "read":
+		c.onRead(&f)
+	case "presence":
+		c.onPresence(&f)
+	case "":
+		c.fail(f.ID, CodeBadRequest, "The frame has no type.")
+	default:
+		c.fail(f.ID, CodeBadRequest, fmt.Sprintf("Unknown frame type %q.", truncate(f.Type, 40)))
+	}
+}
+
+func (c *Conn) fail(id, code, msg string) {
+	c.push(encodeError(truncate(id, maxClientID), code, msg))
+}
+
+// member checks that the channel exists and c's person belongs to it,
+// answering with an error frame when not.
+func (c *Conn) member(id, channel string) bool {
+	if channel == "" {
+		c.fail(id, CodeBadRequest, "The frame needs a channel.")
+		return false
+	}
+	ch, err := c.hub.store.Channel(channel)
+	if err != nil {
+		c.fail(id, CodeNotFound, "There is no such channel.")
+		return false
+	}
+	if !ch.Has(c.user) {
+		c.fail(id, CodeForbidden, "You are not a member of this channel.")
+		return false
+	}
+	return true
+}
+
+func (c *Conn) onSend(f *inFrame) {
+	switch {
+	case f.ID == "" || len(f.ID) > maxClientID || !printable(f.ID):
+		c.fail(f.ID, CodeBadRequest, fmt.Sprintf("A send needs an id of 1 to %d printable characters.", maxClientID))
+		return
+	case f.Text == nil || strings.TrimSpace(*f.Text) == "":
+		c.fail(f.ID, CodeBadRequest, "A send needs a text.")
+		return
+	case !utf8.ValidString(*f.Text):
+		c.fail(f.ID, CodeBadRequest, "The text is not valid UTF-8.")
+		return
+	}
+	if max := c.hub.store.Settings().MaxText; len(*f.Text) > max {
+		c.fail(f.ID, CodeTooLarge, fmt.Sprintf("The message is longer than the office's limit of %d bytes.", max))
+		return
+	}
+	if !c.member(f.ID, f.Channel) {
+		return
+	}
+	if !c.hub.policyAccepted(c.user) {
+		c.fail(f.ID, CodePolicy, "Accept the office's usage policy before sending.")
+		return
+	}
+	if !c.hub.allowSend(c.user) {
+		c.fail(f.ID, CodeRateLimited, "You are sending too fast. Wait a moment and try again.")
+		return
+	}
+	c.hub.send(c, f.Channel, f.ID, *f.Text)
+}
+
+func (c *Conn) onHistory(f *inFrame) {
+	if !c.member(f.ID, f.Channel) {
+		return
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = defaultHistory
+	}
+	limit = min(limit, maxHistory)
+	msgs, err := c.hub.store.Before(f.Channel, f.Before, limit)
+	if err != nil {
+		c.hub.log.Error("history", "channel", f.Channel, "err", err)
+		c.fail(f.ID, CodeUnavailable, "The history could not be read. Try again.")
+		return
+	}
+	out := historyFrame{Type: "history", Channel: f.Channel, Messages: make([]MessageFrame, len(msgs))}
+	for i, m := range msgs {
+		out.Messages[i] = ToFrame(m)
+	}
+	c.push(mustJSON(out))
+}
+
+// onSync sends, per channel, every message after the seq the client last
+// saw, in order, then "synced". Live messages for a channel being synced are
+// held back (the cursor), so each message arrives exactly once, in order.
+func (c *Conn) onSync(f *inFrame) {
+	if len(f.Channels) > maxSyncChannels {
+		c.fail(f.ID, CodeTooLarge, fmt.Sprintf("A sync can name at most %d channels.", maxSyncChannels))
+		return
+	}
+	for channel, seen := range f.Channels {
+		if !c.member(f.ID, channel) {
+			continue
+		}
+		if err := c.syncChannel(channel, seen); err != nil {
+			if !errors.Is(err, errClosed) {
+				c.hub.log.Error("sync", "channel", channel, "err", err)
+				c.fail(f.ID, CodeUnavailable, "The missed messages could not be read. Reconnect to try again.")
+			}
+			return
+		}
+	}
+	c.push(syncedFrame)
+}
+
+var errClosed = errors.New("connection closed")
+
+func (c *Conn) syncChannel(channel string, seen uint64) error {
+	r := c.hub.room(channel)
+	c.mu.Lock()
+	cur := c.cursors[channel]
+	if cur == nil {
+		c.mu.Unlock()
+		return nil // left the channel meanwhile
+	}
+	cur.syncing, cur.next = true, seen+1
+	c.mu.Unlock()
+	for {
+		if err := c.waitRoom(); err != nil {
+			return err
+		}
+		c.mu.Lock()
+		from := cur.next - 1
+		c.mu.Unlock()
+		r.mu.Lock()
+		published := r.published
+		r.mu.Unlock()
+		var msgs []archive.Message
+		if from < published {
+			var err error
+			if msgs, err = c.hub.store.After(channel, from, syncChunk); err != nil {
+				c.mu.Lock()
+				cur.syncing = false
+				c.mu.Unlock()
+				return err
+			}
+		}
+		frames := make([][]byte, 0, len(msgs))
+		c.mu.Lock()
+		for _, m := range msgs {
+			if m.Seq == cur.next && m.Seq <= published {
+				frames = append(frames, encodeMessage(m))
+				cur.next++
+			}
+		}
+		if !c.pushBacklog(frames) {
+			c.mu.Unlock()
+			return errClosed
+		}
+		c.mu.Unlock()
+		// Caught up when nothing newer has been published; checked under the
+		// room's lock so the dispatcher cannot publish in between.
+		r.mu.Lock()
+		c.mu.Lock()
+		caught := cur.next > r.published
+		if caught {
+			cur.syncing = false
+		}
+		c.mu.Unlock()
+		r.mu.Unlock()
+		if caught {
+			return nil
+		}
+	}
+}
+
+// pushBacklog queues sync frames without the slow-client limit (waitRoom
+// keeps the backlog bounded). c.mu is held.
+func (c *Conn) pushBacklog(frames [][]byte) bool {
+	if c.closed {
+		return false
+	}
+	if len(frames) == 0 {
+		return true
+	}
+	c.out = append(c.out, frames...)
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+// waitRoom waits until the send queue is at most half full.
+func (c *Conn) waitRoom() error {
+	for c.queued() > c.hub.limits.QueueFrames/2 {
+		select {
+		case <-c.done:
+			return errClosed
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	select {
+	case <-c.done:
+		return errClosed
+	default:
+		return nil
+	}
+}
+
+func (c *Conn) onTyping(f *inFrame) {
+	if !c.member(f.ID, f.Channel) {
+		return
+	}
+	if !c.hub.allowTyping(c.user, f.Channel) {
+		return // quietly: typing is a hint, not a message
+	}
+	frame := mustJSON(typingFrame{Type: "typing", Channel: f.Channel, User: c.user})
+	r := c.hub.room(f.Channel)
+	r.mu.Lock()
+	subs := r.subs
+	r.mu.Unlock()
+	for _, o := range subs {
+		if o.user != c.user {
+			o.push(frame)
+		}
+	}
+}
+
+func (c *Conn) onRead(f *inFrame) {
+	if f.Seq == nil {
+		c.fail(f.ID, CodeBadRequest, "A read needs a seq.")
+		return
+	}
+	if !c.member(f.ID, f.Channel) {
+		return
+	}
+	seq, err := c.hub.store.MarkRead(f.Channel, c.user, *f.Seq)
+	if err != nil {
+		c.hub.log.Error("read marker", "err", err)
+		c.fail(f.ID, CodeUnavailable, "The read marker could not be saved.")
+		return
+	}
+	// The person's other tabs clear their unread count too.
+	frame := mustJSON(readFrame{Type: "read", Channel: f.Channel, Seq: seq})
+	for _, o := range c.hub.connsOf(c.user) {
+		if o != c {
+			o.push(frame)
+		}
+	}
+}
+
+func (c *Conn) onPresence(f *inFrame) {
+	switch f.Status {
+	case "online", "away":
+	default:
+		c.fail(f.ID, CodeBadRequest, `A presence frame needs a status of "online" or "away".`)
+		return
+	}
+	c.mu.Lock()
+	c.away = f.Status == "away"
+	c.mu.Unlock()
+	c.hub.presenceChanged(c.user)
+}
+
+func printable(s string) bool {
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return false
+		}
+	}
+	return utf8.ValidString(s)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
+
+// jsonProblem says in a few words what was wrong with a frame.
+func jsonProblem(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Sprintf("field %q has the wrong type", te.Field)
+	}
+	return "malformed JSON"
+}

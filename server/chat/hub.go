@@ -1,0 +1,319 @@
+// Package chat is the real-time engine: who is connected, which channels
+// they hear, and the path of a message from a sender's frame through the
+// archive to every member's connection. It knows nothing of HTTP.
+package chat
+
+import (
+	"errors"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"inhouse/server/archive"
+)
+
+// Limits bound what one person and the whole server may do.
+type Limits struct {
+	SendRate       float64 // sustained messages per second per person
+	SendBurst      int     // messages a person may send at once
+	ConnsPerPerson int
+	MaxConns       int
+	QueueFrames    int // frames waiting for a slow connection before it is dropped
+}
+
+// DefaultLimits suit an office: far above what people type, low enough to
+// stop a runaway script.
+var DefaultLimits = Limits{SendRate: 20, SendBurst: 200, ConnsPerPerson: 16, MaxConns: 100_000, QueueFrames: 1024}
+
+// Errors from Admit.
+var (
+	ErrTooManyConns = errors.New("too many connections")
+	ErrShutdown     = errors.New("server is shutting down")
+)
+
+// Hub holds every live connection and fans messages out.
+type Hub struct {
+	store  *archive.Store
+	limits Limits
+	log    *slog.Logger
+
+	mu       sync.RWMutex
+	rooms    map[string]*room
+	people   map[string]*person
+	conns    int
+	shutdown bool
+
+	committed chan commitEvent
+	presence  chan string
+	stop      chan struct{}
+	stopped   sync.WaitGroup
+
+	// Counters for metrics.
+	Delivered  atomic.Uint64
+	Dropped    atomic.Uint64
+	FanoutNano atomic.Uint64
+	Messages   atomic.Uint64
+}
+
+// room is a channel's live state: who hears it and the newest seq handed
+// to them.
+type room struct {
+	mu        sync.Mutex
+	published uint64
+	subs      []*Conn // copy-on-write
+}
+
+// person is one user's live state.
+type person struct {
+	conns   map[*Conn]struct{}
+	bucket  bucket
+	status  string // last status announced
+	typedAt map[string]time.Time
+}
+
+type commitEvent struct {
+	msg    archive.Message
+	dup    bool
+	err    error
+	sender *Conn
+}
+
+// NewHub makes a hub over store. Call Run to start it.
+func NewHub(store *archive.Store, limits Limits, log *slog.Logger) *Hub {
+	h := &Hub{
+		store: store, limits: limits, log: log,
+		rooms:     map[string]*room{},
+		people:    map[string]*person{},
+		committed: make(chan commitEvent, 8192),
+		presence:  make(chan string, 1024),
+		stop:      make(chan struct{}),
+	}
+	for _, c := range store.Channels(nil) {
+		h.rooms[c.ID] = &room{published: store.LastSeq(c.ID)}
+	}
+	return h
+}
+
+// Run starts the hub's goroutines.
+func (h *Hub) Run() {
+	h.stopped.Add(2)
+	go h.dispatch()
+	go h.announce()
+}
+
+// Store is the archive the hub writes to.
+func (h *Hub) Store() *archive.Store { return h.store }
+
+// room returns the live state of channel id, creating it if needed.
+func (h *Hub) room(id string) *room {
+	h.mu.RLock()
+	r := h.rooms[id]
+	h.mu.RUnlock()
+	if r != nil {
+		return r
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if r = h.rooms[id]; r == nil {
+		r = &room{published: h.store.LastSeq(id)}
+		h.rooms[id] = r
+	}
+	return r
+}
+
+// Admit reserves a connection for user, or says why not.
+func (h *Hub) Admit(user string) error {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	if h.shutdown {
+		return ErrShutdown
+	}
+	if h.conns >= h.limits.MaxConns {
+		return ErrTooManyConns
+	}
+	if p := h.people[user]; p != nil && len(p.conns) >= h.limits.ConnsPerPerson {
+		return ErrTooManyConns
+	}
+	return nil
+}
+
+// register adds c to its person and to the rooms of its channels. Each
+// cursor starts after the room's newest published seq, so c hears every
+// later message exactly once.
+func (h *Hub) register(c *Conn) error {
+	h.mu.Lock()
+	if h.shutdown {
+		h.mu.Unlock()
+		return ErrShutdown
+	}
+	p := h.people[c.user]
+	if p == nil {
+		p = &person{conns: map[*Conn]struct{}{}, bucket: newBucket(h.limits.SendRate, h.limits.SendBurst), status: "offline", typedAt: map[string]time.Time{}}
+		h.people[c.user] = p
+	}
+	if len(p.conns) >= h.limits.ConnsPerPerson || h.conns >= h.limits.MaxConns {
+		h.mu.Unlock()
+		return ErrTooManyConns
+	}
+	p.conns[c] = struct{}{}
+	h.conns++
+	h.mu.Unlock()
+
+	for _, ch := range h.store.Channels(func(ch *archive.Channel) bool { return ch.Has(c.user) }) {
+		h.subscribe(h.room(ch.ID), ch.ID, c)
+	}
+	h.presenceChanged(c.user)
+	return nil
+}
+
+func (h *Hub) subscribe(r *room, id string, c *Conn) {
+	r.mu.Lock()
+	subs := make([]*Conn, 0, len(r.subs)+1)
+	subs = append(subs, r.subs...)
+	r.subs = append(subs, c)
+	c.mu.Lock()
+	c.cursors[id] = &cursor{next: r.published + 1}
+	c.mu.Unlock()
+	r.mu.Unlock()
+}
+
+func (h *Hub) unsubscribe(r *room, id string, c *Conn) {
+	r.mu.Lock()
+	subs := make([]*Conn, 0, len(r.subs))
+	for _, s := range r.subs {
+		if s != c {
+			subs = append(subs, s)
+		}
+	}
+	r.subs = subs
+	r.mu.Unlock()
+	c.mu.Lock()
+	delete(c.cursors, id)
+	c.mu.Unlock()
+}
+
+// unregister removes a closed connection.
+func (h *Hub) unregister(c *Conn) {
+	c.mu.Lock()
+	ids := make([]string, 0, len(c.cursors))
+	for id := range c.cursors {
+		ids = append(ids, id)
+	}
+	c.mu.Unlock()
+	for _, id := range ids {
+		h.unsubscribe(h.room(id), id, c)
+	}
+	h.mu.Lock()
+	if p := h.people[c.user]; p != nil {
+		if _, ok := p.conns[c]; ok {
+			delete(p.conns, c)
+			h.conns--
+		}
+	}
+	h.mu.Unlock()
+	h.presenceChanged(c.user)
+}
+
+// connsOf returns user's live connections.
+func (h *Hub) connsOf(user string) []*Conn {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	p := h.people[user]
+	if p == nil {
+		return nil
+	}
+	out := make([]*Conn, 0, len(p.conns))
+	for c := range p.conns {
+		out = append(out, c)
+	}
+	return out
+}
+
+// Online counts people with at least one connection.
+func (h *Hub) Online() int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	n := 0
+	for _, p := range h.people {
+		if len(p.conns) > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// Conns counts live connections.
+func (h *Hub) Conns() int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.conns
+}
+
+// ChannelChanged tells the hub that a channel was made or its members
+// changed: new members' connections start hearing it (and are told), removed
+// members' connections stop.
+func (h *Hub) ChannelChanged(c archive.Channel, removed []string) {
+	r := h.room(c.ID)
+	for _, user := range c.Members {
+		for _, conn := range h.connsOf(user) {
+			conn.mu.Lock()
+			_, has := conn.cursors[c.ID]
+			conn.mu.Unlock()
+			if !has {
+				h.subscribe(r, c.ID, conn)
+			}
+			conn.push(mustJSON(channelFrame{Type: "channel", Channel: h.View(c, user)}))
+		}
+	}
+	for _, user := range removed {
+		for _, conn := range h.connsOf(user) {
+			h.unsubscribe(r, c.ID, conn)
+			conn.push(mustJSON(leftFrame{Type: "left", Channel: c.ID}))
+		}
+	}
+}
+
+// View is channel c as user sees it.
+func (h *Hub) View(c archive.Channel, user string) ChannelView {
+	last := h.store.LastSeq(c.ID)
+	read := h.store.ReadSeq(c.ID, user)
+	v := ChannelView{ID: c.ID, Name: c.Name, Kind: c.Kind, Members: c.Members, LastSeq: last}
+	if last > read {
+		v.Unread = last - read
+	}
+	if v.Members == nil {
+		v.Members = []string{}
+	}
+	return v
+}
+
+// Kick closes every connection of user (disabled, signed out everywhere).
+func (h *Hub) Kick(user, reason string) {
+	for _, c := range h.connsOf(user) {
+		c.closeWith(closePolicy, reason)
+	}
+}
+
+// Shutdown closes every connection with "going away" so clients reconnect,
+// and refuses new ones.
+func (h *Hub) Shutdown() {
+	h.mu.Lock()
+	h.shutdown = true
+	var all []*Conn
+	for _, p := range h.people {
+		for c := range p.conns {
+			all = append(all, c)
+		}
+	}
+	h.mu.Unlock()
+	for _, c := range all {
+		c.closeWith(closeGoingAway, "server restarting")
+	}
+}
+
+// Close stops the hub's goroutines. Call after the store's writes are done.
+func (h *Hub) Close() {
+	close(h.stop)
+	h.stopped.Wait()
+}

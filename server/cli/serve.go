@@ -1,0 +1,103 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"inhouse/server"
+)
+
+// stopWithin bounds a graceful stop.
+const stopWithin = 10 * time.Second
+
+// serve runs the appliance until SIGINT or SIGTERM.
+func serve(args []string, env Env) error {
+	f := newFlags("serve")
+	data := f.data()
+	addr := f.String("addr", envOr("INHOUSE_ADDR", ":8080"), "address to listen on")
+	tlsMode := f.String("tls", envOr("INHOUSE_TLS", ""), "auto, off or CERT.pem,KEY.pem")
+	allow := f.String("allow", envOr("INHOUSE_ALLOW", ""), "client networks served, comma-separated CIDRs")
+	pos, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("serve takes no arguments (got %q)", pos[0])
+	}
+	nets, err := parseAllow(*allow)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	srv, err := server.Open(server.Config{Addr: *addr, DataDir: *data, TLS: *tlsMode, Allow: nets, Version: Version, Log: log})
+	if err != nil {
+		if strings.Contains(err.Error(), "in use by another") {
+			return fmt.Errorf("the data folder %s is in use by another inhouse server", *data)
+		}
+		return err
+	}
+	ln, err := srv.Listen()
+	if err != nil {
+		srv.Shutdown()
+		return err
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	// Serve sets the URL before it blocks; wait for it briefly.
+	for i := 0; i < 100 && srv.URL() == ""; i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	fmt.Fprintf(env.Stdout, "Inhouse %s is running at %s (data in %s)\n", Version, srv.URL(), *data)
+	if link := srv.SetupURL(); link != "" {
+		fmt.Fprintf(env.Stdout, "No administrator yet. Open this one-time link to create one:\n  %s\n", link)
+	} else {
+		fmt.Fprintf(env.Stdout, "Sign in at %s with your user name and password; the office manager adds people at %s/admin.\n", srv.URL(), srv.URL())
+	}
+
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sig)
+	select {
+	case err := <-done:
+		srv.Shutdown()
+		return err
+	case s := <-sig:
+		log.Info("stopping", "signal", s.String())
+	}
+	stopped := make(chan error, 1)
+	go func() { stopped <- srv.Shutdown() }()
+	select {
+	case err := <-stopped:
+		return err
+	case <-time.After(stopWithin):
+		return errors.New("could not stop cleanly within 10 seconds")
+	}
+}
+
+// parseAllow reads --allow: comma-separated CIDRs or single addresses.
+func parseAllow(s string) ([]netip.Prefix, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	var out []netip.Prefix
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if p, err := netip.ParsePrefix(part); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		if a, err := netip.ParseAddr(part); err == nil {
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		return nil, usagef("--allow: %q is not a network such as 192.168.1.0/24", part)
+	}
+	return out, nil
+}

@@ -1,0 +1,207 @@
+package server
+
+import (
+	"bytes"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/netip"
+	"runtime/debug"
+
+	"github.com/valyala/fasthttp"
+
+	"inhouse/server/archive"
+)
+
+// Body limits: the API takes small JSON bodies only.
+const (
+	maxBody    = 1 << 20
+	maxAPIBody = 64 << 10
+)
+
+const sessionCookie = "inhouse_session"
+
+// guard wraps every request: the network allow-list, security headers, and
+// a recover so no panic reaches a person.
+func (s *Server) guard(next fasthttp.RequestHandler) fasthttp.RequestHandler {
+	return func(ctx *fasthttp.RequestCtx) {
+		defer func() {
+			if v := recover(); v != nil {
+				s.log.Error("panic serving request", "path", string(ctx.Path()), "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				ctx.ResetBody()
+				jsonError(ctx, fasthttp.StatusInternalServerError, "internal", "Something went wrong on the server. Try again.")
+			}
+		}()
+		if !s.allowed(ctx) {
+			s.log.Warn("refused: address not allowed", "remote", ctx.RemoteIP().String(), "path", string(ctx.Path()))
+			jsonError(ctx, fasthttp.StatusForbidden, "forbidden", "This address may not use Inhouse.")
+			return
+		}
+		h := &ctx.Response.Header
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+		if s.tls != nil {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		next(ctx)
+	}
+}
+
+func (s *Server) allowed(ctx *fasthttp.RequestCtx) bool {
+	ip, ok := netip.AddrFromSlice(ctx.RemoteIP())
+	if !ok {
+		return false
+	}
+	ip = ip.Unmap()
+	for _, p := range s.cfg.Allow {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// request is an API call by a signed-in person.
+type request struct {
+	ctx  *fasthttp.RequestCtx
+	user archive.User
+	sess archive.Session
+}
+
+// session returns the caller's session, if any.
+func (s *Server) session(ctx *fasthttp.RequestCtx) (archive.Session, archive.User, bool) {
+	tok := ctx.Request.Header.Cookie(sessionCookie)
+	if len(tok) == 0 || len(tok) > 100 {
+		return archive.Session{}, archive.User{}, false
+	}
+	sess, u, err := s.store.SessionFor(string(tok))
+	return sess, u, err == nil
+}
+
+// api wraps a handler for signed-in people with at least one of roles (any
+// role when none is named). State-changing methods also pass the
+// same-origin check.
+func (s *Server) api(h func(r *request), roles ...string) fasthttp.RequestHandler {
+	return func(ctx *fasthttp.RequestCtx) {
+		sess, u, ok := s.session(ctx)
+		if !ok {
+			jsonError(ctx, fasthttp.StatusUnauthorized, "unauthorized", "Sign in first.")
+			return
+		}
+		if len(roles) > 0 && !hasRole(u.Role, roles) {
+			jsonError(ctx, fasthttp.StatusForbidden, "forbidden", "Your role may not do this.")
+			return
+		}
+		if !ctx.IsGet() && !ctx.IsHead() && !s.sameOrigin(ctx, sess.CSRF) {
+			jsonError(ctx, fasthttp.StatusForbidden, "csrf", "The request did not come from this site's pages.")
+			return
+		}
+		h(&request{ctx: ctx, user: u, sess: sess})
+	}
+}
+
+func hasRole(role string, roles []string) bool {
+	for _, r := range roles {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+// sameOrigin is the CSRF check for state-changing requests: a matching
+// X-CSRF-Token header, or browser headers that say the request came from
+// this origin. A request with neither Origin nor Sec-Fetch-Site comes from a
+// script, not a browser page, and cannot carry a forged cookie-based intent.
+func (s *Server) sameOrigin(ctx *fasthttp.RequestCtx, csrf string) bool {
+	if tok := ctx.Request.Header.Peek("X-CSRF-Token"); len(tok) > 0 && csrf != "" {
+		return subtle.ConstantTimeCompare(tok, []byte(csrf)) == 1
+	}
+	switch site := string(ctx.Request.Header.Peek("Sec-Fetch-Site")); site {
+	case "same-origin", "none":
+		return true
+	case "":
+	default:
+		return false
+	}
+	origin := ctx.Request.Header.Peek("Origin")
+	if len(origin) == 0 {
+		return true
+	}
+	return s.isOwnOrigin(ctx, origin)
+}
+
+// isOwnOrigin compares an Origin header with the Host the request used.
+func (s *Server) isOwnOrigin(ctx *fasthttp.RequestCtx, origin []byte) bool {
+	_, rest, ok := bytes.Cut(origin, []byte("://"))
+	return ok && bytes.EqualFold(rest, ctx.Host())
+}
+
+// decode reads a JSON body into v, answering 400/413/415 itself.
+func decode(ctx *fasthttp.RequestCtx, v any) bool {
+	body := ctx.PostBody()
+	if len(body) > maxAPIBody {
+		jsonError(ctx, fasthttp.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("The request body is larger than %d KiB.", maxAPIBody>>10))
+		return false
+	}
+	if ct := ctx.Request.Header.ContentType(); !bytes.HasPrefix(ct, []byte("application/json")) {
+		jsonError(ctx, fasthttp.StatusUnsupportedMediaType, "bad_request", "Send JSON with Content-Type: application/json.")
+		return false
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		msg := "The body is not valid JSON."
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			msg = fmt.Sprintf("The field %q has the wrong type.", te.Field)
+		}
+		jsonError(ctx, fasthttp.StatusBadRequest, "bad_request", msg)
+		return false
+	}
+	return true
+}
+
+// writeJSON answers 200 with v.
+func writeJSON(ctx *fasthttp.RequestCtx, v any) {
+	ctx.SetContentType("application/json")
+	ctx.Response.Header.Set("Cache-Control", "no-store")
+	b, err := json.Marshal(v)
+	if err != nil {
+		jsonError(ctx, fasthttp.StatusInternalServerError, "internal", "The answer could not be encoded.")
+		return
+	}
+	ctx.SetBody(b)
+}
+
+// jsonError answers {"error":code,"message":msg} with status.
+func jsonError(ctx *fasthttp.RequestCtx, status int, code, msg string) {
+	ctx.SetStatusCode(status)
+	ctx.SetContentType("application/json")
+	ctx.Response.Header.Set("Cache-Control", "no-store")
+	b, _ := json.Marshal(map[string]string{"error": code, "message": msg})
+	ctx.SetBody(b)
+}
+
+// storeError turns an archive error into an answer.
+func storeError(ctx *fasthttp.RequestCtx, err error) {
+	var ue archive.UserError
+	switch {
+	case errors.Is(err, archive.ErrNotFound):
+		jsonError(ctx, fasthttp.StatusNotFound, "not_found", capitalize(err.Error())+".")
+	case errors.Is(err, archive.ErrExists):
+		jsonError(ctx, fasthttp.StatusConflict, "exists", capitalize(err.Error())+".")
+	case errors.As(err, &ue):
+		jsonError(ctx, fasthttp.StatusBadRequest, "bad_request", capitalize(err.Error())+".")
+	default:
+		jsonError(ctx, fasthttp.StatusServiceUnavailable, "unavailable", "The server could not save this. Try again; if it keeps failing, tell the office manager.")
+	}
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return string(bytes.ToUpper([]byte(s[:1]))) + s[1:]
+}

@@ -1,0 +1,56 @@
+package server
+
+import (
+	"github.com/fasthttp/router"
+	"github.com/valyala/fasthttp"
+
+	"inhouse/server/archive"
+)
+
+func (s *Server) routes() fasthttp.RequestHandler {
+	s.initMetrics()
+	r := router.New()
+	r.RedirectTrailingSlash = false
+	r.HandleMethodNotAllowed = true
+	r.MethodNotAllowed = func(ctx *fasthttp.RequestCtx) {
+		jsonError(ctx, fasthttp.StatusMethodNotAllowed, "method_not_allowed", "This address does not take "+string(ctx.Method())+" requests.")
+	}
+	r.NotFound = s.static
+
+	r.POST("/api/login", s.login)
+	r.POST("/api/setup", s.setup)
+	r.POST("/api/logout", s.api(s.logout))
+	r.GET("/api/me", s.api(s.me))
+	r.POST("/api/policy/accept", s.api(s.acceptPolicy))
+	r.POST("/api/password", s.api(s.changePassword))
+	r.GET("/api/users", s.api(s.users))
+	r.GET("/api/channels", s.api(s.channels))
+	r.POST("/api/channels", s.api(s.createChannel))
+	r.GET("/api/channels/public", s.api(s.publicChannels))
+	r.POST("/api/channels/{id}/join", s.api(s.joinChannel))
+	r.POST("/api/dm", s.api(s.directMessage))
+
+	r.POST("/api/admin/users", s.api(s.adminAddUser, archive.RoleAdmin))
+	r.POST("/api/admin/users/{name}/disable", s.api(s.adminDisableUser, archive.RoleAdmin))
+	r.POST("/api/admin/channels/{id}/members", s.api(s.adminMembers, archive.RoleAdmin))
+	r.ANY("/api/{rest:*}", func(ctx *fasthttp.RequestCtx) {
+		jsonError(ctx, fasthttp.StatusNotFound, "not_found", "There is no such API endpoint.")
+	})
+
+	r.GET("/ws", s.websocket)
+	r.GET("/setup", s.setupPage)
+	r.GET("/healthz", s.healthz)
+	r.GET("/metrics", s.metrics)
+	return s.guard(r.Handler)
+}
+
+// GET /healthz: 200 "ok" while the database takes writes.
+func (s *Server) healthz(ctx *fasthttp.RequestCtx) {
+	ctx.SetContentType("text/plain; charset=utf-8")
+	if err := s.store.Healthy(); err != nil {
+		ctx.SetStatusCode(fasthttp.StatusServiceUnavailable)
+		ctx.SetBodyString("failing: " + err.Error() + "\n")
+		return
+	}
+	ctx.SetBodyString("ok\n")
+}

@@ -1,0 +1,188 @@
+// Package server is Inhouse's HTTP side: the JSON API, the WebSocket
+// upgrade, the web client's files and the checks every request passes
+// (allowed networks, session, same origin, security headers).
+package server
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"sync/atomic"
+	"time"
+
+	"github.com/VictoriaMetrics/metrics"
+	"github.com/valyala/fasthttp"
+
+	"inhouse/server/archive"
+	"inhouse/server/auth"
+	"inhouse/server/chat"
+)
+
+// Config is what serve needs to know.
+type Config struct {
+	Addr    string
+	DataDir string
+	TLS     string // "off", "auto" or "CERT.pem,KEY.pem"
+	Allow   []netip.Prefix
+	Limits  chat.Limits
+	Version string
+	Log     *slog.Logger
+}
+
+// DefaultAllow is loopback plus the private and link-local ranges.
+var DefaultAllow = []netip.Prefix{
+	netip.MustParsePrefix("127.0.0.0/8"),
+	netip.MustParsePrefix("::1/128"),
+	netip.MustParsePrefix("10.0.0.0/8"),
+	netip.MustParsePrefix("172.16.0.0/12"),
+	netip.MustParsePrefix("192.168.0.0/16"),
+	netip.MustParsePrefix("169.254.0.0/16"),
+	netip.MustParsePrefix("fc00::/7"),
+	netip.MustParsePrefix("fe80::/10"),
+}
+
+// Server is a running Inhouse.
+type Server struct {
+	cfg     Config
+	store   *archive.Store
+	hub     *chat.Hub
+	http    *fasthttp.Server
+	tls     *tls.Config
+	log     *slog.Logger
+	started time.Time
+
+	setupToken atomic.Pointer[string] // set while no admin exists
+	throttle   *throttle
+	ln         net.Listener
+	baseURL    string
+
+	metricSet     *metrics.Set
+	loginFailures *metrics.Counter
+}
+
+// Open opens the data folder and prepares the server; Serve starts it.
+func Open(cfg Config) (*Server, error) {
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.Limits == (chat.Limits{}) {
+		cfg.Limits = chat.DefaultLimits
+	}
+	if len(cfg.Allow) == 0 {
+		cfg.Allow = DefaultAllow
+	}
+	store, err := archive.Open(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, store: store, log: cfg.Log, started: time.Now(), throttle: newThrottle()}
+	s.hub = chat.NewHub(store, cfg.Limits, cfg.Log)
+	if !store.HasAdmin() {
+		t := auth.Token()
+		s.setupToken.Store(&t)
+	}
+	if s.tls, err = s.tlsConfig(); err != nil {
+		store.Close()
+		return nil, err
+	}
+	s.http = &fasthttp.Server{
+		Handler:               s.routes(),
+		Name:                  "inhouse",
+		NoDefaultServerHeader: true,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           2 * time.Minute,
+		MaxRequestBodySize:    maxBody,
+		ReadBufferSize:        8 << 10,
+		Logger:                quietLogger{},
+	}
+	return s, nil
+}
+
+// Store is the open data folder.
+func (s *Server) Store() *archive.Store { return s.store }
+
+// Hub is the chat engine.
+func (s *Server) Hub() *chat.Hub { return s.hub }
+
+// Listen binds the configured address.
+func (s *Server) Listen() (net.Listener, error) {
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
+	}
+	return ln, nil
+}
+
+// Serve answers on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error {
+	s.ln = ln
+	s.baseURL = s.urlFor(ln.Addr())
+	s.hub.Run()
+	if s.tls != nil {
+		ln = tls.NewListener(ln, s.tls)
+	}
+	err := s.http.Serve(ln)
+	if errors.Is(err, net.ErrClosed) {
+		return nil
+	}
+	return err
+}
+
+// URL is the address people open, known once Serve has started.
+func (s *Server) URL() string { return s.baseURL }
+
+func (s *Server) urlFor(a net.Addr) string {
+	scheme := "http"
+	if s.tls != nil {
+		scheme = "https"
+	}
+	host := s.cfg.Addr
+	if ta, ok := a.(*net.TCPAddr); ok {
+		ip := ta.IP
+		if ip.IsUnspecified() {
+			ip = net.IPv4(127, 0, 0, 1)
+			if s.tls != nil {
+				if h := lanHost(); h != "" {
+					return fmt.Sprintf("%s://%s", scheme, net.JoinHostPort(h, fmt.Sprint(ta.Port)))
+				}
+			}
+		}
+		host = net.JoinHostPort(ip.String(), fmt.Sprint(ta.Port))
+	}
+	return scheme + "://" + host
+}
+
+// SetupURL is the one-time link that creates the first admin, or "" once
+// an admin exists.
+func (s *Server) SetupURL() string {
+	t := s.setupToken.Load()
+	if t == nil {
+		return ""
+	}
+	return s.baseURL + "/setup?token=" + *t
+}
+
+// Shutdown stops taking requests, closes every WebSocket with 1001 so
+// clients reconnect elsewhere or later, lets the writes in flight finish and
+// closes the data folder.
+func (s *Server) Shutdown() error {
+	s.hub.Shutdown()
+	err := s.http.Shutdown()
+	// The store first: its last writes still report to the hub's dispatcher.
+	if cerr := s.store.Close(); err == nil {
+		err = cerr
+	}
+	s.hub.Close()
+	return err
+}
+
+// quietLogger drops fasthttp's own error lines (closed connections and
+// timeouts are normal for a chat server); failures that matter are logged
+// where they happen.
+type quietLogger struct{}
+
+func (quietLogger) Printf(string, ...any) {}
