@@ -6,6 +6,8 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -25,6 +27,12 @@ func TestMain(m *testing.M) {
 			os.Exit(1)
 		}
 		os.Exit(0)
+	}
+	// the tools live in sbin, which a non-root PATH may lack
+	for _, d := range []string{"/usr/sbin", "/sbin"} {
+		if !slices.Contains(filepath.SplitList(os.Getenv("PATH")), d) {
+			os.Setenv("PATH", os.Getenv("PATH")+string(os.PathListSeparator)+d)
+		}
 	}
 	os.Exit(m.Run())
 }

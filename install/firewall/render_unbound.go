@@ -7,7 +7,7 @@ var unboundFormat = format{
 	dns:     true,
 	apply: []string{
 		"copy to /etc/unbound/unbound.conf.d/inhouse-block.conf, then: unbound-checkconf && unbound-control reload",
-		"(OPNsense: System > Settings > ... Unbound custom options take the same lines)",
+		"(OPNsense: put it in /usr/local/etc/unbound.opnsense.d/ and restart Unbound)",
 	},
 	remove: []string{"rm /etc/unbound/unbound.conf.d/inhouse-block.conf && unbound-control reload"},
 	body: func(w *writer, p *plan) {
