@@ -110,12 +110,4 @@ func (p *plan) names() string {
 	return strings.Join(s, ", ")
 }
 
-func (p *plan) ids() string {
-	s := make([]string, len(p.Entries))
-	for i, e := range p.Entries {
-		s[i] = e.ID
-	}
-	return strings.Join(s, ",")
-}
-
 func (p *plan) prefixes() []netip.Prefix { return append(slices.Clone(p.V4), p.V6...) }

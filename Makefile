@@ -1,0 +1,42 @@
+# Inhouse: one static binary. `make run` starts it, `make test` proves it.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+PKG     := inhouse/server/cli
+LDFLAGS := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).Date=$(DATE)
+ADDR    ?= 127.0.0.1:8080
+DATA    ?= ./data
+
+.PHONY: all build run test generate check bench clean
+
+all: build
+
+build: generate
+	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o bin/inhouse .
+
+# Start the appliance on this machine with ./data; it prints the address and,
+# on the first run, the one-time link that creates the first administrator.
+run: build
+	./bin/inhouse serve --addr $(ADDR) --data $(DATA)
+
+generate:
+	go tool templ generate -log-level error
+
+# Formatting, vet, staticcheck, and templ output in step with its sources.
+check: generate
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' | grep -v '_templ.go$$'))" || { gofmt -l $$(git ls-files '*.go' | grep -v '_templ.go$$'); echo "gofmt: files above need formatting"; exit 1; }
+	go vet ./...
+	go tool staticcheck ./...
+	@git diff --quiet -- '*_templ.go' || { git diff --stat -- '*_templ.go'; echo "templ output was stale: commit what make generate wrote"; exit 1; }
+
+# Everything, with the race detector: unit, API, WebSocket, crash, browser
+# and firewall-tool tests.
+test: check
+	go test -race -count=1 -timeout 15m ./...
+
+# Benchmarks: never timed tests. Figures go to docs/performance.md.
+bench:
+	go test -run '^$$' -bench . -benchtime 2s -count 3 ./server/...
+
+clean:
+	rm -rf bin
