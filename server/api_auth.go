@@ -18,7 +18,9 @@ type userJSON struct {
 	Role    string `json:"role"`
 }
 
-func toUserJSON(u archive.User) userJSON { return userJSON{Name: u.Name, Display: u.Display, Role: u.Role} }
+func toUserJSON(u archive.User) userJSON {
+	return userJSON{Name: u.Name, Display: u.Display, Role: u.Role}
+}
 
 // POST /api/login {"username","password"}
 func (s *Server) login(ctx *fasthttp.RequestCtx) {

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -58,6 +59,9 @@ type Server struct {
 	throttle   *throttle
 	ln         net.Listener
 	baseURL    string
+
+	stopOnce sync.Once
+	stopErr  error
 
 	metricSet     *metrics.Set
 	loginFailures *metrics.Counter
@@ -170,6 +174,11 @@ func (s *Server) SetupURL() string {
 // clients reconnect elsewhere or later, lets the writes in flight finish and
 // closes the data folder.
 func (s *Server) Shutdown() error {
+	s.stopOnce.Do(func() { s.stopErr = s.shutdown() })
+	return s.stopErr
+}
+
+func (s *Server) shutdown() error {
 	s.hub.Shutdown()
 	err := s.http.Shutdown()
 	// The store first: its last writes still report to the hub's dispatcher.

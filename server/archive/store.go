@@ -61,10 +61,10 @@ type Store struct {
 	mu       sync.RWMutex // guards the in-memory directory below
 	users    map[string]*User
 	channels map[string]*Channel
-	dms      map[string]string     // "a\x00b" -> channel id
-	lastSeq  map[string]uint64     // durable last seq per channel
-	nextSeq  map[string]uint64     // writer-only: last seq handed out
-	reads    map[string]uint64     // "channel\x00user" -> last read seq
+	dms      map[string]string // "a\x00b" -> channel id
+	lastSeq  map[string]uint64 // durable last seq per channel
+	nextSeq  map[string]uint64 // writer-only: last seq handed out
+	reads    map[string]uint64 // "channel\x00user" -> last read seq
 	policy   Policy
 	accepts  map[string]Acceptance // user -> acceptance
 	settings Settings

@@ -6,6 +6,7 @@ package servertest
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -59,13 +60,7 @@ func StartIn(t testing.TB, dir string, edit ...func(*server.Config)) *Server {
 	}
 	go srv.Serve(ln)
 	ts := &Server{Server: srv, URL: "http://" + ln.Addr().String(), Dir: dir, t: t}
-	stopped := false
-	t.Cleanup(func() {
-		if !stopped {
-			srv.Shutdown()
-		}
-	})
-	_ = stopped
+	t.Cleanup(func() { srv.Shutdown() })
 	return ts
 }
 
@@ -204,10 +199,29 @@ func (c *Client) Cookie() string {
 	return strings.Join(parts, "; ")
 }
 
-// WS is one open WebSocket.
+// WS is one open WebSocket. A goroutine reads it, so waiting for a frame
+// with a timeout never spoils the connection.
 type WS struct {
-	t    testing.TB
-	Conn *websocket.Conn
+	t      testing.TB
+	Conn   *websocket.Conn
+	frames chan []byte
+	err    chan error
+}
+
+func newWS(t testing.TB, conn *websocket.Conn) *WS {
+	w := &WS{t: t, Conn: conn, frames: make(chan []byte, 10000), err: make(chan error, 1)}
+	go func() {
+		for {
+			_, data, err := conn.ReadMessage()
+			if err != nil {
+				w.err <- err
+				close(w.frames)
+				return
+			}
+			w.frames <- data
+		}
+	}()
+	return w
 }
 
 // Dial opens a WebSocket with the client's session and a same-site Origin.
@@ -233,7 +247,7 @@ func (c *Client) DialErr(origin string) (*WS, error) {
 		}
 		return nil, err
 	}
-	w := &WS{t: c.t, Conn: conn}
+	w := newWS(c.t, conn)
 	c.t.Cleanup(func() { conn.Close() })
 	return w, nil
 }
@@ -274,19 +288,27 @@ func (w *WS) Read() Frame {
 	return f
 }
 
-// ReadErr waits up to d for the next frame.
+// ReadErr waits up to d for the next frame. After the connection closed
+// it returns the close error.
 func (w *WS) ReadErr(d time.Duration) (Frame, error) {
-	w.Conn.SetReadDeadline(time.Now().Add(d))
-	_, data, err := w.Conn.ReadMessage()
-	if err != nil {
-		return nil, err
+	select {
+	case data, ok := <-w.frames:
+		if !ok {
+			err := <-w.err
+			w.err <- err
+			return nil, err
+		}
+		var f Frame
+		if err := json.Unmarshal(data, &f); err != nil {
+			return nil, fmt.Errorf("frame not JSON: %q", data)
+		}
+		return f, nil
+	case <-time.After(d):
+		return nil, errTimeout
 	}
-	var f Frame
-	if err := json.Unmarshal(data, &f); err != nil {
-		return nil, fmt.Errorf("frame not JSON: %q", data)
-	}
-	return f, nil
 }
+
+var errTimeout = errors.New("no frame in time")
 
 // Next reads frames until one of type typ arrives, skipping presence and
 // typing noise.
@@ -311,8 +333,11 @@ func (w *WS) Quiet(d time.Duration) {
 	deadline := time.Now().Add(d)
 	for time.Now().Before(deadline) {
 		f, err := w.ReadErr(time.Until(deadline))
-		if err != nil {
+		if err == errTimeout {
 			return
+		}
+		if err != nil {
+			w.t.Fatalf("connection closed: %v", err)
 		}
 		if t := f.Str("type"); t != "presence" {
 			w.t.Fatalf("want no frame, got %v", f)
