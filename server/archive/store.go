@@ -51,7 +51,7 @@ type Store struct {
 
 	// SyncPerWrite turns group commit off (one sync per write). Benchmarks set
 	// it to compare; nothing else should.
-	SyncPerWrite bool
+	SyncPerWrite atomic.Bool
 
 	// Stats of the group commit, read by metrics.
 	Batches   atomic.Uint64
@@ -229,7 +229,7 @@ func (s *Store) writer() {
 		}
 		batch = append(batch[:0], first)
 	fill:
-		for len(batch) < maxBatch && !s.SyncPerWrite {
+		for len(batch) < maxBatch && !s.SyncPerWrite.Load() {
 			select {
 			case o := <-s.ops:
 				batch = append(batch, o)

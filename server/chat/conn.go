@@ -39,6 +39,10 @@ type Conn struct {
 	wake      chan struct{}
 	done      chan struct{}
 	closeOnce sync.Once
+	// users counts goroutines other than the reader that may touch ws. The
+	// socket must outlive them: fasthttp frees a hijacked connection as soon
+	// as Serve returns.
+	users sync.WaitGroup
 }
 
 // cursor is the next seq of a channel this connection should get. While a
@@ -57,9 +61,11 @@ func (h *Hub) Serve(ws *websocket.Conn, user string) {
 		ws.Close()
 		return
 	}
+	c.users.Add(1)
 	go c.writeLoop()
 	c.readLoop()
 	c.close()
+	c.users.Wait()
 	h.unregister(c)
 }
 
@@ -131,6 +137,7 @@ func (c *Conn) queued() int {
 }
 
 func (c *Conn) writeLoop() {
+	defer c.users.Done()
 	ping := time.NewTicker(pingPeriod)
 	defer ping.Stop()
 	var batch [][]byte
@@ -161,6 +168,14 @@ func (c *Conn) writeLoop() {
 
 // closeWith sends a close frame with code and reason, then closes.
 func (c *Conn) closeWith(code int, reason string) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.users.Add(1) // before closed is set, so before Serve waits
+	c.mu.Unlock()
+	defer c.users.Done()
 	c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
 	c.close()
 }

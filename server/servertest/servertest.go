@@ -344,3 +344,8 @@ func (w *WS) Quiet(d time.Duration) {
 		}
 	}
 }
+
+// Remote speaks to a server running elsewhere (another process) at url.
+func Remote(t testing.TB, url string) *Server {
+	return &Server{URL: url, t: t}
+}

@@ -1,0 +1,199 @@
+package archive
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func open(t *testing.T, dir string) *Store {
+	t.Helper()
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	return s
+}
+
+func appendWait(s *Store, ch, from, id, text string) (Message, bool, error) {
+	type res struct {
+		m   Message
+		dup bool
+		err error
+	}
+	done := make(chan res, 1)
+	s.Append(ch, from, id, text, func(m Message, dup bool, err error) { done <- res{m, dup, err} })
+	r := <-done
+	return r.m, r.dup, r.err
+}
+
+func setup(t *testing.T) (*Store, string, Channel) {
+	t.Helper()
+	dir := t.TempDir()
+	s := open(t, dir)
+	for _, n := range []string{"ana", "ben"} {
+		if err := s.AddUser(User{Name: n, Role: RoleMember, Hash: "x"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := s.CreateChannel("general", false, "ana", []string{"ben"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, dir, c
+}
+
+func TestConcurrentAppendsGetGapFreeSeqs(t *testing.T) {
+	s, dir, c := setup(t)
+	var wg sync.WaitGroup
+	for w := 0; w < 16; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 50; i++ {
+				if _, _, err := appendWait(s, c.ID, "ana", fmt.Sprintf("w%d-%d", w, i), "hi"); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if s.LastSeq(c.ID) != 800 {
+		t.Fatalf("last seq %d, want 800", s.LastSeq(c.ID))
+	}
+	if s.Batches.Load() >= s.Writes.Load() {
+		t.Logf("no batching happened (%d batches for %d writes)", s.Batches.Load(), s.Writes.Load())
+	}
+	s.Close()
+
+	s = open(t, dir)
+	defer s.Close()
+	msgs, err := s.After(c.ID, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(msgs) != 800 {
+		t.Fatalf("after reopen %d messages", len(msgs))
+	}
+	seen := map[string]bool{}
+	for i, m := range msgs {
+		if m.Seq != uint64(i+1) {
+			t.Fatalf("message %d has seq %d", i, m.Seq)
+		}
+		if seen[m.ID] {
+			t.Fatalf("id %s twice", m.ID)
+		}
+		seen[m.ID] = true
+	}
+	// Seq numbering continues where it stopped.
+	if m, _, _ := appendWait(s, c.ID, "ben", "after", "x"); m.Seq != 801 {
+		t.Fatalf("next seq after reopen %d", m.Seq)
+	}
+}
+
+func TestDuplicateClientIDReturnsOriginal(t *testing.T) {
+	s, _, c := setup(t)
+	defer s.Close()
+	m1, dup1, _ := appendWait(s, c.ID, "ana", "id1", "first")
+	m2, dup2, _ := appendWait(s, c.ID, "ana", "id1", "changed text")
+	if dup1 || !dup2 || m2.Seq != m1.Seq || m2.Text != "first" || m2.TS != m1.TS {
+		t.Fatalf("first %+v dup=%v, second %+v dup=%v", m1, dup1, m2, dup2)
+	}
+	// The same id from another person is another message.
+	if m3, dup3, _ := appendWait(s, c.ID, "ben", "id1", "ben's"); dup3 || m3.Seq != 2 {
+		t.Fatalf("ben's id1: %+v dup=%v", m3, dup3)
+	}
+}
+
+func TestTornTailIsDropped(t *testing.T) {
+	s, dir, c := setup(t)
+	for i := 0; i < 10; i++ {
+		appendWait(s, c.ID, "ana", fmt.Sprint(i), "hello")
+	}
+	s.Close()
+	path := filepath.Join(dir, dbFile)
+	f, _ := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString("*3\r\n$3\r\nset\r\n$40\r\nmsg:" + c.ID + ":0000") // a write cut short
+	f.Close()
+	s = open(t, dir)
+	defer s.Close()
+	if s.LastSeq(c.ID) != 10 {
+		t.Fatalf("after a torn tail last seq is %d", s.LastSeq(c.ID))
+	}
+}
+
+func TestDamageInTheMiddleIsReported(t *testing.T) {
+	s, dir, c := setup(t)
+	for i := 0; i < 10; i++ {
+		appendWait(s, c.ID, "ana", fmt.Sprint(i), "hello")
+	}
+	s.Close()
+	path := filepath.Join(dir, dbFile)
+	data, _ := os.ReadFile(path)
+	i := strings.Index(string(data), "*3\r\n$3\r\nset")
+	data[i] = '!'
+	os.WriteFile(path, data, 0o600)
+	if _, err := Open(dir); err == nil || !strings.Contains(err.Error(), "damaged") {
+		t.Fatalf("open damaged file: %v", err)
+	}
+}
+
+func TestFailedSyncIsNeverAcknowledged(t *testing.T) {
+	s, _, c := setup(t)
+	if _, _, err := appendWait(s, c.ID, "ana", "ok", "fine"); err != nil {
+		t.Fatal(err)
+	}
+	s.syncf.Close() // the next sync fails, as on a failing disk
+	if _, _, err := appendWait(s, c.ID, "ana", "lost", "not durable"); err == nil {
+		t.Fatal("a write whose sync failed was reported done")
+	}
+	if s.Healthy() == nil {
+		t.Fatal("store still reports healthy after a failed sync")
+	}
+	if _, _, err := appendWait(s, c.ID, "ana", "later", "refused"); err == nil {
+		t.Fatal("store takes writes after a failed sync")
+	}
+	if s.LastSeq(c.ID) != 1 {
+		t.Fatalf("unsynced message visible: last seq %d", s.LastSeq(c.ID))
+	}
+}
+
+func TestSecondOpenIsRefused(t *testing.T) {
+	s, dir, _ := setup(t)
+	defer s.Close()
+	if _, err := Open(dir); !errors.Is(err, ErrLocked) {
+		t.Fatalf("second open: %v", err)
+	}
+}
+
+func TestDirectChannelIsOnePerPair(t *testing.T) {
+	s, _, _ := setup(t)
+	defer s.Close()
+	var wg sync.WaitGroup
+	ids := make([]string, 8)
+	for i := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a, b := "ana", "ben"
+			if i%2 == 1 {
+				a, b = b, a
+			}
+			c, _, err := s.DirectChannel(a, b)
+			if err != nil {
+				t.Error(err)
+			}
+			ids[i] = c.ID
+		}()
+	}
+	wg.Wait()
+	for _, id := range ids {
+		if id != ids[0] {
+			t.Fatalf("pair got several channels: %v", ids)
+		}
+	}
+}

@@ -1,0 +1,212 @@
+package server_test
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"inhouse/server/servertest"
+)
+
+// buildBinary compiles inhouse once per test run.
+var buildBinary = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "inhouse-bin")
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "inhouse")
+	out, err := exec.Command("go", "build", "-o", bin, "inhouse").CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	return bin, nil
+})
+
+func binary(t *testing.T) string {
+	t.Helper()
+	bin, err := buildBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bin
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// startBinary runs `inhouse serve` and waits until /healthz answers.
+func startBinary(t *testing.T, bin, dir, addr string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(bin, "serve", "--addr", addr, "--data", dir, "--tls", "off")
+	var logs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	for i := 0; i < 200; i++ {
+		if res, err := http.Get("http://" + addr + "/healthz"); err == nil {
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				return cmd
+			}
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	t.Fatalf("server did not start: %s", logs.String())
+	return nil
+}
+
+func runCLI(t *testing.T, bin, stdin string, args ...string) (string, int) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Stdin = strings.NewReader(stdin)
+	out, err := cmd.CombinedOutput()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return string(out), code
+}
+
+// TestKill9LosesNoAcknowledgedMessage sends bursts from several people,
+// kills the server with SIGKILL in the middle, restarts it and checks that
+// every acknowledged message is there, once, at its acknowledged seq.
+func TestKill9LosesNoAcknowledgedMessage(t *testing.T) {
+	bin := binary(t)
+	dir := t.TempDir()
+	senders := []string{"ana", "ben", "cleo", "dan"}
+	for _, n := range senders {
+		if out, code := runCLI(t, bin, servertest.Password+"\n", "user", "add", n, "--data", dir); code != 0 {
+			t.Fatalf("user add %s: %d %s", n, code, out)
+		}
+	}
+	addr := freeAddr(t)
+	srv := startBinary(t, bin, dir, addr)
+
+	// The folder is held: the CLI says so and exits 1.
+	if out, code := runCLI(t, bin, servertest.Password+"\n", "user", "add", "eve", "--data", dir); code != 1 || !strings.Contains(out, "in use") {
+		t.Fatalf("user add while serving: %d %q", code, out)
+	}
+
+	remote := servertest.Remote(t, "http://"+addr)
+	clients := map[string]*servertest.Client{}
+	for _, n := range senders {
+		clients[n] = remote.Login(n)
+	}
+	ch := clients["ana"].CreateChannel("burst", false, senders...)
+
+	type acked struct {
+		id  string
+		seq uint64
+	}
+	var mu sync.Mutex
+	var acks []acked
+	var wg sync.WaitGroup
+	for _, n := range senders {
+		ws := clients[n].Dial()
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 150; i++ {
+				if err := ws.Conn.WriteJSON(map[string]any{"type": "send", "id": fmt.Sprintf("%s-%d", n, i), "channel": ch.ID, "text": "burst"}); err != nil {
+					return
+				}
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			for {
+				f, err := ws.ReadErr(10 * time.Second)
+				if err != nil {
+					return
+				}
+				if f.Str("type") == "ack" {
+					mu.Lock()
+					acks = append(acks, acked{f.Str("id"), f.Num("seq")})
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	// Kill once some, but not all, sends are acknowledged.
+	for {
+		mu.Lock()
+		n := len(acks)
+		mu.Unlock()
+		if n >= 100 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	srv.Process.Signal(syscall.SIGKILL)
+	srv.Wait()
+	wg.Wait()
+	if len(acks) >= 600 {
+		t.Logf("all 600 sends were acknowledged before the kill landed")
+	}
+
+	startBinary(t, bin, dir, addr)
+	ana := remote.Login("ana")
+	ws := ana.Dial()
+	ws.Send(map[string]any{"type": "sync", "channels": map[string]int{ch.ID: 0}})
+	stored := map[string]uint64{}
+	var next uint64 = 1
+	for {
+		f := ws.Read()
+		if f.Str("type") == "synced" {
+			break
+		}
+		if f.Str("type") != "message" {
+			continue
+		}
+		if f.Num("seq") != next {
+			t.Fatalf("after restart seq %d follows %d: a gap", f.Num("seq"), next-1)
+		}
+		next++
+		if _, dup := stored[f.Str("id")]; dup {
+			t.Fatalf("id %s stored twice", f.Str("id"))
+		}
+		stored[f.Str("id")] = f.Num("seq")
+	}
+	for _, a := range acks {
+		seq, ok := stored[a.id]
+		if !ok {
+			t.Fatalf("acknowledged message %s (seq %d) was lost", a.id, a.seq)
+		}
+		if seq != a.seq {
+			t.Fatalf("acknowledged message %s moved from seq %d to %d", a.id, a.seq, seq)
+		}
+	}
+	t.Logf("%d acknowledged before the kill, %d stored after restart", len(acks), len(stored))
+
+	// A resend of an acknowledged id after the restart is not stored again.
+	for _, a := range acks {
+		if !strings.HasPrefix(a.id, "ana-") {
+			continue
+		}
+		ws.Send(map[string]any{"type": "send", "id": a.id, "channel": ch.ID, "text": "burst"})
+		if f := ws.Next("ack"); f.Num("seq") != a.seq {
+			t.Fatalf("resend of %s after restart acked with seq %d, want %d", a.id, f.Num("seq"), a.seq)
+		}
+		break
+	}
+}
