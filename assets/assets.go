@@ -7,8 +7,11 @@ import (
 	"io/fs"
 )
 
-//go:embed web
+//go:embed web console
 var files embed.FS
 
-// Web is the web client's folder: index.html at its root.
+// Web is the web client's folder: index.html at its root, served at /.
 var Web, _ = fs.Sub(files, "web")
+
+// Console holds the admin console's stylesheet, served at /console/.
+var Console, _ = fs.Sub(files, "console")

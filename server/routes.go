@@ -7,7 +7,7 @@ import (
 	"inhouse/server/archive"
 )
 
-func (s *Server) routes() fasthttp.RequestHandler {
+func (s *Server) routes() *router.Router {
 	s.initMetrics()
 	r := router.New()
 	r.RedirectTrailingSlash = false
@@ -41,7 +41,15 @@ func (s *Server) routes() fasthttp.RequestHandler {
 	r.GET("/setup", s.setupPage)
 	r.GET("/healthz", s.healthz)
 	r.GET("/metrics", s.metrics)
-	return s.guard(r.Handler)
+	r.GET("/console/{file:*}", s.consoleAsset)
+	return r
+}
+
+// Mount serves h for prefix and everything below it (the admin console).
+// Call it before Serve. Requests still pass the allow-list and headers.
+func (s *Server) Mount(prefix string, h fasthttp.RequestHandler) {
+	s.router.ANY(prefix, h)
+	s.router.ANY(prefix+"/{path:*}", h)
 }
 
 // GET /healthz: 200 "ok" while the database takes writes.

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/VictoriaMetrics/metrics"
+	"github.com/fasthttp/router"
 	"github.com/valyala/fasthttp"
 
 	"inhouse/server/archive"
@@ -60,6 +61,7 @@ type Server struct {
 	ln         net.Listener
 	baseURL    string
 
+	router   *router.Router
 	stopOnce sync.Once
 	stopErr  error
 
@@ -92,8 +94,9 @@ func Open(cfg Config) (*Server, error) {
 		store.Close()
 		return nil, err
 	}
+	s.router = s.routes()
 	s.http = &fasthttp.Server{
-		Handler:               s.routes(),
+		Handler:               s.guard(s.router.Handler),
 		Name:                  "inhouse",
 		NoDefaultServerHeader: true,
 		ReadTimeout:           30 * time.Second,

@@ -32,8 +32,18 @@ func (s *Server) static(ctx *fasthttp.RequestCtx) {
 	s.serveAsset(ctx, clean)
 }
 
+// consoleAsset serves the console's stylesheet and images.
+func (s *Server) consoleAsset(ctx *fasthttp.RequestCtx) {
+	name, _ := ctx.UserValue("file").(string)
+	s.serveFrom(ctx, assets.Console, path.Clean(name))
+}
+
 func (s *Server) serveAsset(ctx *fasthttp.RequestCtx, name string) {
-	data, err := fs.ReadFile(assets.Web, name)
+	s.serveFrom(ctx, assets.Web, name)
+}
+
+func (s *Server) serveFrom(ctx *fasthttp.RequestCtx, files fs.FS, name string) {
+	data, err := fs.ReadFile(files, name)
 	if err != nil {
 		jsonError(ctx, fasthttp.StatusNotFound, "not_found", "No such file.")
 		return
