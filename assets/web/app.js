@@ -1,0 +1,582 @@
+// Entry: sign-in, the gates (password, policy), then the chat.
+import { api } from './api.js';
+import { Socket } from './socket.js';
+import { Store } from './store.js';
+import { mentions, utf8Length, typingText } from './text.js';
+import { notify } from './notify.js';
+import { h, icon } from './view/dom.js';
+import { showLogin } from './view/login.js';
+import { showPolicy, showPasswordChange } from './view/gate.js';
+import { Sidebar } from './view/sidebar.js';
+import { Conversation } from './view/conversation.js';
+import { switcher, dmDialog, channelDialog, passwordDialog, policyDialog } from './view/dialogs.js';
+
+const root = document.getElementById('app');
+const LAST = 'inhouse.last';
+const AWAY_HIDDEN_MS = 60 * 1000;
+const AWAY_IDLE_MS = 10 * 60 * 1000;
+// Errors that will not go away by sending again: show them with Retry.
+const RETRYABLE = new Set(['unavailable', 'rate_limited']);
+
+async function boot() {
+  let me;
+  try {
+    me = await api.me();
+  } catch (err) {
+    root.replaceChildren(h('main', { class: 'auth' }, h('div', { class: 'auth-card' },
+      h('h1', null, 'Inhouse is not reachable'), h('p', { role: 'alert' }, err.message),
+      h('button', { type: 'button', class: 'primary', onclick: () => location.reload() }, 'Try again'))));
+    return;
+  }
+  if (!me) return showLogin(root, boot);
+  api.csrf = me.csrf;
+  if (me.must_change) return showPasswordChange(root, me, boot);
+  if (!me.policy.accepted) return showPolicy(root, me, boot);
+  new Client(me).start();
+}
+
+class Client {
+  constructor(me) {
+    this.store = new Store(window.localStorage);
+    this.store.setMe(me);
+    this.current = null;
+    this.online = false;
+    this.ready = false; // synced since the socket opened
+    this.readTimer = 0;
+    this.lastTyping = 0;
+    this.presence = 'online';
+    this.dirty = new Set();
+    this.flushTimer = 0;
+    this.socket = new Socket({
+      open: () => this.onOpen(),
+      frame: (f) => this.onFrame(f),
+      closed: (e, opened) => this.onClosed(e, opened),
+      state: () => this.mark('status'),
+    });
+    this.sidebar = new Sidebar(this);
+    this.conv = new Conversation(this);
+    this.buildMain();
+    this.shell = h('div', { class: 'shell' }, this.sidebar.el, h('div', { class: 'scrim', onclick: () => this.drawer(false) }), this.main);
+    root.replaceChildren(this.shell, this.toastEl);
+    this.store.on((what, channel) => this.onStore(what, channel));
+  }
+
+  buildMain() {
+    this.title = h('h2', { class: 'title', id: 'conv-title' });
+    this.subtitle = h('span', { class: 'subtitle muted' });
+    this.statusBar = h('div', { class: 'status-bar', role: 'status', hidden: true });
+    this.input = h('textarea', { id: 'composer', rows: 1, 'aria-describedby': 'composer-help', enterkeyhint: 'send' });
+    this.composerLabel = h('label', { for: 'composer', class: 'sr-only' }, 'Message');
+    this.counter = h('span', { class: 'counter', 'aria-live': 'polite' });
+    this.typingEl = h('span', { class: 'typing', 'aria-live': 'polite' });
+    this.live = h('div', { class: 'sr-only', 'aria-live': 'polite' });
+    this.toastEl = h('div', { class: 'toast', role: 'status', hidden: true });
+    const form = h('form', { class: 'composer' }, this.composerLabel, this.input,
+      h('button', { type: 'submit', class: 'send', 'aria-label': 'Send' }, icon('send')));
+    form.addEventListener('submit', (e) => { e.preventDefault(); this.submit(); });
+    this.input.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && !e.altKey && !e.ctrlKey && !e.metaKey) {
+        e.preventDefault();
+        this.submit();
+      }
+    });
+    this.input.addEventListener('input', () => this.onInput());
+    this.main = h('main', { class: 'main', 'aria-labelledby': 'conv-title' },
+      h('header', { class: 'conv-head' },
+        h('button', { type: 'button', class: 'icon-button drawer-button', 'aria-label': 'Show conversations', 'aria-controls': 'sidebar', onclick: () => this.drawer(true) }, icon('menu')),
+        h('div', { class: 'heading' }, this.title, this.subtitle),
+        h('button', { type: 'button', class: 'icon-button', 'aria-label': 'Jump to a conversation (Ctrl+K)', title: 'Jump to… (Ctrl+K)', onclick: () => this.switcher() }, icon('search'))),
+      this.statusBar, this.conv.el,
+      h('div', { class: 'composer-wrap' }, form,
+        h('div', { class: 'composer-foot' }, this.typingEl,
+          h('span', { id: 'composer-help', class: 'hint' }, 'Enter to send · Shift+Enter for a new line'), this.counter)),
+      this.live);
+  }
+
+  async start() {
+    try {
+      const [users, channels] = await Promise.all([api.users(), api.channels()]);
+      this.store.setUsers(users);
+      this.store.setChannels(channels);
+    } catch { /* the socket's open handler tries again */ }
+    addEventListener('hashchange', () => this.route());
+    this.route();
+    this.socket.connect();
+    this.keyboard();
+    this.watchPresence();
+    this.offerNotifications();
+    setInterval(() => this.mark('typing'), 1000);
+    this.mark('sidebar', 'status', 'title');
+  }
+
+  // Rendering is batched: many frames in a burst cost one render. A timer,
+  // not requestAnimationFrame, so the title still updates in hidden tabs.
+  mark(...what) {
+    for (const w of what) this.dirty.add(w);
+    if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), 16);
+  }
+
+  flush() {
+    this.flushTimer = 0;
+    const d = this.dirty;
+    this.dirty = new Set();
+    if (d.has('sidebar')) this.sidebar.update();
+    if (d.has('older')) this.conv.refresh(true);
+    else if (d.has('conv')) this.conv.refresh(false);
+    if (d.has('jump')) this.conv.updateJump();
+    if (d.has('status')) this.renderStatus();
+    if (d.has('typing')) this.typingEl.textContent = this.current ? typingText(this.store.typers(this.current)) : '';
+    if (d.has('title') || d.has('sidebar')) this.renderTitle();
+  }
+
+  onStore(what, channel) {
+    switch (what) {
+      case 'channels':
+      case 'users':
+        this.mark('sidebar', 'header');
+        if (what === 'channels' && this.current && !this.store.channels.has(this.current)) this.route();
+        if (this.current) this.renderHeader();
+        break;
+      case 'unread':
+        this.mark('sidebar', 'jump');
+        break;
+      case 'log':
+      case 'outbox':
+        this.mark('sidebar');
+        if (channel === this.current) this.mark('conv');
+        break;
+      case 'history':
+        if (channel === this.current) this.mark('older');
+        break;
+      case 'typing':
+        if (channel === this.current) this.mark('typing');
+        break;
+    }
+  }
+
+  // ---- routing ----
+  route() {
+    const m = /^#\/c\/(.+)$/.exec(location.hash);
+    let id = m ? decodeURIComponent(m[1]) : null;
+    const chans = this.store.channels;
+    if (!id || !chans.has(id)) {
+      let last = null;
+      try { last = localStorage.getItem(`${LAST}.${this.store.me.name}`); } catch { /* ignore */ }
+      id = last && chans.has(last) ? last : this.firstChannel();
+      if (id) { history.replaceState(null, '', `#/c/${encodeURIComponent(id)}`); } else if (!chans.size) { this.showNone(); return; }
+    }
+    if (id !== this.current) this.open(id);
+  }
+
+  firstChannel() {
+    const list = [...this.store.channels.values()];
+    list.sort((a, b) => (a.kind === 'direct') - (b.kind === 'direct') || this.store.label(a).localeCompare(this.store.label(b)));
+    return list[0]?.id || null;
+  }
+
+  go(id) {
+    this.drawer(false);
+    if (location.hash !== `#/c/${encodeURIComponent(id)}`) location.hash = `#/c/${encodeURIComponent(id)}`;
+    else if (id !== this.current) this.open(id);
+    this.focusComposer();
+  }
+
+  showNone() {
+    this.current = null;
+    this.title.textContent = 'Welcome';
+    this.subtitle.textContent = 'Join a channel or message someone from the sidebar.';
+    this.input.disabled = true;
+  }
+
+  open(id) {
+    this.saveDraft();
+    this.current = id;
+    try { localStorage.setItem(`${LAST}.${this.store.me.name}`, id); } catch { /* ignore */ }
+    this.input.disabled = false;
+    this.input.value = this.loadDraft(id);
+    this.resize();
+    this.renderHeader();
+    this.conv.open(id);
+    this.mark('sidebar', 'typing', 'title');
+    this.maybeRead();
+  }
+
+  renderHeader() {
+    const ch = this.store.channels.get(this.current);
+    if (!ch) return;
+    const label = this.store.label(ch);
+    if (ch.kind === 'direct') {
+      const status = this.store.users.get(this.store.partner(ch))?.status || 'offline';
+      this.title.replaceChildren(h('span', { class: `dot ${status}`, 'aria-hidden': 'true' }), label);
+      this.subtitle.textContent = `Direct message · ${status}`;
+    } else {
+      this.title.replaceChildren(icon(ch.kind === 'private' ? 'lock' : 'hash'), ch.name);
+      const n = ch.members?.length || 0;
+      this.subtitle.textContent = `${ch.kind === 'private' ? 'Private channel · ' : ''}${n} ${n === 1 ? 'member' : 'members'}`;
+    }
+    const to = ch.kind === 'direct' ? label : `#${ch.name}`;
+    this.input.placeholder = `Message ${to}`;
+    this.composerLabel.textContent = `Message ${to}`;
+  }
+
+  renderTitle() {
+    const n = this.store.totalUnread();
+    const ch = this.store.channels.get(this.current);
+    const where = ch ? (ch.kind === 'direct' ? this.store.label(ch) : `#${ch.name}`) : '';
+    document.title = `${n ? `(${n}) ` : ''}${where ? `${where} · ` : ''}${this.store.office}`;
+  }
+
+  renderStatus() {
+    const st = this.socket.state;
+    this.online = st === 'open';
+    const bar = this.statusBar;
+    clearTimeout(this.statusTimer);
+    if (st === 'open') {
+      bar.hidden = true;
+      document.body.classList.remove('offline');
+      return;
+    }
+    if (st === 'connecting' && !this.wasOffline) { bar.hidden = true; return; }
+    this.wasOffline = true;
+    document.body.classList.add('offline');
+    const pending = this.store.outbox.filter((p) => p.state === 'pending').length;
+    const secs = Math.max(0, Math.ceil((this.socket.retryAt - Date.now()) / 1000));
+    bar.replaceChildren(icon('offline'),
+      h('span', null, `You're offline. ${pending ? `${pending} unsent ${pending === 1 ? 'message' : 'messages'} will send` : 'Messages will send'} when the connection returns.`),
+      h('span', { class: 'muted' }, st === 'connecting' ? ' Reconnecting…' : ` Trying again in ${secs} s.`),
+      st === 'offline' ? h('button', { type: 'button', class: 'link-button', onclick: () => this.socket.retryNow() }, 'Try now') : null);
+    bar.hidden = false;
+    if (st === 'offline') this.statusTimer = setTimeout(() => this.renderStatus(), 1000);
+    this.mark('conv');
+  }
+
+  // ---- socket ----
+  async onOpen() {
+    this.ready = false;
+    try {
+      const [me, users, channels] = await Promise.all([api.me(), api.users(), api.channels()]);
+      if (!me) return this.signedOut();
+      api.csrf = me.csrf;
+      if (!me.policy.accepted) return this.needPolicy(me);
+      this.store.policy = me.policy;
+      this.store.office = me.office || this.store.office;
+      this.store.setUsers(users);
+      this.store.setChannels(channels);
+    } catch { /* keep what we have; sync still fills the gaps */ }
+    if (!this.current) this.route();
+    this.socket.send({ type: 'sync', channels: this.store.syncPoints() });
+    if (this.presence === 'away') this.socket.send({ type: 'presence', status: 'away' });
+  }
+
+  async onClosed(e, opened) {
+    this.ready = false;
+    this.mark('status', 'conv');
+    // A refused upgrade looks like any failure: ask the API whether the
+    // session ended.
+    if (!opened || e.code === 1008) {
+      try {
+        const me = await api.me();
+        if (!me) this.signedOut();
+        else if (!me.policy.accepted) this.needPolicy(me);
+      } catch { /* offline: keep retrying */ }
+    }
+  }
+
+  onFrame(f) {
+    const s = this.store;
+    switch (f.type) {
+      case 'ack':
+        s.ack(f);
+        break;
+      case 'message': {
+        const viewing = this.viewing(f.channel);
+        const fresh = s.addMessages(f.channel, [f], viewing);
+        s.stopTyping(f.channel, f.from);
+        for (const m of fresh) {
+          if (m.from === s.me.name) continue;
+          if (f.channel === this.current) {
+            if (!viewing) this.conv.noteUnseen(m.seq);
+            this.live.textContent = `${s.display(m.from)}: ${m.text.slice(0, 200)}`;
+          }
+          this.notifyAbout(f.channel, m);
+        }
+        if (viewing) this.maybeRead();
+        break;
+      }
+      case 'synced':
+        this.ready = true;
+        this.socket.healthy();
+        this.resendAll();
+        this.mark('conv', 'status');
+        if (this.current) {
+          const log = s.log(this.current);
+          if (!log.items.length && !log.complete && !log.loading) this.loadHistory(this.current, 50);
+        }
+        this.maybeRead();
+        break;
+      case 'history': {
+        const want = this.historyLimit?.[f.channel] || 50;
+        s.addHistory(f.channel, f.messages || [], want);
+        break;
+      }
+      case 'typing':
+        s.typingIn(f.channel, f.user);
+        break;
+      case 'presence':
+        s.presence(f.user, f.status);
+        break;
+      case 'read':
+        s.readElsewhere(f.channel, f.seq);
+        break;
+      case 'channel':
+        if (f.channel?.id) s.upsertChannel(f.channel);
+        // Presence is pushed only between direct-message partners: a new
+        // partner's current status comes from the list.
+        if (f.channel?.kind === 'direct') this.refreshUsers();
+        break;
+      case 'left':
+        s.removeChannel(f.channel);
+        break;
+      case 'error':
+        this.onError(f);
+        break;
+    }
+  }
+
+  onError(f) {
+    const p = f.id ? this.store.outbox.find((x) => x.id === f.id) : null;
+    if (f.code === 'policy_required') {
+      api.me().then((me) => me && this.needPolicy(me)).catch(() => {});
+      return;
+    }
+    if (p) {
+      if (RETRYABLE.has(f.code)) setTimeout(() => this.send(p), f.code === 'rate_limited' ? 2000 : 5000);
+      else this.store.fail(p.id, f.message);
+      return;
+    }
+    // A failed history page: allow another try on the next scroll.
+    for (const l of this.store.logs.values()) l.loading = false;
+    this.toast(f.message || 'Something went wrong.');
+  }
+
+  viewing(channel) {
+    return channel === this.current && !document.hidden && this.conv.atBottom();
+  }
+
+  loadHistory(channel, limit) {
+    const log = this.store.log(channel);
+    const ch = this.store.channels.get(channel);
+    if (log.loading || log.complete) return;
+    if (ch && ch.last_seq === 0 && !log.items.length) { log.complete = true; this.mark('conv'); return; }
+    this.historyLimit = { ...this.historyLimit, [channel]: limit };
+    const before = log.items[0]?.seq || 0;
+    if (this.socket.send({ type: 'history', channel, before, limit })) {
+      log.loading = true;
+      if (channel === this.current) this.conv.renderTop();
+    }
+  }
+
+  maybeRead() {
+    clearTimeout(this.readTimer);
+    this.readTimer = setTimeout(() => {
+      if (!this.current || document.hidden || !this.conv.atBottom()) return;
+      const seq = this.store.markRead(this.current);
+      if (seq) this.socket.send({ type: 'read', channel: this.current, seq });
+    }, 150);
+  }
+
+  // ---- sending ----
+  submit() {
+    // Blank lines around a message are never meant; inside, they are kept.
+    const text = this.input.value.replace(/^\s*\n/, '').trimEnd();
+    if (!text.trim() || !this.current) return;
+    const n = utf8Length(text);
+    if (n > this.store.maxText) {
+      this.counter.textContent = `Too long by ${n - this.store.maxText} bytes: shorten it or split it in two.`;
+      return;
+    }
+    const p = this.store.queue(this.current, text);
+    this.input.value = '';
+    this.saveDraft();
+    this.resize();
+    this.counter.textContent = '';
+    this.conv.stick = true;
+    this.send(p);
+    this.conv.toBottom(false);
+  }
+
+  send(p) {
+    if (!this.ready || p.state !== 'pending' || !this.store.outbox.includes(p)) return;
+    this.socket.send({ type: 'send', id: p.id, channel: p.channel, text: p.text });
+  }
+
+  // After a reconnect's sync, everything still pending goes again with its
+  // own id: the server stores each id once and re-acks duplicates.
+  resendAll() {
+    for (const p of this.store.outbox) {
+      if (!this.store.channels.has(p.channel)) this.store.fail(p.id, 'you are no longer in this conversation.');
+      else this.send(p);
+    }
+  }
+
+  retry(id) {
+    const p = this.store.retry(id);
+    if (p) this.send(p);
+  }
+
+  onInput() {
+    this.resize();
+    const n = utf8Length(this.input.value);
+    const max = this.store.maxText;
+    this.counter.textContent = n > max * 0.9 ? `${Math.max(0, max - n)} left` : '';
+    if (n > max) this.counter.textContent = `Too long by ${n - max} bytes`;
+    const now = Date.now();
+    if (this.input.value.trim() && now - this.lastTyping > 3000 && this.current) {
+      this.lastTyping = now;
+      this.socket.send({ type: 'typing', channel: this.current });
+    }
+    clearTimeout(this.draftTimer);
+    this.draftTimer = setTimeout(() => this.saveDraft(), 400);
+  }
+
+  resize() {
+    this.input.style.height = 'auto';
+    this.input.style.height = `${Math.min(this.input.scrollHeight, 200)}px`;
+  }
+
+  // Drafts per channel survive switching and reloads.
+  draftKey(id) { return `inhouse.draft.${this.store.me.name}.${id}`; }
+  saveDraft() {
+    if (!this.current) return;
+    try {
+      if (this.input.value) localStorage.setItem(this.draftKey(this.current), this.input.value);
+      else localStorage.removeItem(this.draftKey(this.current));
+    } catch { /* ignore */ }
+  }
+  loadDraft(id) {
+    try { return localStorage.getItem(this.draftKey(id)) || ''; } catch { return ''; }
+  }
+
+  focusComposer() { if (!this.input.disabled) this.input.focus(); }
+
+  // ---- notifications, presence, keyboard ----
+  notifyAbout(channel, m) {
+    const ch = this.store.channels.get(channel);
+    if (!ch) return;
+    const direct = ch.kind === 'direct';
+    if (!direct && !mentions(m.text, this.store.me.name)) return;
+    const title = direct ? this.store.display(m.from) : `${this.store.display(m.from)} in #${ch.name}`;
+    notify.show(title, m.text, channel, () => this.go(channel));
+  }
+
+  offerNotifications() {
+    if (!notify.shouldAsk()) return;
+    const yes = h('button', { type: 'button', class: 'primary small' }, 'Turn on');
+    const no = h('button', { type: 'button', class: 'secondary small' }, 'Not now');
+    yes.addEventListener('click', async () => {
+      const r = await notify.ask();
+      this.sidebar.setPrompt(null);
+      this.toast(r === 'granted' ? 'Notifications are on.' : 'Notifications stay off. You can allow them in the browser settings.');
+    });
+    no.addEventListener('click', () => { notify.dismiss(); this.sidebar.setPrompt(null); });
+    this.sidebar.setPrompt(h('div', { class: 'prompt', role: 'region', 'aria-label': 'Notifications' }, icon('bell'),
+      h('p', null, 'Get a desktop notification for direct messages and mentions while Inhouse is in the background?'),
+      h('div', { class: 'actions' }, no, yes)));
+  }
+
+  watchPresence() {
+    let hiddenTimer = 0, idleTimer = 0;
+    const set = (status) => {
+      if (status === this.presence) return;
+      this.presence = status;
+      this.socket.send({ type: 'presence', status });
+    };
+    const active = () => {
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(() => set('away'), AWAY_IDLE_MS);
+      if (!document.hidden) set('online');
+    };
+    document.addEventListener('visibilitychange', () => {
+      clearTimeout(hiddenTimer);
+      if (document.hidden) hiddenTimer = setTimeout(() => set('away'), AWAY_HIDDEN_MS);
+      else { active(); this.maybeRead(); this.mark('title'); }
+    });
+    let last = 0;
+    for (const ev of ['keydown', 'pointerdown', 'wheel']) {
+      addEventListener(ev, () => { const now = Date.now(); if (now - last > 5000) { last = now; active(); } }, { passive: true });
+    }
+    active();
+  }
+
+  keyboard() {
+    addEventListener('keydown', (e) => {
+      const k = e.key.toLowerCase();
+      if ((e.ctrlKey || e.metaKey) && k === 'k') { e.preventDefault(); this.switcher(); return; }
+      if (e.altKey && (k === 'arrowup' || k === 'arrowdown')) {
+        // Alt+↑/↓ walks the sidebar, like the big messengers.
+        const links = [...this.sidebar.el.querySelectorAll('.items a')];
+        const i = links.findIndex((a) => a.dataset.id === this.current);
+        const next = links[(i + (k === 'arrowup' ? -1 : 1) + links.length) % links.length];
+        if (next) { e.preventDefault(); this.go(next.dataset.id); }
+        return;
+      }
+      if (e.key === 'Escape' && this.shell.classList.contains('drawer-open')) this.drawer(false);
+      if (e.key === 'Escape' && document.activeElement === this.input && !document.querySelector('dialog[open]')) this.conv.toBottom(false);
+    });
+  }
+
+  drawer(open) {
+    this.shell.classList.toggle('drawer-open', open);
+    if (open) this.sidebar.el.querySelector('.item.current, .item')?.focus();
+  }
+
+  refreshUsers() {
+    api.users().then((u) => this.store.setUsers(u)).catch(() => {});
+  }
+
+  switcher() { if (!document.querySelector('dialog[open]')) { this.refreshUsers(); switcher(this); } }
+  dmDialog() { this.refreshUsers(); dmDialog(this); }
+  channelDialog() { channelDialog(this); }
+  changePassword() { passwordDialog(this); }
+  showPolicy() { policyDialog(this); }
+
+  async openDM(name) {
+    try {
+      const ch = await api.dm(name);
+      this.store.upsertChannel(ch);
+      this.refreshUsers();
+      this.go(ch.id);
+    } catch (err) { this.toast(err.message); }
+  }
+
+  toast(text) {
+    this.toastEl.textContent = text;
+    this.toastEl.hidden = false;
+    clearTimeout(this.toastTimer);
+    this.toastTimer = setTimeout(() => { this.toastEl.hidden = true; }, 5000);
+  }
+
+  async signOut() {
+    const unsent = this.store.outbox.length;
+    if (unsent && !confirm(`${unsent} ${unsent === 1 ? 'message has' : 'messages have'} not been sent yet. Sign out and delete ${unsent === 1 ? 'it' : 'them'}?`)) return;
+    this.socket.stop();
+    try {
+      localStorage.removeItem(this.store.outboxKey);
+      for (const k of Object.keys(localStorage)) if (k.startsWith(`inhouse.draft.${this.store.me.name}.`)) localStorage.removeItem(k);
+    } catch { /* ignore */ }
+    await api.logout().catch(() => {});
+    location.reload();
+  }
+
+  signedOut() {
+    this.socket.stop();
+    showLogin(root, () => location.reload());
+  }
+
+  needPolicy(me) {
+    this.socket.stop();
+    showPolicy(root, me, () => location.reload());
+  }
+}
+
+boot();

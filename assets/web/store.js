@@ -1,0 +1,262 @@
+// Client state: people, channels, loaded messages and the outbox. No DOM
+// here, so the rules (dedupe, unread, outbox) are testable with node --test.
+import { mentions } from './text.js';
+
+// newId makes a client message id. crypto.randomUUID needs a secure context;
+// getRandomValues works on plain-http LAN addresses too.
+export function newId() {
+  const b = new Uint8Array(12);
+  crypto.getRandomValues(b);
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+// insertBySeq keeps items sorted by seq and holds each seq once.
+export function insertBySeq(items, msg) {
+  const n = items.length;
+  if (n === 0 || items[n - 1].seq < msg.seq) { items.push(msg); return true; }
+  let lo = 0, hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (items[mid].seq < msg.seq) lo = mid + 1; else hi = mid;
+  }
+  if (lo < n && items[lo].seq === msg.seq) return false;
+  items.splice(lo, 0, msg);
+  return true;
+}
+
+export function indexOfSeq(items, seq) {
+  let lo = 0, hi = items.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (items[mid].seq < seq) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
+
+export class Store {
+  constructor(storage = null) {
+    this.storage = storage;
+    this.me = null;
+    this.office = 'Inhouse';
+    this.policy = { version: 0, text: '', banner: '' };
+    this.maxText = 8000;
+    this.users = new Map();
+    this.channels = new Map();
+    this.logs = new Map();
+    this.outbox = [];
+    this.typing = new Map();
+    this.listeners = new Set();
+  }
+
+  on(fn) { this.listeners.add(fn); return () => this.listeners.delete(fn); }
+  emit(what, channel) { for (const fn of this.listeners) fn(what, channel); }
+
+  setMe(me) {
+    this.me = me.user;
+    this.office = me.office || 'Inhouse';
+    this.policy = me.policy || this.policy;
+    this.maxText = me.max_text || 8000;
+    this.loadOutbox();
+  }
+
+  // The outbox lives in localStorage so a reload or a crash loses nothing;
+  // entries keep their id, so a resend is stored once.
+  get outboxKey() { return `inhouse.outbox.${this.me.name}`; }
+  loadOutbox() {
+    try {
+      const v = JSON.parse(this.storage?.getItem(this.outboxKey) || '[]');
+      this.outbox = Array.isArray(v) ? v.filter((p) => p && typeof p.id === 'string' && typeof p.channel === 'string' && typeof p.text === 'string') : [];
+    } catch { this.outbox = []; }
+  }
+  saveOutbox() {
+    try { this.storage?.setItem(this.outboxKey, JSON.stringify(this.outbox)); } catch { /* full or disabled: keep in memory */ }
+  }
+
+  setUsers(list) {
+    this.users = new Map(list.map((u) => [u.name, { ...u }]));
+    this.emit('users');
+  }
+  presence(user, status) {
+    const u = this.users.get(user);
+    if (u && u.status !== status) { u.status = status; this.emit('users'); }
+  }
+  display(name) { return this.users.get(name)?.display || name; }
+  isUser(name) { return this.users.has(name); }
+
+  // A fresh channel list from the server: its unread counts win; what this
+  // client has received (seen) is kept so sync asks only for what it missed.
+  setChannels(list) {
+    const next = new Map();
+    for (const c of list) next.set(c.id, this.merged(c));
+    this.channels = next;
+    for (const id of this.logs.keys()) if (!next.has(id)) this.logs.delete(id);
+    this.emit('channels');
+  }
+  merged(c) {
+    const old = this.channels.get(c.id);
+    const unread = c.unread || 0;
+    return {
+      ...c,
+      unread,
+      mentions: unread ? old?.mentions || 0 : 0,
+      seen: old ? Math.max(old.seen, 0) : c.last_seq,
+      readSeq: c.last_seq - unread,
+    };
+  }
+  upsertChannel(c) {
+    this.channels.set(c.id, this.merged(c));
+    this.emit('channels');
+  }
+  removeChannel(id) {
+    this.channels.delete(id);
+    this.logs.delete(id);
+    this.emit('channels');
+  }
+
+  partner(ch) {
+    const names = ch.members?.length ? ch.members : ch.name.split(',');
+    return names.find((n) => n !== this.me.name) || this.me.name;
+  }
+  label(ch) { return ch.kind === 'direct' ? this.display(this.partner(ch)) : ch.name; }
+
+  syncPoints() {
+    const out = {};
+    for (const c of this.channels.values()) out[c.id] = c.seen;
+    return out;
+  }
+
+  log(id) {
+    let l = this.logs.get(id);
+    if (!l) { l = { items: [], complete: false, loading: false }; this.logs.set(id, l); }
+    return l;
+  }
+
+  // addMessages stores live or synced messages once each (by seq). viewing
+  // says the person is looking at the channel's newest messages: then nothing
+  // becomes unread. It returns the messages that are new to this client.
+  addMessages(channel, frames, viewing = false) {
+    const ch = this.channels.get(channel);
+    const log = this.log(channel);
+    const fresh = [];
+    let outbox = false;
+    for (const f of frames) {
+      const m = { seq: f.seq, id: f.id, from: f.from, text: f.text, ts: Date.parse(f.ts) || Date.now() };
+      if (!insertBySeq(log.items, m)) continue;
+      if (m.from === this.me.name && this.dropPending(m.id)) outbox = true;
+      if (!ch) continue;
+      if (m.seq > ch.seen) ch.seen = m.seq;
+      if (m.seq > ch.last_seq) {
+        ch.last_seq = m.seq;
+        if (m.from === this.me.name || viewing) {
+          if (m.from === this.me.name) ch.readSeq = Math.max(ch.readSeq, m.seq);
+        } else {
+          ch.unread++;
+          if (mentions(m.text, this.me.name)) ch.mentions++;
+        }
+        fresh.push(m);
+      }
+    }
+    if (outbox) this.saveOutbox();
+    if (frames.length) this.emit('log', channel);
+    return fresh;
+  }
+
+  // addHistory stores an older page; fewer than asked means the start.
+  addHistory(channel, frames, limit) {
+    const log = this.log(channel);
+    log.loading = false;
+    for (const f of frames) {
+      insertBySeq(log.items, { seq: f.seq, id: f.id, from: f.from, text: f.text, ts: Date.parse(f.ts) || 0 });
+    }
+    if (frames.length < limit || log.items[0]?.seq === 1 || log.items.length === 0) log.complete = true;
+    this.emit('history', channel);
+  }
+
+  queue(channel, text) {
+    const p = { id: newId(), channel, text, ts: Date.now(), state: 'pending' };
+    this.outbox.push(p);
+    this.saveOutbox();
+    this.emit('outbox', channel);
+    return p;
+  }
+  pendingFor(channel) { return this.outbox.filter((p) => p.channel === channel); }
+  dropPending(id) {
+    const i = this.outbox.findIndex((p) => p.id === id);
+    if (i < 0) return null;
+    const [p] = this.outbox.splice(i, 1);
+    return p;
+  }
+
+  // ack: the message is durable. Without the outbox entry (acked in an
+  // earlier life of the page) the message frame brings the text.
+  ack(f) {
+    const p = this.dropPending(f.id);
+    if (!p) return;
+    this.saveOutbox();
+    this.addMessages(f.channel, [{ seq: f.seq, id: f.id, from: this.me.name, text: p.text, ts: f.ts }]);
+    this.emit('outbox', f.channel);
+  }
+  fail(id, message) {
+    const p = this.outbox.find((x) => x.id === id);
+    if (!p) return;
+    p.state = 'failed';
+    p.error = message;
+    this.saveOutbox();
+    this.emit('outbox', p.channel);
+  }
+  retry(id) {
+    const p = this.outbox.find((x) => x.id === id);
+    if (!p) return null;
+    p.state = 'pending';
+    delete p.error;
+    this.saveOutbox();
+    this.emit('outbox', p.channel);
+    return p;
+  }
+  discard(id) {
+    const p = this.dropPending(id);
+    if (p) { this.saveOutbox(); this.emit('outbox', p.channel); }
+  }
+
+  // markRead returns the seq to report, or 0 when nothing changed.
+  markRead(channel) {
+    const ch = this.channels.get(channel);
+    if (!ch || (ch.unread === 0 && ch.readSeq >= ch.last_seq)) return 0;
+    ch.readSeq = ch.last_seq;
+    ch.unread = 0;
+    ch.mentions = 0;
+    this.emit('unread', channel);
+    return ch.last_seq;
+  }
+  // readElsewhere: another tab of mine read up to seq.
+  readElsewhere(channel, seq) {
+    const ch = this.channels.get(channel);
+    if (!ch || seq <= ch.readSeq) return;
+    ch.readSeq = seq;
+    if (seq >= ch.last_seq) { ch.unread = 0; ch.mentions = 0; } else ch.unread = Math.min(ch.unread, ch.last_seq - seq);
+    this.emit('unread', channel);
+  }
+  totalUnread() {
+    let n = 0;
+    for (const c of this.channels.values()) n += c.unread;
+    return n;
+  }
+
+  typingIn(channel, user, now = Date.now()) {
+    if (!this.typing.has(channel)) this.typing.set(channel, new Map());
+    this.typing.get(channel).set(user, now + 5000);
+    this.emit('typing', channel);
+  }
+  stopTyping(channel, user) {
+    if (this.typing.get(channel)?.delete(user)) this.emit('typing', channel);
+  }
+  typers(channel, now = Date.now()) {
+    const m = this.typing.get(channel);
+    if (!m) return [];
+    const out = [];
+    for (const [u, until] of m) {
+      if (until > now) out.push(this.display(u)); else m.delete(u);
+    }
+    return out;
+  }
+}

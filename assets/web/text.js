@@ -1,0 +1,99 @@
+// Pure text helpers (no DOM, tested with node --test): message text becomes
+// runs of plain text, links and mentions. The view puts every run into the
+// DOM as text; nothing here is ever parsed as HTML.
+
+const RUN = /(https?:\/\/[^\s<>"]+)|@([a-z0-9][a-z0-9._-]*)/gi;
+
+// tokenize splits text into {type:'text'|'link'|'mention', text, href?, name?}.
+// isUser(name) says whether @name is a person (unknown names stay text).
+export function tokenize(text, isUser = () => true) {
+  const out = [];
+  let last = 0;
+  const push = (end) => { if (end > last) out.push({ type: 'text', text: text.slice(last, end) }); };
+  RUN.lastIndex = 0;
+  for (let m; (m = RUN.exec(text));) {
+    const start = m.index;
+    if (m[1]) {
+      const s = trimURL(m[1]);
+      const href = safeHref(s);
+      if (!href) continue;
+      push(start);
+      out.push({ type: 'link', text: s, href });
+      last = start + s.length;
+      RUN.lastIndex = last;
+    } else {
+      // Not inside words or e-mail addresses (ana@example.org).
+      if (start > 0 && /[\p{L}\p{N}_.@]/u.test(text[start - 1])) continue;
+      const name = m[2].replace(/[._-]+$/, '');
+      if (!isUser(name.toLowerCase())) continue;
+      push(start);
+      out.push({ type: 'mention', text: '@' + name, name: name.toLowerCase() });
+      last = start + 1 + name.length;
+      RUN.lastIndex = last;
+    }
+  }
+  push(text.length);
+  return out;
+}
+
+// trimURL drops sentence punctuation after a link, keeping a closing
+// parenthesis that belongs to it (Wikipedia-style links).
+function trimURL(s) {
+  for (;;) {
+    const c = s[s.length - 1];
+    if ('.,;:!?\'"]}'.includes(c)) { s = s.slice(0, -1); continue; }
+    if (c === ')' && count(s, '(') < count(s, ')')) { s = s.slice(0, -1); continue; }
+    return s;
+  }
+}
+
+function count(s, ch) { let n = 0; for (const c of s) if (c === ch) n++; return n; }
+
+// safeHref accepts http and https only: never javascript:, data: and the like.
+export function safeHref(s) {
+  try {
+    const u = new URL(s);
+    if (u.protocol === 'http:' || u.protocol === 'https:') return u.href;
+  } catch { /* not a URL */ }
+  return null;
+}
+
+export function mentions(text, name) {
+  return tokenize(text, (n) => n === name).some((t) => t.type === 'mention');
+}
+
+// Dates in the browser's locale.
+export function dayKey(ts) {
+  const d = new Date(ts);
+  return `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}`;
+}
+
+export function dayLabel(ts, now = Date.now()) {
+  if (dayKey(ts) === dayKey(now)) return 'Today';
+  if (dayKey(ts) === dayKey(now - 86400000)) return 'Yesterday';
+  const d = new Date(ts);
+  const opts = { weekday: 'long', day: 'numeric', month: 'long' };
+  if (d.getFullYear() !== new Date(now).getFullYear()) opts.year = 'numeric';
+  return d.toLocaleDateString(undefined, opts);
+}
+
+export function timeLabel(ts) {
+  return new Date(ts).toLocaleTimeString(undefined, { hour: 'numeric', minute: '2-digit' });
+}
+
+export function fullTime(ts) {
+  return new Date(ts).toLocaleString(undefined, { dateStyle: 'full', timeStyle: 'short' });
+}
+
+// utf8Length is what the server's byte limit counts.
+export function utf8Length(s) {
+  return new TextEncoder().encode(s).length;
+}
+
+// typingText says who is typing in a few words.
+export function typingText(names) {
+  if (names.length === 0) return '';
+  if (names.length === 1) return `${names[0]} is typing…`;
+  if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`;
+  return 'Several people are typing…';
+}

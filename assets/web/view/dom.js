@@ -1,0 +1,85 @@
+// DOM building with text only: strings become text nodes, never markup.
+export function h(tag, props, ...children) {
+  const el = document.createElement(tag);
+  if (props) {
+    for (const [k, v] of Object.entries(props)) {
+      if (v == null || v === false) continue;
+      if (k === 'class') el.className = v;
+      else if (k === 'value') el.value = v;
+      else if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
+      else el.setAttribute(k, v === true ? '' : String(v));
+    }
+  }
+  for (const c of children.flat(Infinity)) {
+    if (c == null || c === false) continue;
+    el.append(c);
+  }
+  return el;
+}
+
+const NS = 'http://www.w3.org/2000/svg';
+const PATHS = {
+  lock: 'M6 11h12v10H6zM8.5 11V8a3.5 3.5 0 0 1 7 0v3',
+  hash: 'M5 9h14M5 15h14M10 4 8 20M16 4l-2 16',
+  plus: 'M12 5v14M5 12h14',
+  search: 'M10.5 4a6.5 6.5 0 1 0 0 13 6.5 6.5 0 0 0 0-13zM20 20l-4.8-4.8',
+  clock: 'M12 3.5a8.5 8.5 0 1 0 0 17 8.5 8.5 0 0 0 0-17zM12 7.5V12l3 2',
+  menu: 'M4 6h16M4 12h16M4 18h16',
+  send: 'M4 12 20 4l-5 16-3-7zM12 13l8-9',
+  down: 'M12 5v14M6 13l6 6 6-6',
+  alert: 'M12 3.5 2.5 20h19zM12 10v4.5M12 17.2v.3',
+  close: 'M6 6l12 12M18 6 6 18',
+  offline: 'M3 3l18 18M8.5 16.5a5 5 0 0 1 7 0M5 12.5a10 10 0 0 1 4-2.3M19 12.5a10 10 0 0 0-2.8-1.8M2 8.8a15 15 0 0 1 4.2-2.6M22 8.8A15 15 0 0 0 11 5M12 20h.01',
+  bell: 'M6 16V11a6 6 0 0 1 12 0v5l2 2H4zM10 20a2 2 0 0 0 4 0',
+};
+
+// icon is an inline SVG (no icon font); decorative unless label is given.
+export function icon(name, label) {
+  const svg = document.createElementNS(NS, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('class', `icon icon-${name}`);
+  if (label) { svg.setAttribute('role', 'img'); svg.setAttribute('aria-label', label); } else svg.setAttribute('aria-hidden', 'true');
+  const p = document.createElementNS(NS, 'path');
+  p.setAttribute('d', PATHS[name]);
+  svg.append(p);
+  return svg;
+}
+
+export function srOnly(text) { return h('span', { class: 'sr-only' }, text); }
+
+// logo is the app's mark, the same drawing as icon.svg.
+export function logo() {
+  const svg = document.createElementNS(NS, 'svg');
+  svg.setAttribute('viewBox', '0 0 64 64');
+  svg.setAttribute('class', 'logo');
+  svg.setAttribute('aria-hidden', 'true');
+  const r = document.createElementNS(NS, 'rect');
+  for (const [k, v] of Object.entries({ width: 64, height: 64, rx: 14, class: 'logo-bg' })) r.setAttribute(k, v);
+  const p = document.createElementNS(NS, 'path');
+  p.setAttribute('d', 'M16 20a6 6 0 0 1 6-6h20a6 6 0 0 1 6 6v14a6 6 0 0 1-6 6H30l-9 8v-8h0a6 6 0 0 1-5-6z');
+  p.setAttribute('class', 'logo-fg');
+  svg.append(r, p);
+  return svg;
+}
+
+// modal opens a <dialog> (focus trap and Escape come with it) and removes it
+// when closed.
+export function modal(title, body, { wide = false, onclose } = {}) {
+  const id = `dlg-${Math.random().toString(36).slice(2)}`;
+  const close = h('button', { type: 'button', class: 'icon-button', 'aria-label': 'Close' }, icon('close'));
+  const dlg = h('dialog', { class: wide ? 'modal wide' : 'modal', 'aria-labelledby': id },
+    h('header', { class: 'modal-head' }, h('h2', { id }, title), close), body);
+  close.addEventListener('click', () => dlg.close());
+  dlg.addEventListener('close', () => { dlg.remove(); onclose?.(); });
+  dlg.addEventListener('click', (e) => { if (e.target === dlg) dlg.close(); });
+  document.body.append(dlg);
+  dlg.showModal();
+  return dlg;
+}
+
+export function field(label, input, help) {
+  const id = input.id || (input.id = `f-${Math.random().toString(36).slice(2)}`);
+  const helpEl = help ? h('small', { id: `${id}-help`, class: 'help' }, help) : null;
+  if (helpEl) input.setAttribute('aria-describedby', helpEl.id);
+  return h('div', { class: 'field' }, h('label', { for: id }, label), input, helpEl);
+}

@@ -1,0 +1,80 @@
+// The sidebar: who I am, channels and direct messages with unread counts,
+// mentions and presence, and the archive notice at the foot.
+import { h, icon, srOnly, logo } from './dom.js';
+
+export class Sidebar {
+  constructor(client) {
+    this.c = client;
+    const s = client.store;
+    this.me = h('span', { class: 'me-name' });
+    this.menu = h('details', { class: 'menu' },
+      h('summary', { 'aria-label': 'Your account' }, h('span', { class: 'dot online', 'aria-hidden': 'true' }), this.me),
+      h('div', { class: 'menu-items', role: 'menu' },
+        h('button', { type: 'button', role: 'menuitem', onclick: () => { this.menu.open = false; client.changePassword(); } }, 'Change password'),
+        h('button', { type: 'button', role: 'menuitem', onclick: () => { this.menu.open = false; client.signOut(); } }, 'Sign out')));
+    this.office = h('h1', { class: 'office' }, s.office);
+    this.channels = h('ul', { class: 'items', 'aria-labelledby': 'h-channels' });
+    this.dms = h('ul', { class: 'items', 'aria-labelledby': 'h-dms' });
+    this.prompt = h('div', { class: 'prompt-slot' });
+    this.banner = h('button', { type: 'button', class: 'archive-note', id: 'archive-note' }, icon('lock'), h('span', null, ''));
+    this.banner.addEventListener('click', () => client.showPolicy());
+    this.el = h('nav', { class: 'sidebar', id: 'sidebar', 'aria-label': 'Conversations' },
+      h('div', { class: 'side-head' }, logo(), h('div', { class: 'who' }, this.office, this.menu)),
+      h('button', { type: 'button', class: 'switch-button', onclick: () => client.switcher() },
+        icon('search'), h('span', null, 'Jump to…'), h('kbd', null, 'Ctrl K')),
+      h('div', { class: 'lists' },
+        section('h-channels', 'Channels', 'Create or join a channel', () => client.channelDialog()), this.channels,
+        section('h-dms', 'Direct messages', 'New direct message', () => client.dmDialog()), this.dms),
+      this.prompt,
+      h('footer', { class: 'side-foot' }, this.banner));
+  }
+
+  update() {
+    const s = this.c.store;
+    this.office.textContent = s.office;
+    this.me.textContent = s.me.display || s.me.name;
+    this.banner.lastChild.textContent = s.policy.banner || 'Conversations are archived and may be reviewed.';
+    this.banner.setAttribute('aria-label', `${this.banner.lastChild.textContent} Show the usage policy.`);
+    const focused = document.activeElement?.closest?.('.items a')?.dataset.id;
+    const all = [...s.channels.values()];
+    const rooms = all.filter((c) => c.kind !== 'direct').sort((a, b) => a.name.localeCompare(b.name));
+    const dms = all.filter((c) => c.kind === 'direct').sort((a, b) => s.label(a).localeCompare(s.label(b)));
+    this.channels.replaceChildren(...(rooms.length ? rooms.map((c) => this.item(c)) : [h('li', { class: 'none' }, 'No channels yet. Use + to join one.')]));
+    this.dms.replaceChildren(...(dms.length ? dms.map((c) => this.item(c)) : [h('li', { class: 'none' }, 'Use + to message someone.')]));
+    if (focused) this.el.querySelector(`.items a[data-id="${CSS.escape(focused)}"]`)?.focus();
+  }
+
+  item(c) {
+    const s = this.c.store;
+    const label = s.label(c);
+    const current = c.id === this.c.current;
+    const highlight = c.mentions > 0 || (c.kind === 'direct' && c.unread > 0);
+    let glyph, said = label;
+    if (c.kind === 'direct') {
+      const status = s.users.get(s.partner(c))?.status || 'offline';
+      glyph = h('span', { class: `dot ${status}`, 'aria-hidden': 'true' });
+      said += `, ${status}`;
+    } else {
+      glyph = icon(c.kind === 'private' ? 'lock' : 'hash');
+      if (c.kind === 'private') said += ', private';
+    }
+    if (c.unread) said += `, ${c.unread} unread`;
+    if (c.mentions) said += c.mentions === 1 ? ', 1 mention' : `, ${c.mentions} mentions`;
+    const pill = c.unread
+      ? h('span', { class: highlight ? 'pill mention' : 'pill', 'aria-hidden': 'true' }, c.mentions ? `@${c.unread}` : String(c.unread))
+      : null;
+    return h('li', null, h('a', {
+      href: `#/c/${encodeURIComponent(c.id)}`, 'data-id': c.id, class: `item${c.unread ? ' unread' : ''}${current ? ' current' : ''}`,
+      'aria-current': current ? 'page' : null, 'aria-label': said,
+    }, glyph, h('span', { class: 'name' }, label), pill));
+  }
+
+  setPrompt(el) { this.prompt.replaceChildren(...(el ? [el] : [])); }
+}
+
+function section(id, title, addLabel, onAdd) {
+  return h('div', { class: 'section-head' }, h('h2', { id }, title),
+    h('button', { type: 'button', class: 'icon-button', 'aria-label': addLabel, title: addLabel, onclick: onAdd }, icon('plus')));
+}
+
+export { srOnly };
