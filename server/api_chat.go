@@ -1,6 +1,8 @@
 package server
 
 import (
+	"slices"
+
 	"github.com/valyala/fasthttp"
 
 	"inhouse/server/archive"
@@ -57,6 +59,10 @@ func (s *Server) createChannel(r *request) {
 	if !decode(r.ctx, &in) {
 		return
 	}
+	if s.store.Settings().AdminsOnlyChannels() && r.user.Role != archive.RoleAdmin {
+		jsonError(r.ctx, fasthttp.StatusForbidden, "forbidden", "In this office only the office manager creates channels. Ask them for one.")
+		return
+	}
 	if len(in.Members) > 10000 {
 		jsonError(r.ctx, fasthttp.StatusBadRequest, "bad_request", "Too many members at once.")
 		return
@@ -80,7 +86,7 @@ func (s *Server) joinChannel(r *request) {
 		return
 	}
 	if !c.Has(r.user.Name) {
-		if c, err = s.store.ChangeMembers(id, []string{r.user.Name}, nil); err != nil {
+		if c, err = s.store.ChangeMembers(id, []string{r.user.Name}, nil, r.user.Name); err != nil {
 			storeError(r.ctx, err)
 			return
 		}
@@ -99,6 +105,10 @@ func (s *Server) directMessage(r *request) {
 	other, err := s.store.User(in.User)
 	if err != nil || other.Disabled {
 		jsonError(r.ctx, fasthttp.StatusNotFound, "not_found", "There is no such person.")
+		return
+	}
+	if s.store.Settings().AdminsOnlyDirect() && r.user.Role != archive.RoleAdmin && !slices.Contains(s.store.DirectPartners(r.user.Name), other.Name) {
+		jsonError(r.ctx, fasthttp.StatusForbidden, "forbidden", "In this office only the office manager starts direct messages. Use a channel instead.")
 		return
 	}
 	c, created, err := s.store.DirectChannel(r.user.Name, other.Name)

@@ -29,6 +29,8 @@ func (s *Server) routes() *router.Router {
 	r.GET("/api/channels/public", s.api(s.publicChannels))
 	r.POST("/api/channels/{id}/join", s.api(s.joinChannel))
 	r.POST("/api/dm", s.api(s.directMessage))
+	r.GET("/api/search", s.api(s.search))
+	r.GET("/api/archive/search", s.api(s.archiveSearch))
 
 	r.POST("/api/admin/users", s.api(s.adminAddUser, archive.RoleAdmin))
 	r.POST("/api/admin/users/{name}/disable", s.api(s.adminDisableUser, archive.RoleAdmin))

@@ -30,6 +30,8 @@ type Channel struct {
 	Members   []string  `json:"members"` // sorted
 	Created   time.Time `json:"created"`
 	CreatedBy string    `json:"created_by"`
+	Archived  bool      `json:"archived,omitempty"` // read-only: nobody sends
+	Announce  bool      `json:"announce,omitempty"` // only admins send
 }
 
 // Has reports whether user is a member.
@@ -91,8 +93,10 @@ func (s *Store) CreateChannel(name string, private bool, creator string, members
 		if _, _, err := tx.Set("chname:"+n, c.ID, nil); err != nil {
 			return err
 		}
-		_, _, err := tx.Set("chan:"+c.ID, string(data), nil)
-		return err
+		if _, _, err := tx.Set("chan:"+c.ID, string(data), nil); err != nil {
+			return err
+		}
+		return logEvent(tx, Event{Type: "channel_created", Channel: c.ID, Name: c.Name, Kind: c.Kind, Added: c.Members, By: creator})
 	}, func() { cc := c; s.channels[c.ID] = &cc })
 	return c, err
 }
@@ -148,8 +152,10 @@ func (s *Store) DirectChannel(a, b string) (c Channel, created bool, err error) 
 		if _, _, err := tx.Set("dm:"+key, c.ID, nil); err != nil {
 			return err
 		}
-		_, _, err := tx.Set("chan:"+c.ID, string(data), nil)
-		return err
+		if _, _, err := tx.Set("chan:"+c.ID, string(data), nil); err != nil {
+			return err
+		}
+		return logEvent(tx, Event{Type: "direct_opened", Channel: c.ID, Kind: KindDirect, Added: c.Members, By: a})
 	}, func() {
 		if created {
 			cc := c
@@ -217,7 +223,8 @@ func (s *Store) Channels(keep func(*Channel) bool) []Channel {
 }
 
 // ChangeMembers adds and removes members. Direct channels keep their pair.
-func (s *Store) ChangeMembers(id string, add, remove []string) (Channel, error) {
+// by is who made the change, for the event chain.
+func (s *Store) ChangeMembers(id string, add, remove []string, by string) (Channel, error) {
 	if err := s.checkUsers(add); err != nil {
 		return Channel{}, err
 	}
@@ -234,12 +241,29 @@ func (s *Store) ChangeMembers(id string, add, remove []string) (Channel, error) 
 		if c.Kind == KindDirect {
 			return userErr(errors.New("the members of a direct conversation cannot change"))
 		}
-		members := append(c.Members, add...)
+		before := c.Members
+		members := append(slices.Clone(c.Members), add...)
 		members = slices.DeleteFunc(members, func(m string) bool { return slices.Contains(remove, m) })
 		c.Members = sortedUnique(members)
 		data, _ := json.Marshal(c)
 		if _, _, err := tx.Set("chan:"+id, string(data), nil); err != nil {
 			return err
+		}
+		var added, removed []string
+		for _, m := range c.Members {
+			if !slices.Contains(before, m) {
+				added = append(added, m)
+			}
+		}
+		for _, m := range before {
+			if !slices.Contains(c.Members, m) {
+				removed = append(removed, m)
+			}
+		}
+		if len(added)+len(removed) > 0 {
+			if err := logEvent(tx, Event{Type: "members_changed", Channel: id, Added: added, Removed: removed, By: by}); err != nil {
+				return err
+			}
 		}
 		updated = c
 		return nil
@@ -262,4 +286,11 @@ func (s *Store) DirectPartners(user string) []string {
 		}
 	}
 	return out
+}
+
+// logEvent appends e to the event chain inside tx.
+func logEvent(tx *buntdb.Tx, e Event) error {
+	e.TS = time.Now().UnixMilli()
+	_, err := appendChained(tx, "evt", &e)
+	return err
 }

@@ -3,6 +3,7 @@ package archive
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -19,6 +20,9 @@ func (s *Store) load() error {
 	s.dms = map[string]string{}
 	s.lastSeq = map[string]uint64{}
 	s.nextSeq = map[string]uint64{}
+	s.heads = map[string]string{}
+	s.cur = map[string]*current{}
+	s.index = newIndex()
 	s.reads = map[string]uint64{}
 	s.accepts = map[string]Acceptance{}
 	s.policy = DefaultPolicy
@@ -79,16 +83,10 @@ func (s *Store) load() error {
 		if v, err := tx.Get("settings"); err == nil {
 			decode("settings", v, &s.settings)
 		}
-		for id := range s.channels {
-			tx.DescendRange("", "msg:"+id+";", "msg:"+id+":", func(k, v string) bool {
-				if m, err := parseMsg(k, v); err == nil {
-					s.lastSeq[id] = m.Seq
-				}
-				return false
-			})
-			s.nextSeq[id] = s.lastSeq[id]
+		if bad != nil {
+			return bad
 		}
-		return bad
+		return s.loadMessages(tx)
 	})
 	if err != nil {
 		return err
@@ -100,4 +98,82 @@ func (s *Store) load() error {
 		_, _, err := tx.Set("meta:schema", strconv.Itoa(schemaVersion), nil)
 		return err
 	})
+}
+
+// loadMessages finds each channel's last seq and chain head, and rebuilds
+// the current state of edited messages and the search index, in commit
+// order.
+func (s *Store) loadMessages(tx *buntdb.Tx) error {
+	var refs []msgRef
+	var bad error
+	tx.AscendKeys("msg:*", func(k, v string) bool {
+		m, err := parseMsg(k, v)
+		if err != nil {
+			bad = err
+			return false
+		}
+		refs = append(refs, msgRef{m.TS, m.Channel, m.Seq})
+		s.lastSeq[m.Channel] = m.Seq
+		s.heads[m.Channel] = m.H
+		return true
+	})
+	if bad != nil {
+		return bad
+	}
+	for id := range s.channels {
+		if _, ok := s.heads[id]; !ok {
+			if cp, ok := checkpoint(tx, "msg:"+id); ok {
+				s.heads[id], s.lastSeq[id] = cp.H, cp.Seq
+			}
+		}
+		s.nextSeq[id] = s.lastSeq[id]
+	}
+	return s.reindexRefs(tx, refs)
+}
+
+// reindex rebuilds the edited-state map and the search index from every
+// stored record, in commit order.
+func (s *Store) reindex(tx *buntdb.Tx) error {
+	var refs []msgRef
+	tx.AscendKeys("msg:*", func(k, v string) bool {
+		if m, err := parseMsg(k, v); err == nil {
+			refs = append(refs, msgRef{m.TS, m.Channel, m.Seq})
+		}
+		return true
+	})
+	return s.reindexRefs(tx, refs)
+}
+
+type msgRef struct {
+	ts      int64
+	channel string
+	seq     uint64
+}
+
+func (s *Store) reindexRefs(tx *buntdb.Tx, refs []msgRef) error {
+	s.cur = map[string]*current{}
+	sort.SliceStable(refs, func(i, j int) bool { return refs[i].ts < refs[j].ts })
+	for _, r := range refs {
+		v, err := tx.Get(msgKey(r.channel, r.seq))
+		if err != nil {
+			return err
+		}
+		m, err := parseMsg(msgKey(r.channel, r.seq), v)
+		if err != nil {
+			return err
+		}
+		s.applyCurrent(m)
+		s.index.add(m)
+	}
+	return nil
+}
+
+// checkpoint reads the checkpoint of a purged chain.
+func checkpoint(tx *buntdb.Tx, chain string) (Checkpoint, bool) {
+	var c Checkpoint
+	v, err := tx.Get("ckpt:" + chain)
+	if err != nil || json.Unmarshal([]byte(v), &c) != nil {
+		return c, false
+	}
+	return c, true
 }

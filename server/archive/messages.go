@@ -2,6 +2,7 @@ package archive
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -10,18 +11,42 @@ import (
 	"github.com/tidwall/buntdb"
 )
 
-// Message is one stored message. Seq counts from 1 per channel, with no gaps.
+// Message kinds: a message, or an edit or delete of an earlier one. Edits
+// and deletes are records of their own (with their own seq), so the
+// archive keeps every version and clients learn of them through sync.
+const (
+	KindMessage = ""
+	KindEdit    = "edit"
+	KindDelete  = "delete"
+)
+
+// Message is one stored record of a channel. Seq counts from 1 per channel,
+// with no gaps.
 type Message struct {
 	Channel string `json:"-"`
 	Seq     uint64 `json:"-"`
 	ID      string `json:"id"` // the sender's client id
 	From    string `json:"from"`
 	Text    string `json:"text"`
-	TS      int64  `json:"ts"` // Unix milliseconds
+	TS      int64  `json:"ts"`             // Unix milliseconds
+	Kind    string `json:"kind,omitempty"` // KindMessage, KindEdit, KindDelete
+	Ref     uint64 `json:"ref,omitempty"`  // the message an edit or delete is about
+	H       string `json:"h"`              // chain link
+
+	// Current state, for members: filled in on reads, never stored.
+	Edited  bool `json:"-"`
+	Deleted bool `json:"-"`
 }
 
 // Time is the message's timestamp.
 func (m *Message) Time() time.Time { return time.UnixMilli(m.TS).UTC() }
+
+// Post is a message, edit or delete to store.
+type Post struct {
+	Channel, From, ClientID, Text string
+	Kind                          string
+	Ref                           uint64
+}
 
 // msgKey orders messages by channel, then seq.
 func msgKey(channel string, seq uint64) string {
@@ -45,12 +70,20 @@ func parseMsg(key, val string) (Message, error) {
 	return m, nil
 }
 
+// current is a message's state after edits and deletes.
+type current struct {
+	text    string
+	deleted bool
+}
+
+func curKey(channel string, seq uint64) string { return channel + "\x00" + strconv.FormatUint(seq, 10) }
+
 // Append stores a message durably and then calls done (from the writer
 // goroutine, in commit order, so keep done short). dup is true when the
 // sender already sent this client id: m is then the stored original.
-func (s *Store) Append(channel, from, clientID, text string, done func(m Message, dup bool, err error)) {
-	m := Message{Channel: channel, ID: clientID, From: from, Text: text}
-	idem := "idem:" + from + ":" + clientID
+func (s *Store) Append(p Post, done func(m Message, dup bool, err error)) {
+	m := Message{Channel: p.Channel, ID: p.ClientID, From: p.From, Text: p.Text, Kind: p.Kind, Ref: p.Ref}
+	idem := "idem:" + p.From + ":" + p.ClientID
 	dup := false
 	var next uint64
 	s.submit(&op{
@@ -67,28 +100,38 @@ func (s *Store) Append(channel, from, clientID, text string, done func(m Message
 				m, err = parseMsg(msgKey(ch, seq), raw)
 				return err
 			}
-			if _, err := tx.Get("chan:" + channel); err != nil {
-				return fmt.Errorf("channel %q: %w", channel, ErrNotFound)
+			if _, err := tx.Get("chan:" + p.Channel); err != nil {
+				return fmt.Errorf("channel %q: %w", p.Channel, ErrNotFound)
 			}
-			next = s.nextSeq[channel] + 1
-			m.Seq = next
-			m.TS = time.Now().UnixMilli()
-			data, _ := json.Marshal(&m)
-			if _, _, err := tx.Set(msgKey(channel, next), string(data), nil); err != nil {
+			if err := s.checkRef(tx, p); err != nil {
 				return err
 			}
-			_, _, err := tx.Set(idem, channel+":"+strconv.FormatUint(next, 10), nil)
+			next = s.nextSeq[p.Channel] + 1
+			m.Seq = next
+			m.TS = time.Now().UnixMilli()
+			key := msgKey(p.Channel, next)
+			data, err := seal(s.heads[p.Channel], key, &m)
+			if err != nil {
+				return err
+			}
+			if _, _, err := tx.Set(key, data, nil); err != nil {
+				return err
+			}
+			_, _, err = tx.Set(idem, p.Channel+":"+strconv.FormatUint(next, 10), nil)
 			return err
 		},
 		commit: func() {
 			if !dup {
-				s.nextSeq[channel] = next
+				s.nextSeq[p.Channel] = next
+				s.heads[p.Channel] = m.H
 			}
 		},
 		done: func(err error) {
 			if err == nil && !dup {
 				s.mu.Lock()
-				s.lastSeq[channel] = next
+				s.lastSeq[p.Channel] = next
+				s.applyCurrent(m)
+				s.index.add(m) // under s.mu, so a rebuild never misses it
 				s.mu.Unlock()
 			}
 			done(m, dup, err)
@@ -96,16 +139,93 @@ func (s *Store) Append(channel, from, clientID, text string, done func(m Message
 	})
 }
 
-// LastSeq is the seq of a channel's newest durable message (0 if none).
+// checkRef checks that an edit or delete is about a message of the same
+// person in the same channel that is not deleted.
+func (s *Store) checkRef(tx *buntdb.Tx, p Post) error {
+	switch p.Kind {
+	case KindMessage:
+		return nil
+	case KindEdit, KindDelete:
+	default:
+		return userErr(fmt.Errorf("unknown message kind %q", p.Kind))
+	}
+	raw, err := tx.Get(msgKey(p.Channel, p.Ref))
+	if err != nil {
+		return fmt.Errorf("message %d: %w", p.Ref, ErrNotFound)
+	}
+	target, err := parseMsg(msgKey(p.Channel, p.Ref), raw)
+	if err != nil {
+		return err
+	}
+	if target.Kind != KindMessage {
+		return userErr(errors.New("only a message can be edited or deleted, not an edit"))
+	}
+	if target.From != p.From {
+		return userErr(ErrNotAuthor)
+	}
+	s.mu.RLock()
+	c, ok := s.cur[curKey(p.Channel, p.Ref)]
+	s.mu.RUnlock()
+	if ok && c.deleted {
+		return userErr(errors.New("that message was deleted"))
+	}
+	return nil
+}
+
+// ErrNotAuthor refuses an edit or delete of someone else's message.
+var ErrNotAuthor = errors.New("only the author may edit or delete a message")
+
+// applyCurrent records what an edit or delete does to its target. s.mu is
+// held for writing.
+func (s *Store) applyCurrent(m Message) {
+	switch m.Kind {
+	case KindEdit:
+		s.cur[curKey(m.Channel, m.Ref)] = &current{text: m.Text}
+	case KindDelete:
+		s.cur[curKey(m.Channel, m.Ref)] = &current{deleted: true}
+	}
+}
+
+// withCurrent fills in the current state of messages for members: the
+// latest edit's text, or an empty text for a deleted one.
+func (s *Store) withCurrent(msgs []Message) []Message {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for i := range msgs {
+		m := &msgs[i]
+		if m.Kind != KindMessage {
+			if m.Kind == KindDelete {
+				m.Text = ""
+			} else if c, ok := s.cur[curKey(m.Channel, m.Ref)]; ok && c.deleted {
+				m.Text = "" // an edit of a message deleted since
+			}
+			continue
+		}
+		if c, ok := s.cur[curKey(m.Channel, m.Seq)]; ok {
+			m.Edited = !c.deleted
+			m.Deleted = c.deleted
+			m.Text = c.text
+		}
+	}
+	return msgs
+}
+
+// LastSeq is the seq of a channel's newest durable record (0 if none).
 func (s *Store) LastSeq(channel string) uint64 {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.lastSeq[channel]
 }
 
-// After returns up to limit durable messages of channel with seq > after,
-// oldest first.
+// After returns up to limit durable records of channel with seq > after,
+// oldest first, as members see them (edits applied, deletes emptied).
 func (s *Store) After(channel string, after uint64, limit int) ([]Message, error) {
+	msgs, err := s.rawAfter(channel, after, limit)
+	return s.withCurrent(msgs), err
+}
+
+// rawAfter is After with the records exactly as stored.
+func (s *Store) rawAfter(channel string, after uint64, limit int) ([]Message, error) {
 	last := s.LastSeq(channel)
 	if after >= last {
 		return nil, nil
@@ -129,8 +249,8 @@ func (s *Store) After(channel string, after uint64, limit int) ([]Message, error
 	return out, err
 }
 
-// Before returns up to limit durable messages of channel with seq < before
-// (before 0 means the newest), oldest first.
+// Before returns up to limit durable records of channel with seq < before
+// (before 0 means the newest), oldest first, as members see them.
 func (s *Store) Before(channel string, before uint64, limit int) ([]Message, error) {
 	last := s.LastSeq(channel)
 	if before == 0 || before > last+1 {
@@ -158,5 +278,44 @@ func (s *Store) Before(channel string, before uint64, limit int) ([]Message, err
 	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
 		out[i], out[j] = out[j], out[i]
 	}
-	return out, err
+	return s.withCurrent(out), err
+}
+
+// Versions returns a message and every edit and delete of it, as stored:
+// the archive's view for auditors.
+func (s *Store) Versions(channel string, seq uint64) ([]Message, error) {
+	var out []Message
+	err := s.db.View(func(tx *buntdb.Tx) error {
+		raw, err := tx.Get(msgKey(channel, seq))
+		if err != nil {
+			return fmt.Errorf("message %d: %w", seq, ErrNotFound)
+		}
+		m, err := parseMsg(msgKey(channel, seq), raw)
+		if err != nil {
+			return err
+		}
+		out = append(out, m)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range s.index.versionsOf(channel, seq) {
+		if d == seq {
+			continue
+		}
+		var m Message
+		err := s.db.View(func(tx *buntdb.Tx) error {
+			raw, err := tx.Get(msgKey(channel, d))
+			if err != nil {
+				return err
+			}
+			m, err = parseMsg(msgKey(channel, d), raw)
+			return err
+		})
+		if err == nil {
+			out = append(out, m)
+		}
+	}
+	return out, nil
 }

@@ -9,6 +9,7 @@
 package archive
 
 import (
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"os"
@@ -49,6 +50,10 @@ type Store struct {
 
 	failed atomic.Pointer[error] // the first sync or write failure; set once
 
+	keyOnce sync.Once // the archive's signing key, loaded on first use
+	key     ed25519.PrivateKey
+	keyErr  error
+
 	// SyncPerWrite turns group commit off (one sync per write). Benchmarks set
 	// it to compare; nothing else should.
 	SyncPerWrite atomic.Bool
@@ -61,9 +66,12 @@ type Store struct {
 	mu       sync.RWMutex // guards the in-memory directory below
 	users    map[string]*User
 	channels map[string]*Channel
-	dms      map[string]string // "a\x00b" -> channel id
-	lastSeq  map[string]uint64 // durable last seq per channel
-	nextSeq  map[string]uint64 // writer-only: last seq handed out
+	dms      map[string]string   // "a\x00b" -> channel id
+	lastSeq  map[string]uint64   // durable last seq per channel
+	nextSeq  map[string]uint64   // writer-only: last seq handed out
+	heads    map[string]string   // writer-only: each channel's chain head
+	cur      map[string]*current // edited and deleted messages
+	index    *index
 	reads    map[string]uint64 // "channel\x00user" -> last read seq
 	policy   Policy
 	accepts  map[string]Acceptance // user -> acceptance
@@ -72,6 +80,7 @@ type Store struct {
 
 // op is one write waiting for the group commit.
 type op struct {
+	exec   func() error              // if set, runs instead of a transaction (compaction)
 	apply  func(tx *buntdb.Tx) error // runs inside a write transaction
 	commit func()                    // runs after the transaction committed, before the sync
 	done   func(error)               // runs after the sync, in submission order
@@ -248,7 +257,11 @@ func (s *Store) run(batch []*op) {
 			o.err = err
 			continue
 		}
-		o.err = s.db.Update(o.apply)
+		if o.exec != nil {
+			o.err = o.exec()
+		} else {
+			o.err = s.db.Update(o.apply)
+		}
 		if o.err == nil {
 			wrote = true
 			if o.commit != nil {

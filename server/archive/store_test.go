@@ -26,7 +26,7 @@ func appendWait(s *Store, ch, from, id, text string) (Message, bool, error) {
 		err error
 	}
 	done := make(chan res, 1)
-	s.Append(ch, from, id, text, func(m Message, dup bool, err error) { done <- res{m, dup, err} })
+	s.Append(Post{Channel: ch, From: from, ClientID: id, Text: text}, func(m Message, dup bool, err error) { done <- res{m, dup, err} })
 	r := <-done
 	return r.m, r.dup, r.err
 }

@@ -1,14 +1,17 @@
 package chat
 
 import (
+	"errors"
+	"strings"
 	"time"
 
 	"inhouse/server/archive"
 )
 
-// send stores a message; the dispatcher acks and delivers it once durable.
-func (h *Hub) send(c *Conn, channel, clientID, text string) {
-	h.store.Append(channel, c.user, clientID, text, func(m archive.Message, dup bool, err error) {
+// send stores a message (or an edit or delete); the dispatcher acks and
+// delivers it once durable.
+func (h *Hub) send(c *Conn, p archive.Post) {
+	h.store.Append(p, func(m archive.Message, dup bool, err error) {
 		// Runs in the archive's writer goroutine, in commit order: hand over
 		// and return, so the next batch is not held up by delivery.
 		h.committed <- commitEvent{msg: m, dup: dup, err: err, sender: c}
@@ -38,8 +41,18 @@ func (h *Hub) dispatch() {
 func (h *Hub) deliver(ev commitEvent) {
 	m := ev.msg
 	if ev.err != nil {
-		h.log.Error("message not stored", "user", ev.sender.user, "channel", m.Channel, "err", ev.err)
-		ev.sender.push(encodeError(m.ID, CodeUnavailable, "The message could not be stored. It was not sent; try again."))
+		var ue archive.UserError
+		switch {
+		case errors.Is(ev.err, archive.ErrNotAuthor):
+			ev.sender.push(encodeError(m.ID, CodeForbidden, "Only the author may edit or delete a message."))
+		case errors.Is(ev.err, archive.ErrNotFound):
+			ev.sender.push(encodeError(m.ID, CodeNotFound, "There is no such message."))
+		case errors.As(ev.err, &ue):
+			ev.sender.push(encodeError(m.ID, CodeBadRequest, capitalize(ev.err.Error())+"."))
+		default:
+			h.log.Error("message not stored", "user", ev.sender.user, "channel", m.Channel, "err", ev.err)
+			ev.sender.push(encodeError(m.ID, CodeUnavailable, "The message could not be stored. It was not sent; try again."))
+		}
 		return
 	}
 	ev.sender.push(mustJSON(ackFrame{Type: "ack", ID: m.ID, Channel: m.Channel, Seq: m.Seq, TS: formatTS(m.TS)}))
@@ -62,4 +75,11 @@ func (h *Hub) deliver(ev commitEvent) {
 		}
 	}
 	h.FanoutNano.Add(uint64(time.Since(start)))
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

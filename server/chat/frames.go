@@ -50,6 +50,10 @@ type MessageFrame struct {
 	From    string `json:"from"`
 	Text    string `json:"text"`
 	TS      string `json:"ts"`
+	Kind    string `json:"kind,omitempty"` // "edit" or "delete": about message Ref
+	Ref     uint64 `json:"ref,omitempty"`
+	Edited  bool   `json:"edited,omitempty"`
+	Deleted bool   `json:"deleted,omitempty"`
 }
 
 type historyFrame struct {
@@ -112,7 +116,8 @@ func formatTS(ms int64) string { return time.UnixMilli(ms).UTC().Format(TimeForm
 
 // ToFrame turns a stored message into its frame.
 func ToFrame(m archive.Message) MessageFrame {
-	return MessageFrame{Channel: m.Channel, Seq: m.Seq, ID: m.ID, From: m.From, Text: m.Text, TS: formatTS(m.TS)}
+	return MessageFrame{Channel: m.Channel, Seq: m.Seq, ID: m.ID, From: m.From, Text: m.Text, TS: formatTS(m.TS),
+		Kind: m.Kind, Ref: m.Ref, Edited: m.Edited, Deleted: m.Deleted}
 }
 
 func encodeMessage(m archive.Message) []byte {

@@ -42,6 +42,8 @@ func (c *Conn) handle(data []byte) {
 		c.onRead(&f)
 	case "presence":
 		c.onPresence(&f)
+	case "edit", "delete":
+		c.onChange(&f)
 	case "":
 		c.fail(f.ID, CodeBadRequest, "The frame has no type.")
 	default:
@@ -91,6 +93,15 @@ func (c *Conn) onSend(f *inFrame) {
 	if !c.member(f.ID, f.Channel) {
 		return
 	}
+	// The console's channel settings: archived channels are read-only,
+	// announcement channels take the office manager's messages only.
+	if archived, announce, _ := c.hub.store.SendRule(f.Channel); archived {
+		c.fail(f.ID, CodeForbidden, "This channel is archived: it can be read but takes no new messages.")
+		return
+	} else if announce && !c.hub.isAdmin(c.user) {
+		c.fail(f.ID, CodeForbidden, "This is an announcement channel: only the office manager can post here.")
+		return
+	}
 	if !c.hub.policyAccepted(c.user) {
 		c.fail(f.ID, CodePolicy, "Accept the office's usage policy before sending.")
 		return
@@ -99,7 +110,44 @@ func (c *Conn) onSend(f *inFrame) {
 		c.fail(f.ID, CodeRateLimited, "You are sending too fast. Wait a moment and try again.")
 		return
 	}
-	c.hub.send(c, f.Channel, f.ID, *f.Text)
+	c.hub.send(c, archive.Post{Channel: f.Channel, From: c.user, ClientID: f.ID, Text: *f.Text})
+}
+
+// onChange edits or deletes one of the person's own messages. The archive
+// keeps every version; members see the latest.
+func (c *Conn) onChange(f *inFrame) {
+	if f.ID == "" || len(f.ID) > maxClientID || !printable(f.ID) {
+		c.fail(f.ID, CodeBadRequest, fmt.Sprintf("An %s needs an id of 1 to %d printable characters.", f.Type, maxClientID))
+		return
+	}
+	if f.Seq == nil || *f.Seq == 0 {
+		c.fail(f.ID, CodeBadRequest, "Say which message: seq.")
+		return
+	}
+	p := archive.Post{Channel: f.Channel, From: c.user, ClientID: f.ID, Kind: archive.KindDelete, Ref: *f.Seq}
+	if f.Type == "edit" {
+		if f.Text == nil || strings.TrimSpace(*f.Text) == "" || !utf8.ValidString(*f.Text) {
+			c.fail(f.ID, CodeBadRequest, "An edit needs the new text.")
+			return
+		}
+		if max := c.hub.store.Settings().MaxText; len(*f.Text) > max {
+			c.fail(f.ID, CodeTooLarge, fmt.Sprintf("The message is longer than the office's limit of %d bytes.", max))
+			return
+		}
+		p.Kind, p.Text = archive.KindEdit, *f.Text
+	}
+	if !c.member(f.ID, f.Channel) {
+		return
+	}
+	if !c.hub.policyAccepted(c.user) {
+		c.fail(f.ID, CodePolicy, "Accept the office's usage policy first.")
+		return
+	}
+	if !c.hub.allowSend(c.user) {
+		c.fail(f.ID, CodeRateLimited, "You are sending too fast. Wait a moment and try again.")
+		return
+	}
+	c.hub.send(c, p)
 }
 
 func (c *Conn) onHistory(f *inFrame) {
@@ -320,4 +368,9 @@ func jsonProblem(err error) string {
 		return fmt.Sprintf("field %q has the wrong type", te.Field)
 	}
 	return "malformed JSON"
+}
+
+func (h *Hub) isAdmin(user string) bool {
+	u, err := h.store.User(user)
+	return err == nil && u.Role == archive.RoleAdmin
 }

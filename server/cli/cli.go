@@ -39,6 +39,7 @@ const usage = `usage:
   inhouse serve   [--addr HOST:PORT] [--data DIR] [--tls auto|off|CERT.pem,KEY.pem] [--allow CIDR,...]
   inhouse user add NAME [--role member|auditor|admin] [--display "Full Name"] [--data DIR]
   inhouse user list | user disable NAME | user passwd NAME   [--data DIR]
+  inhouse archive verify | archive export --format jsonl|csv [--from DATE] [--to DATE] [--channel NAME] [--user NAME]
   inhouse firewall --format FORMAT [--block ID,ID,...|all] [--list]
   inhouse version`
 
@@ -54,6 +55,8 @@ func Run(args []string, env Env) int {
 		err = serve(args[1:], env)
 	case "user":
 		err = user(args[1:], env)
+	case "archive":
+		err = archiveCmd(args[1:], env)
 	case "firewall":
 		return firewall.Main(args[1:], env.Stdout, env.Stderr)
 	case "version", "--version", "-v":

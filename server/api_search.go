@@ -1,0 +1,142 @@
+package server
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"inhouse/server/archive"
+	"inhouse/server/chat"
+)
+
+// searchResult is one hit with the messages around it.
+type searchResult struct {
+	ChannelName string              `json:"channel_name"`
+	Message     chat.MessageFrame   `json:"message"`
+	Context     []chat.MessageFrame `json:"context"` // up to 2 before and 2 after, oldest first
+}
+
+// queryFrom reads the search parameters shared by both searches.
+func queryFrom(ctx *fasthttp.RequestCtx) (archive.Query, error) {
+	a := ctx.QueryArgs()
+	q := archive.Query{Words: string(a.Peek("q")), From: string(a.Peek("from"))}
+	if len(q.Words) > 500 {
+		return q, fmt.Errorf("the search words are too long")
+	}
+	var err error
+	if q.Since, err = day(string(a.Peek("since")), false); err != nil {
+		return q, err
+	}
+	if q.Until, err = day(string(a.Peek("until")), true); err != nil {
+		return q, err
+	}
+	if b := a.Peek("before"); len(b) > 0 {
+		if q.Before, err = strconv.ParseUint(string(b), 10, 64); err != nil {
+			return q, fmt.Errorf("before must be a number")
+		}
+	}
+	q.Limit = a.GetUintOrZero("limit")
+	return q, nil
+}
+
+func day(s string, end bool) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		return t, fmt.Errorf("%q is not a date like 2026-03-14", s)
+	}
+	if end {
+		t = t.AddDate(0, 0, 1)
+	}
+	return t, nil
+}
+
+// GET /api/search?q=&channel=&from=&since=&until=&before=&limit=
+// Members search the current text of the channels they belong to.
+func (s *Server) search(r *request) {
+	q, err := queryFrom(r.ctx)
+	if err != nil {
+		jsonError(r.ctx, fasthttp.StatusBadRequest, "bad_request", capitalize(err.Error())+".")
+		return
+	}
+	mine := s.store.Channels(func(c *archive.Channel) bool { return c.Has(r.user.Name) })
+	q.Channels = []string{}
+	want := string(r.ctx.QueryArgs().Peek("channel"))
+	for _, c := range mine {
+		if want == "" || want == c.ID {
+			q.Channels = append(q.Channels, c.ID)
+		}
+	}
+	s.answerSearch(r, q, false)
+}
+
+// GET /api/archive/search: the auditor's search over every channel and
+// every version. Each search is recorded in the read log before it runs.
+func (s *Server) archiveSearch(r *request) {
+	if !s.mayReadArchive(r.user) {
+		jsonError(r.ctx, fasthttp.StatusForbidden, "forbidden", "Only auditors may search the whole archive.")
+		return
+	}
+	q, err := queryFrom(r.ctx)
+	if err != nil {
+		jsonError(r.ctx, fasthttp.StatusBadRequest, "bad_request", capitalize(err.Error())+".")
+		return
+	}
+	if ch := string(r.ctx.QueryArgs().Peek("channel")); ch != "" {
+		q.Channels = []string{ch}
+	}
+	q.AllVersions = true
+	s.answerSearch(r, q, true)
+}
+
+// mayReadArchive is the lock on the diary: auditors only.
+func (s *Server) mayReadArchive(u archive.User) bool { return u.Role == archive.RoleAuditor }
+
+func (s *Server) answerSearch(r *request, q archive.Query, audited bool) {
+	hits, more := s.store.Search(q)
+	if audited {
+		desc := fmt.Sprintf("words=%q from=%q channels=%v since=%s until=%s", q.Words, q.From, q.Channels, r.ctx.QueryArgs().Peek("since"), r.ctx.QueryArgs().Peek("until"))
+		if err := s.store.RecordRead(archive.ReadEntry{By: r.user.Name, Role: r.user.Role, Action: "search", Query: desc, Results: len(hits)}); err != nil {
+			jsonError(r.ctx, fasthttp.StatusServiceUnavailable, "unavailable", "The search could not be recorded, so it was not run.")
+			return
+		}
+	}
+	names := map[string]string{}
+	out := []searchResult{}
+	for _, h := range hits {
+		get := s.store.Message
+		if audited {
+			get = s.store.RawMessage
+		}
+		m, err := get(h.Channel, h.Seq)
+		if err != nil {
+			continue
+		}
+		if _, ok := names[h.Channel]; !ok {
+			c, _ := s.store.Channel(h.Channel)
+			names[h.Channel] = c.Name
+		}
+		res := searchResult{ChannelName: names[h.Channel], Message: chat.ToFrame(m), Context: []chat.MessageFrame{}}
+		around := h.Seq
+		if h.Ref > 0 {
+			around = h.Ref
+		}
+		before, _ := s.store.Before(h.Channel, around, 2)
+		after, _ := s.store.After(h.Channel, around, 2)
+		for _, c := range append(before, after...) {
+			if c.Kind == archive.KindMessage {
+				res.Context = append(res.Context, chat.ToFrame(c))
+			}
+		}
+		out = append(out, res)
+	}
+	next := uint64(0)
+	if more && len(hits) > 0 {
+		next = hits[len(hits)-1].Cursor
+	}
+	writeJSON(r.ctx, map[string]any{"results": out, "next": next})
+}

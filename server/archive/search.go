@@ -1,0 +1,276 @@
+package archive
+
+import (
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+)
+
+// index is an in-memory inverted index of every stored text, so a keyword
+// search never scans the archive. Documents are numbered in commit order,
+// so newest first is simply descending document number. It costs about 16
+// bytes per record plus 4 per distinct word in it.
+type index struct {
+	mu       sync.RWMutex
+	docs     []doc
+	postings map[string][]uint32
+	channels []string // channel number -> id
+	chanNum  map[string]uint32
+	users    []string
+	userNum  map[string]uint32
+	refs     map[string][]uint64 // "channel\x00seq" -> seqs of its edits and deletes
+	// superseded marks documents whose text is no longer current (an
+	// edited original, an older edit) or whose message was deleted.
+	superseded map[uint32]bool
+	latest     map[string]uint32 // "channel\x00seq" -> document with its current text
+}
+
+type doc struct {
+	channel uint32
+	seq     uint32
+	from    uint32
+	ts      uint32 // seconds since tsBase
+	ref     uint32 // for edits and deletes: the message's seq
+}
+
+var tsBase = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+
+func newIndex() *index {
+	ix := &index{}
+	ix.reset()
+	return ix
+}
+
+// reset empties the index.
+func (ix *index) reset() {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.docs, ix.channels, ix.users = nil, nil, nil
+	ix.postings, ix.chanNum, ix.userNum = map[string][]uint32{}, map[string]uint32{}, map[string]uint32{}
+	ix.refs, ix.superseded, ix.latest = map[string][]uint64{}, map[uint32]bool{}, map[string]uint32{}
+}
+
+// maxTokens bounds the words indexed per record.
+const maxTokens = 512
+
+// tokens splits text into lowercase words of letters and digits, each once.
+func tokens(text string) []string {
+	var out []string
+	seen := map[string]bool{}
+	f := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	for _, w := range f {
+		if len(w) > 40 {
+			w = w[:40]
+		}
+		if !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+			if len(out) == maxTokens {
+				break
+			}
+		}
+	}
+	return out
+}
+
+func (ix *index) num(m map[string]uint32, list *[]string, v string) uint32 {
+	n, ok := m[v]
+	if !ok {
+		n = uint32(len(*list))
+		*list = append(*list, v)
+		m[v] = n
+	}
+	return n
+}
+
+// add indexes one stored record.
+func (ix *index) add(m Message) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	d := doc{
+		channel: ix.num(ix.chanNum, &ix.channels, m.Channel),
+		seq:     uint32(m.Seq),
+		from:    ix.num(ix.userNum, &ix.users, m.From),
+		ts:      uint32(max(0, m.TS/1000-tsBase)),
+		ref:     uint32(m.Ref),
+	}
+	id := uint32(len(ix.docs))
+	ix.docs = append(ix.docs, d)
+	target := m.Seq
+	if m.Kind != KindMessage {
+		target = m.Ref
+		k := curKey(m.Channel, m.Ref)
+		ix.refs[k] = append(ix.refs[k], m.Seq)
+		if prev, ok := ix.latest[k]; ok {
+			ix.superseded[prev] = true
+		}
+		if m.Kind == KindDelete {
+			ix.superseded[id] = true
+			delete(ix.latest, k)
+			return
+		}
+	}
+	ix.latest[curKey(m.Channel, target)] = id
+	for _, t := range tokens(m.Text) {
+		ix.postings[t] = append(ix.postings[t], id)
+	}
+}
+
+func (ix *index) versionsOf(channel string, seq uint64) []uint64 {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return slices.Clone(ix.refs[curKey(channel, seq)])
+}
+
+// Query says what to look for. Empty fields match everything.
+type Query struct {
+	Words    string
+	From     string    // a person
+	Channels []string  // only these channels (nil: all)
+	Since    time.Time // inclusive
+	Until    time.Time // exclusive
+	// AllVersions finds words in any version, also edited and deleted ones
+	// (the auditor's view); otherwise only current texts match.
+	AllVersions bool
+	Before      uint64 // page cursor: documents older than this (0: newest)
+	Limit       int
+
+	all bool // no page limit (exports)
+}
+
+// Hit is one search result.
+type Hit struct {
+	Channel string
+	Seq     uint64 // the record that matched
+	Ref     uint64 // for an edit or delete: the message it is about
+	Cursor  uint64 // pass as Query.Before for the next page
+}
+
+// search returns hits newest first, and whether more follow.
+func (ix *index) search(q Query) ([]Hit, bool) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	var chans map[uint32]bool
+	if q.Channels != nil {
+		chans = map[uint32]bool{}
+		for _, c := range q.Channels {
+			if n, ok := ix.chanNum[c]; ok {
+				chans[n] = true
+			}
+		}
+		if len(chans) == 0 {
+			return nil, false
+		}
+	}
+	from, fromOK := uint32(0), true
+	if q.From != "" {
+		from, fromOK = ix.userNum[q.From]
+		if !fromOK {
+			return nil, false
+		}
+	}
+	var sinceTS, untilTS uint32 = 0, ^uint32(0)
+	if !q.Since.IsZero() {
+		sinceTS = uint32(max(0, q.Since.Unix()-tsBase))
+	}
+	if !q.Until.IsZero() {
+		untilTS = uint32(max(0, q.Until.Unix()-tsBase))
+	}
+	keep := func(id uint32) bool {
+		d := ix.docs[id]
+		if chans != nil && !chans[d.channel] {
+			return false
+		}
+		if q.From != "" && d.from != from {
+			return false
+		}
+		if d.ts < sinceTS || d.ts >= untilTS {
+			return false
+		}
+		return q.AllVersions || !ix.superseded[id]
+	}
+	start := uint32(len(ix.docs))
+	if q.Before > 0 && q.Before < uint64(start) {
+		start = uint32(q.Before)
+	}
+	limit := q.Limit
+	if limit <= 0 || (limit > 100 && !q.all) {
+		limit = 20
+	}
+	var out []Hit
+	emit := func(id uint32) bool {
+		d := ix.docs[id]
+		out = append(out, Hit{Channel: ix.channels[d.channel], Seq: uint64(d.seq), Ref: uint64(d.ref), Cursor: uint64(id)})
+		return len(out) > limit
+	}
+	words := tokens(q.Words)
+	if len(words) == 0 {
+		for id := int64(start) - 1; id >= 0; id-- {
+			if keep(uint32(id)) && emit(uint32(id)) {
+				break
+			}
+		}
+	} else {
+		lists := make([][]uint32, len(words))
+		for i, w := range words {
+			lists[i] = ix.postings[w]
+			if len(lists[i]) == 0 {
+				return nil, false
+			}
+		}
+		// Walk the shortest list from the end; look the others up by
+		// binary search.
+		slices.SortFunc(lists, func(a, b []uint32) int { return len(a) - len(b) })
+		first := lists[0]
+		i, _ := slices.BinarySearch(first, start)
+		for i--; i >= 0; i-- {
+			id := first[i]
+			all := true
+			for _, l := range lists[1:] {
+				if _, ok := slices.BinarySearch(l, id); !ok {
+					all = false
+					break
+				}
+			}
+			if all && keep(id) && emit(id) {
+				break
+			}
+		}
+	}
+	more := len(out) > limit
+	if more {
+		out = out[:limit]
+	}
+	return out, more
+}
+
+// Search runs a query over the archive's index.
+func (s *Store) Search(q Query) (hits []Hit, more bool) {
+	return s.index.search(q)
+}
+
+// Message returns one stored record as members see it.
+func (s *Store) Message(channel string, seq uint64) (Message, error) {
+	msgs, err := s.rawAfter(channel, seq-1, 1)
+	if err != nil {
+		return Message{}, err
+	}
+	if len(msgs) == 0 || msgs[0].Seq != seq {
+		return Message{}, ErrNotFound
+	}
+	return s.withCurrent(msgs)[0], nil
+}
+
+// RawMessage returns one stored record exactly as stored.
+func (s *Store) RawMessage(channel string, seq uint64) (Message, error) {
+	msgs, err := s.rawAfter(channel, seq-1, 1)
+	if err != nil {
+		return Message{}, err
+	}
+	if len(msgs) == 0 || msgs[0].Seq != seq {
+		return Message{}, ErrNotFound
+	}
+	return msgs[0], nil
+}

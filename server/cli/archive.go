@@ -1,0 +1,112 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"inhouse/server/archive"
+)
+
+// archive verify | archive export
+func archiveCmd(args []string, env Env) error {
+	if len(args) == 0 {
+		return usagef("archive: say verify or export")
+	}
+	f := newFlags("archive " + args[0])
+	data := f.data()
+	var format, from, to, channel, user *string
+	if args[0] == "export" {
+		format = f.String("format", "jsonl", "jsonl or csv")
+		from = f.String("from", "", "first day, YYYY-MM-DD")
+		to = f.String("to", "", "last day, YYYY-MM-DD")
+		channel = f.String("channel", "", "channel name or id")
+		user = f.String("user", "", "person")
+	}
+	pos, err := f.parse(args[1:])
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("archive %s takes no arguments (got %q)", args[0], pos[0])
+	}
+	switch args[0] {
+	case "verify":
+		st, err := openStore(*data)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		rep := st.Verify()
+		if rep.Problem != "" {
+			return fmt.Errorf("archive verify failed after %d records: %s", rep.Records, rep.Problem)
+		}
+		fmt.Fprintf(env.Stdout, "archive intact: %d records in %d chains checked\n", rep.Records, rep.Chains)
+		return nil
+	case "export":
+		if *format != "jsonl" && *format != "csv" {
+			return usagef("--format %q: use jsonl or csv", *format)
+		}
+		q := archive.Query{From: *user}
+		if q.Since, err = parseDay(*from, false); err != nil {
+			return err
+		}
+		if q.Until, err = parseDay(*to, true); err != nil {
+			return err
+		}
+		st, err := openStore(*data)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		if *channel != "" {
+			id := channelID(st, *channel)
+			if id == "" {
+				return usagef("--channel %q: no such channel", *channel)
+			}
+			q.Channels = []string{id}
+		}
+		if *user != "" {
+			if _, err := st.User(*user); err != nil {
+				return usagef("--user %q: no such person", *user)
+			}
+		}
+		// The export is a read of the archive: it is recorded first.
+		desc := fmt.Sprintf("format=%s from=%s to=%s channel=%s user=%s", *format, *from, *to, *channel, *user)
+		n, err := st.Export(env.Stdout, *format, q)
+		if err != nil {
+			return err
+		}
+		return st.RecordRead(archive.ReadEntry{By: "command line", Role: "operator", Action: "export", Query: desc, Results: n})
+	default:
+		return usagef("archive: unknown subcommand %q (verify, export)", args[0])
+	}
+}
+
+func parseDay(s string, end bool) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		return t, usagef("%q is not a date like 2026-03-14", s)
+	}
+	if end {
+		t = t.AddDate(0, 0, 1)
+	}
+	return t, nil
+}
+
+// channelID finds a channel by id or name.
+func channelID(st *archive.Store, s string) string {
+	s = strings.TrimPrefix(s, "#")
+	for _, c := range st.Channels(nil) {
+		if c.ID == s || c.Name == s {
+			return c.ID
+		}
+	}
+	return ""
+}

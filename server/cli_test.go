@@ -1,0 +1,108 @@
+package server_test
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"inhouse/server/servertest"
+)
+
+// TestArchiveCommands exports and verifies a real archive with the real
+// binary, after a clean stop of a real server.
+func TestArchiveCommands(t *testing.T) {
+	bin := binary(t)
+	dir := t.TempDir()
+	for _, n := range []string{"ana", "ben"} {
+		if out, code := runCLI(t, bin, servertest.Password+"\n", "user", "add", n, "--data", dir); code != 0 {
+			t.Fatalf("user add: %s", out)
+		}
+	}
+	addr := freeAddr(t)
+	srv := startBinary(t, bin, dir, addr)
+	remote := servertest.Remote(t, "http://"+addr)
+	ana, ben := remote.Login("ana"), remote.Login("ben")
+	general := ana.CreateChannel("general", false, "ben")
+	other := ana.CreateChannel("other", false, "ben")
+	wa, wb := ana.Dial(), ben.Dial()
+	for i := 0; i < 6; i++ {
+		send(wa, fmt.Sprint("a", i), general.ID, fmt.Sprintf("ana in general %d", i))
+		wa.Next("ack")
+		send(wb, fmt.Sprint("b", i), general.ID, fmt.Sprintf("=ben in general %d", i))
+		wb.Next("ack")
+		send(wa, fmt.Sprint("o", i), other.ID, "ana elsewhere")
+		wa.Next("ack")
+	}
+	// SIGTERM: sockets get 1001 and the process exits in time.
+	srv.Process.Signal(syscall.SIGTERM)
+	for {
+		if _, err := wa.ReadErr(5 * time.Second); err != nil {
+			if !strings.Contains(err.Error(), "1001") {
+				t.Fatalf("socket closed with %v, want 1001", err)
+			}
+			break
+		}
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- srv.Wait() }()
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Fatalf("server exit: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("server did not stop within 10 s of SIGTERM")
+	}
+
+	out, code := runCLI(t, bin, "", "archive", "export", "--format", "jsonl", "--channel", "general", "--user", "ana", "--data", dir)
+	if code != 0 {
+		t.Fatalf("export: %d %s", code, out)
+	}
+	sc := bufio.NewScanner(strings.NewReader(out))
+	n := 0
+	for sc.Scan() {
+		var rec struct{ Channel, From, Text, H string }
+		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
+			t.Fatalf("export line %q: %v", sc.Text(), err)
+		}
+		if rec.Channel != general.ID || rec.From != "ana" || rec.Text != fmt.Sprintf("ana in general %d", n) || rec.H == "" {
+			t.Fatalf("export line %d: %+v", n, rec)
+		}
+		n++
+	}
+	if n != 6 {
+		t.Fatalf("exported %d records, want 6", n)
+	}
+	out, code = runCLI(t, bin, "", "archive", "export", "--format", "csv", "--user", "ben", "--data", dir)
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if code != 0 || err != nil || len(rows) != 7 || rows[1][5] != "'=ben in general 0" {
+		t.Fatalf("csv export: %d %v %v", code, err, rows)
+	}
+	if _, code = runCLI(t, bin, "", "archive", "export", "--format", "xml", "--data", dir); code != 2 {
+		t.Fatalf("bad format exit %d", code)
+	}
+	if _, code = runCLI(t, bin, "", "archive", "export", "--channel", "nope", "--data", dir); code != 2 {
+		t.Fatalf("unknown channel exit %d", code)
+	}
+
+	out, code = runCLI(t, bin, "", "archive", "verify", "--data", dir)
+	if code != 0 || !strings.Contains(out, "archive intact") {
+		t.Fatalf("verify: %d %s", code, out)
+	}
+	path := filepath.Join(dir, "inhouse.db")
+	data, _ := os.ReadFile(path)
+	i := strings.Index(string(data), "ana in general 3")
+	data[i] = 'X'
+	os.WriteFile(path, data, 0o600)
+	out, code = runCLI(t, bin, "", "archive", "verify", "--data", dir)
+	if code != 1 || !strings.Contains(out, "message 7: changed") || strings.Count(strings.TrimSpace(out), "\n") != 0 {
+		t.Fatalf("verify after a changed byte: %d %q", code, out)
+	}
+}
