@@ -55,13 +55,7 @@ func (s *Server) allowed(ctx *fasthttp.RequestCtx) bool {
 	if !ok {
 		return false
 	}
-	ip = ip.Unmap()
-	for _, p := range s.cfg.Allow {
-		if p.Contains(ip) {
-			return true
-		}
-	}
-	return false
+	return s.Allowed(ip)
 }
 
 // request is an API call by a signed-in person.

@@ -58,6 +58,7 @@ type Server struct {
 
 	setupToken atomic.Pointer[string] // set while no admin exists
 	throttle   *throttle
+	allow      atomic.Pointer[[]netip.Prefix] // set by the console; nil: cfg.Allow
 	ln         net.Listener
 	baseURL    string
 

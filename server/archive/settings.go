@@ -12,6 +12,11 @@ import (
 type Settings struct {
 	OfficeName string `json:"office_name"`
 	MaxText    int    `json:"max_text"` // longest message, in bytes
+
+	// Set in the console; see admin_settings.go.
+	Allow      []string `json:"allow,omitempty"`       // client networks; empty: the serve flag's
+	ChannelsBy string   `json:"channels_by,omitempty"` // who creates channels: "" (everyone) or "admins"
+	DirectBy   string   `json:"direct_by,omitempty"`   // who starts direct messages: "" or "admins"
 }
 
 // DefaultSettings are in force until the office changes them.
@@ -32,6 +37,9 @@ func (s *Store) SaveSettings(st Settings) error {
 	}
 	if st.MaxText < 1 || st.MaxText > 32000 {
 		return userErr(errors.New("message size limit: between 1 and 32000 bytes"))
+	}
+	if err := checkAccessSettings(&st); err != nil {
+		return err
 	}
 	data, _ := json.Marshal(st)
 	return s.write(func(tx *buntdb.Tx) error {

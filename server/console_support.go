@@ -1,0 +1,60 @@
+package server
+
+import (
+	"crypto/x509"
+	"net/netip"
+	"slices"
+	"time"
+)
+
+// What the admin console reads from or changes in the running server.
+
+// CertExpiry is when the HTTPS certificate ends; ok is false without TLS.
+func (s *Server) CertExpiry() (time.Time, bool) {
+	if s.tls == nil || len(s.tls.Certificates) == 0 || len(s.tls.Certificates[0].Certificate) == 0 {
+		return time.Time{}, false
+	}
+	c := s.tls.Certificates[0]
+	leaf := c.Leaf
+	if leaf == nil {
+		var err error
+		if leaf, err = x509.ParseCertificate(c.Certificate[0]); err != nil {
+			return time.Time{}, false
+		}
+	}
+	return leaf.NotAfter, true
+}
+
+// StartupAllow is the allow-list serve started with (--allow or the default).
+func (s *Server) StartupAllow() []netip.Prefix { return slices.Clone(s.cfg.Allow) }
+
+// SetAllow replaces the networks served from now on (the console's
+// "allowed networks"); nil goes back to the start-up list. Loopback is
+// always allowed, so this machine can never lock itself out.
+func (s *Server) SetAllow(nets []netip.Prefix) {
+	if len(nets) == 0 {
+		s.allow.Store(nil)
+		return
+	}
+	all := append(slices.Clone(nets), netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128"))
+	s.allow.Store(&all)
+}
+
+// Allowed reports whether the address may use Inhouse under the list in force.
+func (s *Server) Allowed(ip netip.Addr) bool {
+	ip = ip.Unmap()
+	for _, p := range s.allowNets() {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// allowNets is the allow-list in force.
+func (s *Server) allowNets() []netip.Prefix {
+	if p := s.allow.Load(); p != nil {
+		return *p
+	}
+	return s.cfg.Allow
+}
