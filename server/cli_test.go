@@ -106,3 +106,57 @@ func TestArchiveCommands(t *testing.T) {
 		t.Fatalf("verify after a changed byte: %d %q", code, out)
 	}
 }
+
+// TestBackupOfARunningServerRestores backs up a running server through its
+// control socket, restores into an empty folder and finds every message.
+func TestBackupOfARunningServerRestores(t *testing.T) {
+	bin := binary(t)
+	dir := t.TempDir()
+	runCLI(t, bin, servertest.Password+"\n", "user", "add", "ana", "--data", dir)
+	addr := freeAddr(t)
+	startBinary(t, bin, dir, addr)
+	ana := servertest.Remote(t, "http://"+addr).Login("ana")
+	ch := ana.CreateChannel("kept", false)
+	w := ana.Dial()
+	for i := 1; i <= 50; i++ {
+		send(w, fmt.Sprint(i), ch.ID, fmt.Sprintf("keep me %d", i))
+		w.Next("ack")
+	}
+	file := filepath.Join(t.TempDir(), "office.backup")
+	if out, code := runCLI(t, bin, "", "backup", file, "--data", dir); code != 0 {
+		t.Fatalf("backup of a running server: %d %s", code, out)
+	}
+	target := filepath.Join(t.TempDir(), "restored")
+	out, code := runCLI(t, bin, "", "restore", file, "--data", target)
+	if code != 0 || !strings.Contains(out, "archive verified") {
+		t.Fatalf("restore: %d %s", code, out)
+	}
+	out, code = runCLI(t, bin, "", "archive", "export", "--data", target)
+	if code != 0 || strings.Count(out, "keep me") != 50 {
+		t.Fatalf("restored export has %d messages: %s", strings.Count(out, "keep me"), out)
+	}
+	// A second restore into the same (now full) folder is refused.
+	if out, code := runCLI(t, bin, "", "restore", file, "--data", target); code != 1 || !strings.Contains(out, "not empty") {
+		t.Fatalf("restore into a full folder: %d %s", code, out)
+	}
+	if out, code := runCLI(t, bin, "", "restore", file, "--data", target, "--force"); code != 0 {
+		t.Fatalf("forced restore: %d %s", code, out)
+	}
+
+	// A damaged backup is refused with a clear message, and nothing is restored.
+	data, _ := os.ReadFile(file)
+	data[len(data)/2] ^= 0xff
+	bad := filepath.Join(t.TempDir(), "bad.backup")
+	os.WriteFile(bad, data, 0o600)
+	empty := filepath.Join(t.TempDir(), "empty")
+	if out, code := runCLI(t, bin, "", "restore", bad, "--data", empty); code != 1 || !strings.Contains(out, "damaged") {
+		t.Fatalf("damaged backup: %d %s", code, out)
+	}
+	if entries, _ := os.ReadDir(empty); len(entries) > 0 {
+		t.Fatalf("a damaged backup left files: %v", entries)
+	}
+	os.WriteFile(bad, data[:len(data)/3], 0o600)
+	if out, code := runCLI(t, bin, "", "restore", bad, "--data", empty); code != 1 || !strings.Contains(out, "damaged") {
+		t.Fatalf("cut-off backup: %d %s", code, out)
+	}
+}

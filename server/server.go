@@ -63,6 +63,7 @@ type Server struct {
 	baseURL    string
 
 	router   *router.Router
+	control  net.Listener
 	stopOnce sync.Once
 	stopErr  error
 
@@ -130,6 +131,9 @@ func (s *Server) Serve(ln net.Listener) error {
 	s.ln = ln
 	s.baseURL = s.urlFor(ln.Addr())
 	s.hub.Run()
+	if err := s.serveControl(); err != nil {
+		s.log.Warn("no control socket: backups of the running server are not possible", "err", err)
+	}
 	if s.tls != nil {
 		ln = tls.NewListener(ln, s.tls)
 	}
@@ -183,6 +187,9 @@ func (s *Server) Shutdown() error {
 }
 
 func (s *Server) shutdown() error {
+	if s.control != nil {
+		s.control.Close()
+	}
 	s.hub.Shutdown()
 	err := s.http.Shutdown()
 	// The store first: its last writes still report to the hub's dispatcher.

@@ -40,6 +40,7 @@ const usage = `usage:
   inhouse user add NAME [--role member|auditor|admin] [--display "Full Name"] [--data DIR]
   inhouse user list | user disable NAME | user passwd NAME   [--data DIR]
   inhouse archive verify | archive export --format jsonl|csv [--from DATE] [--to DATE] [--channel NAME] [--user NAME]
+  inhouse backup FILE | restore FILE [--force]   [--data DIR]
   inhouse firewall --format FORMAT [--block ID,ID,...|all] [--list]
   inhouse version`
 
@@ -55,6 +56,10 @@ func Run(args []string, env Env) int {
 		err = serve(args[1:], env)
 	case "user":
 		err = user(args[1:], env)
+	case "backup":
+		err = backupCmd(args[1:], env)
+	case "restore":
+		err = restoreCmd(args[1:], env)
 	case "archive":
 		err = archiveCmd(args[1:], env)
 	case "firewall":

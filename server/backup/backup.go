@@ -1,0 +1,294 @@
+// Package backup writes and restores backup files: a consistent snapshot of
+// the data folder behind a fixed-size header that carries the payload's
+// length and SHA-256, so a damaged or cut-off file is refused before
+// anything is restored.
+package backup
+
+import (
+	"archive/tar"
+	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"inhouse/server/archive"
+)
+
+// header is fixed-width so it can be written after the payload.
+const headerFormat = "INHOUSE-BACKUP 1 size=%020d sha256=%64s\n"
+
+var headerLen = len(fmt.Sprintf(headerFormat, 0, strings.Repeat("0", 64)))
+
+// ErrDamaged is a backup whose checksum or structure does not hold.
+var ErrDamaged = errors.New("the backup file is damaged")
+
+// Info describes a backup.
+type Info struct {
+	Size   int64
+	SHA256 string
+	Files  []string
+}
+
+// Write writes a backup of st to w: header, then a tar of the database
+// snapshot, the archive key and the office CA. It buffers the payload in a
+// temporary file in tmpDir.
+func Write(st *archive.Store, w io.Writer, tmpDir string) (Info, error) {
+	var info Info
+	tmp, err := os.CreateTemp(tmpDir, ".backup-*")
+	if err != nil {
+		return info, err
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	h := sha256.New()
+	tw := tar.NewWriter(io.MultiWriter(tmp, h))
+
+	snap, err := os.CreateTemp(tmpDir, ".snapshot-*")
+	if err != nil {
+		return info, err
+	}
+	defer os.Remove(snap.Name())
+	defer snap.Close()
+	if err := st.Snapshot(snap); err != nil {
+		return info, fmt.Errorf("snapshot: %w", err)
+	}
+	files := map[string]string{"inhouse.db": snap.Name()}
+	if k, err := st.KeyFile(); err == nil {
+		files["archive.key"] = k
+	}
+	for _, f := range []string{"ca.pem", "ca-key.pem"} {
+		p := filepath.Join(st.Dir(), "tls", f)
+		if _, err := os.Stat(p); err == nil {
+			files["tls/"+f] = p
+		}
+	}
+	for _, name := range []string{"inhouse.db", "archive.key", "tls/ca.pem", "tls/ca-key.pem"} {
+		src, ok := files[name]
+		if !ok {
+			continue
+		}
+		if err := addFile(tw, name, src); err != nil {
+			return info, err
+		}
+		info.Files = append(info.Files, name)
+	}
+	if err := tw.Close(); err != nil {
+		return info, err
+	}
+	info.Size, _ = tmp.Seek(0, io.SeekCurrent)
+	info.SHA256 = hex.EncodeToString(h.Sum(nil))
+	if _, err := fmt.Fprintf(w, headerFormat, info.Size, info.SHA256); err != nil {
+		return info, err
+	}
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return info, err
+	}
+	_, err = io.Copy(w, tmp)
+	return info, err
+}
+
+func addFile(tw *tar.Writer, name, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o600, Size: fi.Size(), ModTime: time.Now()}); err != nil {
+		return err
+	}
+	_, err = io.Copy(tw, f)
+	return err
+}
+
+// WriteFile writes a backup of st to path, atomically (temp file, sync,
+// rename).
+func WriteFile(st *archive.Store, path string) (Info, error) {
+	return SaveStream(path, func(w io.Writer) (Info, error) { return Write(st, w, filepath.Dir(path)) })
+}
+
+// SaveStream writes what fill produces to path atomically.
+func SaveStream(path string, fill func(io.Writer) (Info, error)) (Info, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".inhouse-backup-*")
+	if err != nil {
+		return Info{}, err
+	}
+	defer os.Remove(tmp.Name())
+	bw := bufio.NewWriterSize(tmp, 1<<20)
+	info, err := fill(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return info, err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return info, err
+	}
+	return info, nil
+}
+
+// Check reads a whole backup and verifies its checksum.
+func Check(path string) (Info, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Info{}, err
+	}
+	defer f.Close()
+	info, payload, err := open(f)
+	if err != nil {
+		return info, err
+	}
+	h := sha256.New()
+	n, err := io.Copy(h, payload)
+	if err != nil {
+		return info, err
+	}
+	if n != info.Size || hex.EncodeToString(h.Sum(nil)) != info.SHA256 {
+		return info, fmt.Errorf("%w: its checksum does not match (cut off or changed)", ErrDamaged)
+	}
+	return info, nil
+}
+
+func open(r io.Reader) (Info, io.Reader, error) {
+	var info Info
+	head := make([]byte, headerLen)
+	if _, err := io.ReadFull(r, head); err != nil {
+		return info, nil, fmt.Errorf("%w: it is too short to be an Inhouse backup", ErrDamaged)
+	}
+	if _, err := fmt.Sscanf(string(head), headerFormat, &info.Size, &info.SHA256); err != nil {
+		return info, nil, fmt.Errorf("%w: it does not start like an Inhouse backup", ErrDamaged)
+	}
+	return info, io.LimitReader(r, info.Size+1), nil
+}
+
+// Restore fills the data folder dir from a backup. A folder that holds
+// anything is refused unless force; then its old contents are moved aside
+// into a dated folder, never deleted. The archive is opened and its chains
+// verified before Restore reports success.
+func Restore(path, dir string, force bool) (Info, archive.VerifyReport, error) {
+	var rep archive.VerifyReport
+	info, err := Check(path)
+	if err != nil {
+		return info, rep, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return info, rep, err
+	}
+	lock, err := archive.LockDir(dir)
+	if err != nil {
+		return info, rep, err
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		lock.Close()
+		return info, rep, err
+	}
+	var old []string
+	for _, e := range entries {
+		if e.Name() != "inhouse.lock" && !strings.HasPrefix(e.Name(), "replaced-") {
+			old = append(old, e.Name())
+		}
+	}
+	if len(old) > 0 && !force {
+		lock.Close()
+		return info, rep, fmt.Errorf("the data folder %s is not empty: restore into an empty folder, or add --force to move what is there aside", dir)
+	}
+	stage := filepath.Join(dir, ".restore")
+	os.RemoveAll(stage)
+	if err := extract(path, stage); err != nil {
+		os.RemoveAll(stage)
+		lock.Close()
+		return info, rep, err
+	}
+	if len(old) > 0 {
+		aside := filepath.Join(dir, "replaced-"+time.Now().UTC().Format("20060102-150405"))
+		if err := os.MkdirAll(aside, 0o700); err != nil {
+			lock.Close()
+			return info, rep, err
+		}
+		for _, n := range old {
+			if err := os.Rename(filepath.Join(dir, n), filepath.Join(aside, n)); err != nil {
+				lock.Close()
+				return info, rep, err
+			}
+		}
+	}
+	staged, _ := os.ReadDir(stage)
+	for _, e := range staged {
+		if err := os.Rename(filepath.Join(stage, e.Name()), filepath.Join(dir, e.Name())); err != nil {
+			lock.Close()
+			return info, rep, err
+		}
+	}
+	os.RemoveAll(stage)
+	lock.Close()
+	st, err := archive.Open(dir)
+	if err != nil {
+		return info, rep, fmt.Errorf("the restored database does not open: %w", err)
+	}
+	defer st.Close()
+	rep = st.Verify()
+	if rep.Problem != "" {
+		return info, rep, fmt.Errorf("the restored archive does not verify: %s", rep.Problem)
+	}
+	return info, rep, nil
+}
+
+func extract(path, stage string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, payload, err := open(f)
+	if err != nil {
+		return err
+	}
+	tr := tar.NewReader(payload)
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%w: %v", ErrDamaged, err)
+		}
+		switch hdr.Name {
+		case "inhouse.db", "archive.key", "tls/ca.pem", "tls/ca-key.pem":
+		default:
+			return fmt.Errorf("%w: unexpected file %q inside", ErrDamaged, hdr.Name)
+		}
+		dst := filepath.Join(stage, filepath.FromSlash(hdr.Name))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+			return err
+		}
+		out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+		if err != nil {
+			return err
+		}
+		_, err = io.Copy(out, tr)
+		if err == nil {
+			err = out.Sync()
+		}
+		out.Close()
+		if err != nil {
+			return err
+		}
+	}
+}
