@@ -64,8 +64,11 @@ type Server struct {
 
 	router   *router.Router
 	control  net.Listener
-	stopOnce sync.Once
-	stopErr  error
+	jobsStop chan struct{}
+	// lastPurge is when the retention purge last ran (jobs goroutine only).
+	lastPurge time.Time
+	stopOnce  sync.Once
+	stopErr   error
 
 	metricSet     *metrics.Set
 	loginFailures *metrics.Counter
@@ -131,6 +134,8 @@ func (s *Server) Serve(ln net.Listener) error {
 	s.ln = ln
 	s.baseURL = s.urlFor(ln.Addr())
 	s.hub.Run()
+	s.jobsStop = make(chan struct{})
+	go s.runJobs(s.jobsStop)
 	if err := s.serveControl(); err != nil {
 		s.log.Warn("no control socket: backups of the running server are not possible", "err", err)
 	}
@@ -189,6 +194,9 @@ func (s *Server) Shutdown() error {
 func (s *Server) shutdown() error {
 	if s.control != nil {
 		s.control.Close()
+	}
+	if s.jobsStop != nil {
+		close(s.jobsStop)
 	}
 	s.hub.Shutdown()
 	err := s.http.Shutdown()
