@@ -1,7 +1,6 @@
 package archive
 
 import (
-	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
@@ -27,7 +26,7 @@ type DayCount struct {
 
 // countMessage adds one message with timestamp ts (Unix milliseconds) to its
 // day's counter. Call it inside Append's transaction after the message
-// record was set. The first call counts every stored message once (the
+// record was set, for KindMessage records only (not edits or deletes). The first call counts every stored message once (the
 // current one included) and from then on the counters are live.
 func (s *Store) countMessage(tx *buntdb.Tx, ts int64) error {
 	if _, err := tx.Get(statLive); err != nil {
@@ -91,15 +90,14 @@ func (s *Store) MessagesPerDay(days int, now time.Time) ([]DayCount, error) {
 
 func dayOf(ts int64) string { return time.UnixMilli(ts).Local().Format(dayLayout) }
 
-// messageTS reads a message record's timestamp without decoding the text.
-func messageTS(v string) (int64, bool) {
+// messageTS reads a message record's timestamp without decoding its text.
+// ok is false for edits and deletes (records of their own, not messages)
+// and for anything unreadable. A record's text comes before "ts" and can
+// hold no unescaped quote, so the first "ts": is the record's own.
+func messageTS(v string) (ts int64, ok bool) {
 	i := strings.Index(v, `"ts":`)
 	if i < 0 {
-		var m struct{ TS int64 }
-		if json.Unmarshal([]byte(v), &m) != nil || m.TS == 0 {
-			return 0, false
-		}
-		return m.TS, true
+		return 0, false
 	}
 	rest := v[i+5:]
 	end := strings.IndexAny(rest, ",}")
@@ -107,5 +105,8 @@ func messageTS(v string) (int64, bool) {
 		return 0, false
 	}
 	n, err := strconv.ParseInt(strings.TrimSpace(rest[:end]), 10, 64)
-	return n, err == nil
+	if err != nil || strings.Contains(rest[end:], `"kind":"`) && !strings.Contains(rest[end:], `"kind":""`) {
+		return 0, false
+	}
+	return n, true
 }

@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"inhouse/admin"
 	"inhouse/server"
 )
 
@@ -43,6 +44,7 @@ func serve(args []string, env Env) error {
 		}
 		return err
 	}
+	srv.Mount("/admin", admin.New(srv).Handler())
 	ln, err := srv.Listen()
 	if err != nil {
 		srv.Shutdown()

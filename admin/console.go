@@ -1,0 +1,122 @@
+// Package admin is the office manager's console at /admin: server-rendered
+// pages (github.com/a-h/templ) over the same store and chat engine as the
+// client. Pages work without JavaScript; /console/console.js only adds
+// conveniences.
+//
+// Every page checks the role; every form post checks the session's CSRF
+// token and that the browser says it came from this site; every change is
+// written to the admin audit log.
+package admin
+
+import (
+	"log/slog"
+	"sync"
+
+	"github.com/a-h/templ"
+	"github.com/fasthttp/router"
+	"github.com/valyala/fasthttp"
+
+	"inhouse/server"
+	"inhouse/server/archive"
+	"inhouse/server/chat"
+)
+
+// Console serves /admin.
+type Console struct {
+	srv    *server.Server
+	store  *archive.Store
+	hub    *chat.Hub
+	log    *slog.Logger
+	router *router.Router
+	flash  *flashes
+
+	statsMu sync.Mutex
+	stats   statsCache
+}
+
+// New makes the console for srv and applies the stored settings that the
+// server only learns from here (allowed networks).
+func New(srv *server.Server) *Console {
+	c := &Console{
+		srv: srv, store: srv.Store(), hub: srv.Hub(), log: slog.Default(),
+		flash: newFlashes(),
+	}
+	if nets := c.store.Settings().AllowPrefixes(); len(nets) > 0 {
+		srv.SetAllow(nets)
+	}
+	c.router = c.routes()
+	return c
+}
+
+// Handler answers every request under /admin.
+func (c *Console) Handler() fasthttp.RequestHandler { return c.router.Handler }
+
+func (c *Console) routes() *router.Router {
+	r := router.New()
+	r.RedirectTrailingSlash = true
+	r.HandleMethodNotAllowed = false
+	r.NotFound = c.page(c.notFound)
+
+	r.GET("/admin", c.page(c.dashboard))
+	r.GET("/admin/stats.csv", c.page(c.statsCSV))
+	r.GET("/admin/login", c.loginPage)
+	r.POST("/admin/login", c.loginPost)
+	r.POST("/admin/logout", c.action(c.logout, anyRole))
+	r.GET("/admin/password", c.page(c.passwordPage, anyRole))
+	r.POST("/admin/password", c.action(c.passwordPost, anyRole))
+
+	r.GET("/admin/people", c.page(c.people))
+	r.GET("/admin/people/new", c.page(c.personNew))
+	r.POST("/admin/people/new", c.action(c.personCreate))
+	r.GET("/admin/people/{name}", c.page(c.personEdit))
+	r.POST("/admin/people/{name}", c.action(c.personSave))
+	r.GET("/admin/people/{name}/{op}", c.page(c.personConfirm))
+	r.POST("/admin/people/{name}/{op}", c.action(c.personDo))
+
+	r.GET("/admin/channels", c.page(c.channels))
+	r.GET("/admin/channels/new", c.page(c.channelNew))
+	r.POST("/admin/channels/new", c.action(c.channelCreate))
+	r.GET("/admin/channels/{id}", c.page(c.channelEdit))
+	r.POST("/admin/channels/{id}", c.action(c.channelSave))
+	r.POST("/admin/channels/{id}/members", c.action(c.channelAddMembers))
+	r.GET("/admin/channels/{id}/remove/{name}", c.page(c.memberConfirm))
+	r.POST("/admin/channels/{id}/remove/{name}", c.action(c.memberRemove))
+	r.GET("/admin/channels/{id}/{op}", c.page(c.channelConfirm))
+	r.POST("/admin/channels/{id}/{op}", c.action(c.channelDo))
+
+	r.GET("/admin/policy", c.page(c.policy))
+	r.POST("/admin/policy", c.action(c.policySave))
+
+	r.GET("/admin/settings", c.page(c.settings))
+	r.POST("/admin/settings", c.action(c.settingsSave))
+
+	r.GET("/admin/audit", c.page(c.auditLog))
+
+	r.GET("/admin/firewall", c.page(c.firewall))
+	r.GET("/admin/firewall/download", c.page(c.firewallDownload))
+	return r
+}
+
+// render writes a full HTML page.
+func (c *Console) render(ctx *fasthttp.RequestCtx, status int, page templ.Component) {
+	ctx.SetStatusCode(status)
+	ctx.SetContentType("text/html; charset=utf-8")
+	ctx.Response.Header.Set("Cache-Control", "no-store")
+	if err := page.Render(ctx, ctx); err != nil {
+		c.log.Error("console page", "path", string(ctx.Path()), "err", err)
+	}
+}
+
+// redirect answers a form post with 303 See Other (POST-redirect-GET).
+func redirect(ctx *fasthttp.RequestCtx, to string) {
+	ctx.Redirect(to, fasthttp.StatusSeeOther)
+}
+
+// audit records a console change. The change is already durable; if the
+// audit write fails the store has failed, which the dashboard shows.
+func (c *Console) audit(r *request, action, target, detail string) {
+	e := archive.AuditEntry{Actor: r.user.Name, Via: "console", Action: action, Target: target, Detail: detail}
+	if err := c.store.Audit(e); err != nil {
+		c.log.Error("admin audit log", "err", err, "action", action)
+	}
+}

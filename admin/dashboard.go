@@ -1,0 +1,191 @@
+package admin
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"inhouse/server/archive"
+)
+
+// Thresholds for the dashboard's warnings.
+const (
+	backupOverdue = 7 * 24 * time.Hour
+	certWarning   = 30 * 24 * time.Hour
+	diskWarnFree  = 0.10    // warn below 10 % free …
+	diskWarnBytes = 1 << 30 // … or below 1 GiB
+	statsDays     = 30
+	statsEvery    = time.Minute
+)
+
+type dashboardData struct {
+	Online, People, Today, Month, Pending int
+	Bars                                  []bar
+	Days                                  []archive.DayCount
+	Max                                   int
+	StatsAt                               time.Time
+	DBSize                                string
+	Uptime                                string
+	Started                               time.Time
+	Version                               string
+	Backup                                time.Time
+	TLS                                   bool
+	CertEnds                              time.Time
+	Disk                                  string
+	Warnings                              []warning
+}
+
+type warning struct {
+	Text, Href, Link string
+}
+
+// statsCache holds the messages-per-day counts for at most a minute: until
+// the archive keeps per-day counters, counting means reading every message.
+type statsCache struct {
+	at   time.Time
+	days []archive.DayCount
+}
+
+func (c *Console) messageStats() ([]archive.DayCount, time.Time, error) {
+	c.statsMu.Lock()
+	defer c.statsMu.Unlock()
+	now := time.Now()
+	if c.stats.days != nil && now.Sub(c.stats.at) < statsEvery && sameDay(c.stats.at, now) {
+		return c.stats.days, c.stats.at, nil
+	}
+	days, err := c.store.MessagesPerDay(statsDays, now)
+	if err != nil {
+		return nil, now, err
+	}
+	c.stats = statsCache{at: now, days: days}
+	return days, now, nil
+}
+
+func sameDay(a, b time.Time) bool {
+	a, b = a.Local(), b.Local()
+	return a.Year() == b.Year() && a.YearDay() == b.YearDay()
+}
+
+// GET /admin: the office at a glance.
+func (c *Console) dashboard(r *request) {
+	d := dashboardData{Online: c.hub.Online(), Version: c.srv.Version(), TLS: c.srv.TLSEnabled()}
+	if d.Version == "" {
+		d.Version = "development build"
+	}
+	pol := c.store.Policy()
+	for _, u := range c.store.Users() {
+		if !u.Disabled {
+			d.People++
+			if c.store.Accepted(u.Name).Version != pol.Version {
+				d.Pending++
+			}
+		}
+	}
+	days, at, err := c.messageStats()
+	if err != nil {
+		c.log.Error("message stats", "err", err)
+		d.Warnings = append(d.Warnings, warning{Text: "The message counts could not be read: " + err.Error()})
+	}
+	d.Days, d.StatsAt = days, at
+	for _, day := range days {
+		d.Month += day.Count
+		d.Max = max(d.Max, day.Count)
+	}
+	if len(days) > 0 {
+		d.Today = days[len(days)-1].Count
+	}
+	d.Bars = bars(days, d.Max)
+	d.DBSize = bytesHuman(c.store.Size())
+	d.Started = time.Unix(c.srv.Started(), 0)
+	d.Uptime = ago(time.Since(d.Started))
+
+	if err := c.store.Healthy(); err != nil {
+		d.Warnings = append(d.Warnings, warning{Text: "The database stopped saving (" + err.Error() + "). Nothing new can be stored: free disk space or fix the disk, then restart Inhouse."})
+	}
+	if free, total, ok := diskSpace(c.store.Dir()); ok && total > 0 {
+		d.Disk = fmt.Sprintf("%s free of %s", bytesHuman(int64(free)), bytesHuman(int64(total)))
+		if float64(free)/float64(total) < diskWarnFree || free < diskWarnBytes {
+			d.Warnings = append(d.Warnings, warning{Text: "The disk is almost full (" + d.Disk + "). When it is full, Inhouse stops storing messages."})
+		}
+	}
+	if at, ok := c.store.LastBackup(); ok {
+		d.Backup = at
+		if time.Since(at) > backupOverdue {
+			d.Warnings = append(d.Warnings, warning{Text: "The last backup is " + ago(time.Since(at)) + " old. Make a backup: inhouse backup FILE."})
+		}
+	} else {
+		d.Warnings = append(d.Warnings, warning{Text: "There is no backup yet. Make one with: inhouse backup FILE."})
+	}
+	if ends, ok := c.srv.CertExpiry(); ok {
+		d.CertEnds = ends
+		if time.Until(ends) < certWarning {
+			d.Warnings = append(d.Warnings, warning{Text: "The HTTPS certificate ends on " + shortDate(ends) + ". Restart Inhouse to renew its own certificate, or install a new one."})
+		}
+	}
+	if d.Pending > 0 {
+		d.Warnings = append(d.Warnings, warning{Text: plural(d.Pending, "person") + " still must accept the current usage policy.", Href: "/admin/policy", Link: "See who"})
+	}
+	c.render(r.ctx, fasthttp.StatusOK, dashboardPage(c.shell(r, "Dashboard", "/admin"), d))
+}
+
+// bar is one day in the messages chart, laid out in SVG units.
+type bar struct {
+	X, Y, W, H string
+	Label      string
+	Today      bool
+}
+
+// The chart's drawing area, in SVG user units.
+const (
+	chartW, chartH = 600, 160
+	chartTop       = 10
+)
+
+func bars(days []archive.DayCount, top int) []bar {
+	if len(days) == 0 {
+		return nil
+	}
+	slot := float64(chartW) / float64(len(days))
+	out := make([]bar, len(days))
+	for i, d := range days {
+		h := 0.0
+		if top > 0 {
+			h = float64(d.Count) / float64(top) * float64(chartH-chartTop)
+		}
+		if d.Count > 0 && h < 1 {
+			h = 1
+		}
+		out[i] = bar{
+			X:     fmt.Sprintf("%.1f", float64(i)*slot+slot*0.15),
+			Y:     fmt.Sprintf("%.1f", float64(chartH)-h),
+			W:     fmt.Sprintf("%.1f", slot*0.7),
+			H:     fmt.Sprintf("%.1f", h),
+			Label: fmt.Sprintf("%s: %s", d.Day.Format("Mon 2 Jan"), plural(d.Count, "message")),
+			Today: i == len(days)-1,
+		}
+	}
+	return out
+}
+
+// GET /admin/stats.csv: the chart's numbers for a spreadsheet.
+func (c *Console) statsCSV(r *request) {
+	days, _, err := c.messageStats()
+	if err != nil {
+		c.storeFailed(r, err, "/admin")
+		return
+	}
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	w.Write([]string{"date", "messages"})
+	for _, d := range days {
+		w.Write([]string{d.Day.Format("2006-01-02"), itoa(d.Count)})
+	}
+	w.Flush()
+	r.ctx.SetContentType("text/csv; charset=utf-8")
+	r.ctx.Response.Header.Set("Content-Disposition", `attachment; filename="inhouse-messages-per-day.csv"`)
+	r.ctx.Response.Header.Set("Cache-Control", "no-store")
+	r.ctx.SetBody(buf.Bytes())
+}

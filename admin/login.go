@@ -1,0 +1,114 @@
+package admin
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/valyala/fasthttp"
+
+	"inhouse/server"
+	"inhouse/server/archive"
+	"inhouse/server/auth"
+)
+
+// GET /admin/login: the sign-in form. It shares the chat's session.
+func (c *Console) loginPage(ctx *fasthttp.RequestCtx) {
+	next := safeNext(string(ctx.QueryArgs().Peek("next")))
+	if _, u, ok := c.srv.SessionOf(ctx); ok && u.Role == archive.RoleAdmin {
+		redirect(ctx, next)
+		return
+	}
+	c.render(ctx, fasthttp.StatusOK, loginPage(c.publicShell("Sign in"), newForm(), next))
+}
+
+// POST /admin/login: checks the password like POST /api/login (same
+// throttle) and starts the same session cookie.
+func (c *Console) loginPost(ctx *fasthttp.RequestCtx) {
+	f := postedForm(ctx)
+	next := safeNext(f.Get("next"))
+	if !c.srv.SameOrigin(ctx, "") {
+		c.render(ctx, fasthttp.StatusForbidden, staleFormPage(c.publicShell("Form expired")))
+		return
+	}
+	pw := f.Raw("password")
+	f.Set("password") // never echo a password back
+	if f.Get("username") == "" {
+		f.Fail("username", "Enter your user name.")
+		c.render(ctx, fasthttp.StatusBadRequest, loginPage(c.publicShell("Sign in"), f, next))
+		return
+	}
+	_, err := c.srv.PasswordSignIn(ctx, f.Get("username"), pw)
+	var te server.ThrottledError
+	switch {
+	case errors.As(err, &te):
+		ctx.Response.Header.Set("Retry-After", fmt.Sprint(int(math.Ceil(te.Wait.Seconds()))))
+		f.Fail("form", "Too many failed sign-ins. Wait a few minutes and try again.")
+		c.render(ctx, fasthttp.StatusTooManyRequests, loginPage(c.publicShell("Sign in"), f, next))
+	case errors.Is(err, server.ErrBadCredentials):
+		f.Fail("password", "The user name or password is wrong.")
+		c.render(ctx, fasthttp.StatusUnauthorized, loginPage(c.publicShell("Sign in"), f, next))
+	case err != nil:
+		f.Fail("form", "The server could not sign you in. Try again; if it keeps failing, check the dashboard's warnings.")
+		c.render(ctx, fasthttp.StatusServiceUnavailable, loginPage(c.publicShell("Sign in"), f, next))
+	default:
+		redirect(ctx, next)
+	}
+}
+
+// publicShell frames a page for someone not signed in.
+func (c *Console) publicShell(title string) *shell {
+	return &shell{Title: title, Office: c.store.Settings().OfficeName}
+}
+
+// POST /admin/logout
+func (c *Console) logout(r *request) {
+	if err := c.srv.SignOut(r.ctx); err != nil {
+		c.log.Error("sign out", "err", err)
+	}
+	redirect(r.ctx, "/admin/login")
+}
+
+// GET /admin/password: change one's own password; forced after a reset.
+func (c *Console) passwordPage(r *request) {
+	c.render(r.ctx, fasthttp.StatusOK, passwordPage(c.shell(r, "Change your password", ""), newForm(), r.user.MustChange))
+}
+
+// POST /admin/password
+func (c *Console) passwordPost(r *request) {
+	f := postedForm(r.ctx)
+	cur, pw, again := f.Raw("current"), f.Raw("new"), f.Raw("repeat")
+	f.Set("current")
+	f.Set("new")
+	f.Set("repeat")
+	if !auth.VerifyPassword(r.user.Hash, cur) {
+		f.Fail("current", "This is not your current password.")
+	}
+	if err := auth.CheckPassword(pw); err != nil {
+		f.Fail("new", sentence(err.Error()))
+	} else if pw == cur {
+		f.Fail("new", "Choose a password different from the current one.")
+	}
+	if pw != again {
+		f.Fail("repeat", "The two new passwords differ.")
+	}
+	if !f.Valid() {
+		c.render(r.ctx, fasthttp.StatusBadRequest, passwordPage(c.shell(r, "Change your password", ""), f, r.user.MustChange))
+		return
+	}
+	hash := auth.HashPassword(pw)
+	if _, err := c.store.UpdateUser(r.user.Name, func(u *archive.User) error {
+		u.Hash, u.MustChange = hash, false
+		return nil
+	}); err != nil {
+		c.storeFailed(r, err, "/admin/password")
+		return
+	}
+	// UpdateUser ended every session of this person, this one too.
+	c.hub.Kick(r.user.Name, "password changed")
+	if err := c.srv.StartSession(r.ctx, r.user.Name); err != nil {
+		redirect(r.ctx, "/admin/login")
+		return
+	}
+	redirect(r.ctx, "/admin")
+}

@@ -1,0 +1,318 @@
+package admin
+
+import (
+	"crypto/rand"
+	"errors"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/valyala/fasthttp"
+
+	"inhouse/server/archive"
+	"inhouse/server/auth"
+)
+
+// personRow is one line of the people table.
+type personRow struct {
+	archive.User
+	Presence string // online, away, offline
+	Accepted bool   // accepted the policy in force
+}
+
+// Status is the row's state in words.
+func (p personRow) Status() string {
+	switch {
+	case p.Disabled:
+		return "Disabled"
+	case p.MustChange:
+		return "Must choose a password"
+	case p.Presence == "online":
+		return "Online"
+	case p.Presence == "away":
+		return "Away"
+	}
+	return "Offline"
+}
+
+func personURL(name, op string) templ.SafeURL {
+	u := "/admin/people/" + url.PathEscape(name)
+	if op != "" {
+		u += "/" + op
+	}
+	return templ.SafeURL(u)
+}
+
+// GET /admin/people
+func (c *Console) people(r *request) {
+	l := c.listOf(r, "/admin/people", "display")
+	pol := c.store.Policy().Version
+	var rows []personRow
+	for _, u := range c.store.Users() {
+		if !contains(l.Q, u.Name, u.Display, u.Role) {
+			continue
+		}
+		rows = append(rows, personRow{User: u, Presence: c.hub.Status(u.Name), Accepted: c.store.Accepted(u.Name).Version == pol})
+	}
+	key := func(p personRow) string {
+		switch l.Sort {
+		case "name":
+			return p.Name
+		case "role":
+			return p.Role + "\x00" + strings.ToLower(p.Display)
+		case "status":
+			return p.Status() + "\x00" + strings.ToLower(p.Display)
+		case "created":
+			return p.Created.Format(time.RFC3339Nano)
+		}
+		return strings.ToLower(p.Display) + "\x00" + p.Name
+	}
+	sort.SliceStable(rows, func(i, j int) bool { return l.less(key(rows[i]), key(rows[j])) })
+	c.render(r.ctx, fasthttp.StatusOK, peoplePage(c.shell(r, "People", "/admin/people").with("Add a person", "/admin/people/new"), l, rows))
+}
+
+// GET /admin/people/new
+func (c *Console) personNew(r *request) {
+	f := newForm().Set("role", archive.RoleMember)
+	c.render(r.ctx, fasthttp.StatusOK, personNewPage(c.shell(r, "Add a person", "/admin/people"), f))
+}
+
+// POST /admin/people/new: the new person must choose their own password
+// at first sign-in, whether the office manager typed one or not.
+func (c *Console) personCreate(r *request) {
+	f := postedForm(r.ctx)
+	name := strings.ToLower(f.Get("name"))
+	f.Set("name", name)
+	pw := f.Raw("password")
+	f.Set("password")
+	if err := archive.ValidName(name); err != nil {
+		f.Fail("name", "Use 1 to 32 lowercase letters, digits, dots, dashes or underscores, starting with a letter or digit.")
+	} else if _, err := c.store.User(name); err == nil {
+		f.Fail("name", "Someone already has this user name. Choose another, e.g. with the family name's initial.")
+	}
+	display := f.Get("display")
+	if display == "" {
+		f.Fail("display", "Enter the name people will see, e.g. Ana Ruiz.")
+	} else if archive.ValidDisplay(display) != nil {
+		f.Fail("display", "At most 64 characters on one line.")
+	}
+	role := f.Get("role")
+	if archive.ValidRole(role) != nil {
+		f.Fail("role", "Choose one of the roles.")
+	}
+	generated := pw == ""
+	if generated {
+		pw = oneTimePassword()
+	} else if err := auth.CheckPassword(pw); err != nil {
+		f.Fail("password", sentence(err.Error())+" Or leave it empty for a one-time password.")
+	}
+	if !f.Valid() {
+		c.render(r.ctx, fasthttp.StatusBadRequest, personNewPage(c.shell(r, "Add a person", "/admin/people"), f))
+		return
+	}
+	u := archive.User{Name: name, Display: display, Role: role, Hash: auth.HashPassword(pw), MustChange: true}
+	if err := c.store.AddUser(u); err != nil {
+		if errors.Is(err, archive.ErrExists) {
+			f.Fail("name", "Someone already has this user name.")
+			c.render(r.ctx, fasthttp.StatusConflict, personNewPage(c.shell(r, "Add a person", "/admin/people"), f))
+			return
+		}
+		c.storeFailed(r, err, "/admin/people/new")
+		return
+	}
+	c.audit(r, "person.add", name, "Added "+display+" ("+name+") as "+role+".")
+	fl := flash{Kind: "ok", Text: display + " was added with the user name " + name + ". They choose their own password when they first sign in."}
+	if generated {
+		fl.Text = display + " was added with the user name " + name + ". Give them this one-time password (it is shown only now); they choose their own when they first sign in:"
+		fl.Secret = pw
+	}
+	c.flash.add(r.sess.ID, fl)
+	redirect(r.ctx, "/admin/people")
+}
+
+// person loads the person named in the path, answering 404 itself.
+func (c *Console) person(r *request) (archive.User, bool) {
+	u, err := c.store.User(r.param("name"))
+	if err != nil {
+		c.notFound(r)
+		return u, false
+	}
+	return u, true
+}
+
+// GET /admin/people/{name}
+func (c *Console) personEdit(r *request) {
+	u, ok := c.person(r)
+	if !ok {
+		return
+	}
+	f := newForm().Set("display", u.Display).Set("role", u.Role)
+	c.render(r.ctx, fasthttp.StatusOK, personEditPage(c.shell(r, u.Display, "/admin/people"), f, u, u.Name == r.user.Name))
+}
+
+// POST /admin/people/{name}: display name and role.
+func (c *Console) personSave(r *request) {
+	u, ok := c.person(r)
+	if !ok {
+		return
+	}
+	self := u.Name == r.user.Name
+	f := postedForm(r.ctx)
+	display, role := f.Get("display"), f.Get("role")
+	if self {
+		role = u.Role
+		f.Set("role", role)
+	}
+	if display == "" {
+		f.Fail("display", "Enter the name people will see.")
+	} else if archive.ValidDisplay(display) != nil {
+		f.Fail("display", "At most 64 characters on one line.")
+	}
+	if archive.ValidRole(role) != nil {
+		f.Fail("role", "Choose one of the roles.")
+	}
+	if !f.Valid() {
+		c.render(r.ctx, fasthttp.StatusBadRequest, personEditPage(c.shell(r, u.Display, "/admin/people"), f, u, self))
+		return
+	}
+	if display == u.Display && role == u.Role {
+		c.ok(r, "Nothing changed.")
+		redirect(r.ctx, string(personURL(u.Name, "")))
+		return
+	}
+	if _, err := c.store.UpdateUser(u.Name, func(x *archive.User) error {
+		x.Display, x.Role = display, role
+		return nil
+	}); err != nil {
+		c.storeFailed(r, err, string(personURL(u.Name, "")))
+		return
+	}
+	var what []string
+	if display != u.Display {
+		what = append(what, "display name from "+u.Display+" to "+display)
+	}
+	if role != u.Role {
+		what = append(what, "role from "+u.Role+" to "+role)
+		// A changed role takes effect on the next connection.
+		c.hub.Kick(u.Name, "role changed")
+	}
+	c.audit(r, "person.edit", u.Name, "Changed "+strings.Join(what, " and ")+".")
+	c.ok(r, "Saved the changes to "+display+".")
+	redirect(r.ctx, "/admin/people")
+}
+
+// personOps are the actions with a confirmation page.
+var personOps = map[string]struct {
+	Title, Button string
+	Danger, Self  bool // Self: allowed on oneself
+}{
+	"disable": {"Disable %s?", "Disable", true, false},
+	"enable":  {"Enable %s?", "Enable", false, false},
+	"reset":   {"Reset the password of %s?", "Reset the password", true, false},
+	"signout": {"Sign %s out everywhere?", "Sign out everywhere", true, true},
+}
+
+// GET /admin/people/{name}/{op}: the confirmation page.
+func (c *Console) personConfirm(r *request) {
+	op, known := personOps[r.param("op")]
+	u, ok := c.person(r)
+	if !ok {
+		return
+	}
+	if !known {
+		c.notFound(r)
+		return
+	}
+	if u.Name == r.user.Name && !op.Self {
+		c.fail(r, "You cannot do this to yourself. Another office manager can.")
+		redirect(r.ctx, string(personURL(u.Name, "")))
+		return
+	}
+	s := c.shell(r, strings.Replace(op.Title, "%s", u.Display, 1), "/admin/people")
+	c.render(r.ctx, fasthttp.StatusOK, personConfirmPage(s, r.param("op"), op.Button, op.Danger, u, u.Name == r.user.Name))
+}
+
+// POST /admin/people/{name}/{op}
+func (c *Console) personDo(r *request) {
+	opName := r.param("op")
+	op, known := personOps[opName]
+	u, ok := c.person(r)
+	if !ok {
+		return
+	}
+	if !known {
+		c.notFound(r)
+		return
+	}
+	if u.Name == r.user.Name && !op.Self {
+		c.fail(r, "You cannot do this to yourself. Another office manager can.")
+		redirect(r.ctx, "/admin/people")
+		return
+	}
+	back := string(personURL(u.Name, ""))
+	switch opName {
+	case "disable":
+		if _, err := c.store.UpdateUser(u.Name, func(x *archive.User) error { x.Disabled = true; return nil }); err != nil {
+			c.storeFailed(r, err, back)
+			return
+		}
+		c.hub.Kick(u.Name, "account disabled")
+		c.audit(r, "person.disable", u.Name, "Disabled "+u.Display+" and signed them out everywhere.")
+		c.ok(r, u.Display+" was disabled and signed out everywhere.")
+	case "enable":
+		if _, err := c.store.UpdateUser(u.Name, func(x *archive.User) error { x.Disabled = false; return nil }); err != nil {
+			c.storeFailed(r, err, back)
+			return
+		}
+		c.audit(r, "person.enable", u.Name, "Enabled "+u.Display+".")
+		c.ok(r, u.Display+" was enabled and can sign in again.")
+	case "reset":
+		pw := oneTimePassword()
+		hash := auth.HashPassword(pw)
+		if _, err := c.store.UpdateUser(u.Name, func(x *archive.User) error {
+			x.Hash, x.MustChange = hash, true
+			return nil
+		}); err != nil {
+			c.storeFailed(r, err, back)
+			return
+		}
+		c.hub.Kick(u.Name, "password reset")
+		c.audit(r, "person.reset", u.Name, "Reset the password of "+u.Display+" and signed them out everywhere.")
+		c.flash.add(r.sess.ID, flash{Kind: "ok", Text: u.Display + " was signed out. Give them this one-time password (it is shown only now); they choose their own when they next sign in:", Secret: pw})
+	case "signout":
+		except := ""
+		if u.Name == r.user.Name {
+			except = r.sess.ID // keep the console's own session
+		}
+		if err := c.store.DeleteSessions(u.Name, except); err != nil {
+			c.storeFailed(r, err, back)
+			return
+		}
+		c.hub.Kick(u.Name, "signed out by the office manager")
+		c.audit(r, "person.signout", u.Name, "Signed "+u.Display+" out everywhere.")
+		c.ok(r, u.Display+" was signed out everywhere.")
+	}
+	redirect(r.ctx, "/admin/people")
+}
+
+// oneTimePassword is easy to read aloud and type: 12 letters and digits
+// without look-alikes, in three groups (about 59 bits).
+func oneTimePassword() string {
+	const alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+	var sb strings.Builder
+	b := make([]byte, 1)
+	for n := 0; n < 12; {
+		rand.Read(b)
+		if int(b[0]) >= 256/len(alphabet)*len(alphabet) {
+			continue // keep every character equally likely
+		}
+		if n > 0 && n%4 == 0 {
+			sb.WriteByte('-')
+		}
+		sb.WriteByte(alphabet[int(b[0])%len(alphabet)])
+		n++
+	}
+	return sb.String()
+}

@@ -1,0 +1,67 @@
+package admin
+
+import (
+	"slices"
+
+	"inhouse/server/archive"
+)
+
+// shell is what every page's frame needs: who is signed in, the CSRF token
+// for its forms, the navigation and the flashes.
+type shell struct {
+	Title   string
+	Nav     string // the current navigation entry's path
+	User    archive.User
+	CSRF    string
+	Office  string
+	Flashes []flash
+	Action  *link // the page's one primary action, top right
+}
+
+type link struct {
+	Label, Href string
+}
+
+// navEntry is one item of the left navigation.
+type navEntry struct {
+	Path, Label, Icon string
+	Roles             []string
+}
+
+// nav lists the console's pages. Pages of later issues (content rules,
+// archive, reports, backups) add themselves here.
+var nav = []navEntry{
+	{"/admin", "Dashboard", "gauge", adminOnly},
+	{"/admin/people", "People", "people", adminOnly},
+	{"/admin/channels", "Channels", "hash", adminOnly},
+	{"/admin/policy", "Policy", "doc", adminOnly},
+	{"/admin/firewall", "Firewall", "shield", adminOnly},
+	{"/admin/settings", "Settings", "gear", adminOnly},
+	{"/admin/audit", "Audit log", "list", adminOnly},
+}
+
+// navFor is the navigation a role sees.
+func navFor(role string) []navEntry {
+	var out []navEntry
+	for _, e := range nav {
+		if slices.Contains(e.Roles, role) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// shell builds a page frame and takes the session's flashes.
+func (c *Console) shell(r *request, title, navPath string) *shell {
+	s := &shell{Title: title, Nav: navPath, User: r.user, CSRF: r.sess.CSRF, Office: c.store.Settings().OfficeName}
+	if r.sess.ID != "" {
+		s.Flashes = c.flash.pop(r.sess.ID)
+	}
+	return s
+}
+
+// with sets the primary action.
+func (s *shell) with(label, href string) *shell {
+	s.Action = &link{label, href}
+	return s
+}
