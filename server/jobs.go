@@ -31,6 +31,12 @@ func (s *Server) runJobs(stop <-chan struct{}) {
 }
 
 func (s *Server) dailyJobs(now time.Time) {
+	if s.caFile != "" {
+		// The automatic certificate is renewed a month before it ends.
+		if err := s.certs.Reload(); err != nil {
+			s.log.Error("TLS certificate renewal", "err", err)
+		}
+	}
 	if _, err := s.store.SaveDailyDigest(); err != nil {
 		s.log.Error("daily archive digest", "err", err)
 	}

@@ -41,6 +41,8 @@ func (s *Server) routes() *router.Router {
 
 	r.GET("/ws", s.websocket)
 	r.GET("/setup", s.setupPage)
+	r.GET("/ca.crt", s.caCert)
+	r.GET("/trust", s.trustPage)
 	r.GET("/healthz", s.healthz)
 	r.GET("/metrics", s.metrics)
 	r.GET("/console/{file:*}", s.consoleAsset)

@@ -53,6 +53,8 @@ type Server struct {
 	hub     *chat.Hub
 	http    *fasthttp.Server
 	tls     *tls.Config
+	certs   *certs // nil without TLS
+	caFile  string // the office CA's certificate, with --tls auto
 	log     *slog.Logger
 	started time.Time
 
@@ -140,7 +142,7 @@ func (s *Server) Serve(ln net.Listener) error {
 		s.log.Warn("no control socket: backups of the running server are not possible", "err", err)
 	}
 	if s.tls != nil {
-		ln = tls.NewListener(ln, s.tls)
+		ln = tls.NewListener(newRedirectListener(ln), s.tls)
 	}
 	err := s.http.Serve(ln)
 	if errors.Is(err, net.ErrClosed) {

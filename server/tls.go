@@ -15,8 +15,73 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 )
+
+// certs holds the certificate in use and knows how to load it again: the
+// files given with --tls are re-read when they change (checked at most every
+// few seconds) or on SIGHUP; the automatic one is renewed before it ends.
+type certs struct {
+	mu      sync.Mutex
+	cert    *tls.Certificate
+	load    func() (tls.Certificate, error)
+	files   []string
+	stamp   string // size+mtime of the files when loaded
+	checked time.Time
+}
+
+func (c *certs) get(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if time.Since(c.checked) > 5*time.Second {
+		c.checked = time.Now()
+		if st := stampOf(c.files); st != c.stamp {
+			c.reloadLocked()
+		}
+	}
+	return c.cert, nil
+}
+
+// Reload loads the certificate again; a failure keeps the one in use.
+func (c *certs) Reload() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.reloadLocked()
+}
+
+func (c *certs) reloadLocked() error {
+	cert, err := c.load()
+	if err != nil {
+		return err
+	}
+	c.cert, c.stamp = &cert, stampOf(c.files)
+	return nil
+}
+
+// expiry is when the certificate in use ends.
+func (c *certs) expiry() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cert == nil || len(c.cert.Certificate) == 0 {
+		return time.Time{}
+	}
+	leaf, err := x509.ParseCertificate(c.cert.Certificate[0])
+	if err != nil {
+		return time.Time{}
+	}
+	return leaf.NotAfter
+}
+
+func stampOf(files []string) string {
+	var b strings.Builder
+	for _, f := range files {
+		if fi, err := os.Stat(f); err == nil {
+			fmt.Fprintf(&b, "%d.%d;", fi.Size(), fi.ModTime().UnixNano())
+		}
+	}
+	return b.String()
+}
 
 // tlsConfig reads --tls: "off", "auto" (a local CA in the data folder and a
 // server certificate it signs) or "CERT.pem,KEY.pem".
@@ -28,23 +93,44 @@ func (s *Server) tlsConfig() (*tls.Config, error) {
 			mode = "auto"
 		}
 	}
-	var cert tls.Certificate
-	var err error
+	c := &certs{}
 	switch {
 	case mode == "off":
 		return nil, nil
 	case mode == "auto":
-		cert, err = autoCert(filepath.Join(s.cfg.DataDir, "tls"))
+		dir := filepath.Join(s.cfg.DataDir, "tls")
+		c.load = func() (tls.Certificate, error) { return autoCert(dir) }
+		c.files = []string{filepath.Join(dir, "server.pem")}
+		s.caFile = filepath.Join(dir, "ca.pem")
 	case strings.Contains(mode, ","):
-		c, k, _ := strings.Cut(mode, ",")
-		cert, err = tls.LoadX509KeyPair(strings.TrimSpace(c), strings.TrimSpace(k))
+		cf, kf, _ := strings.Cut(mode, ",")
+		cf, kf = strings.TrimSpace(cf), strings.TrimSpace(kf)
+		c.load = func() (tls.Certificate, error) { return tls.LoadX509KeyPair(cf, kf) }
+		c.files = []string{cf, kf}
 	default:
 		return nil, fmt.Errorf("--tls %q: use auto, off or CERT.pem,KEY.pem", mode)
 	}
-	if err != nil {
+	if err := c.Reload(); err != nil {
 		return nil, fmt.Errorf("TLS certificate: %w", err)
 	}
-	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
+	s.certs = c
+	return &tls.Config{GetCertificate: c.get, MinVersion: tls.VersionTLS12}, nil
+}
+
+// ReloadCertificates re-reads the TLS certificate (SIGHUP).
+func (s *Server) ReloadCertificates() error {
+	if s.certs == nil {
+		return nil
+	}
+	return s.certs.Reload()
+}
+
+// CertificateExpiry is when the TLS certificate in use ends (zero without TLS).
+func (s *Server) CertificateExpiry() time.Time {
+	if s.certs == nil {
+		return time.Time{}
+	}
+	return s.certs.expiry()
 }
 
 // loopbackOnly reports an address that only this machine can reach.
