@@ -78,7 +78,7 @@ loop:
 		case c == '(' && !open && sep:
 			open, sep, ingroup = true, true, false
 		case c == ')' && open && !closed && !sep:
-			closed, sep, ingroup = true, true, false
+			closed, sep, ingroup = true, false, false
 			end = j + 1
 		case isSep(c) && !sep:
 			if ingroup {
