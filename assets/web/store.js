@@ -24,6 +24,26 @@ export function insertBySeq(items, msg) {
   return true;
 }
 
+// toMsg keeps what the view needs of a message frame. Edits and deletes
+// are messages of their own (kind + ref, the archive keeps every version):
+// they stay in the log, unseen, so paging by seq has no holes.
+export function toMsg(f) {
+  const m = { seq: f.seq, id: f.id, from: f.from, text: f.text || '', ts: Date.parse(f.ts) || Date.now(), v: 0 };
+  if (f.kind === 'edit' || f.kind === 'delete') { m.kind = f.kind; m.ref = f.ref; }
+  if (f.edited) m.edited = true;
+  if (f.deleted) { m.deleted = true; m.text = ''; }
+  return m;
+}
+
+// applyChange shows an edit or delete on the message it is about, if loaded
+// (pages loaded later come with the latest version already).
+export function applyChange(items, change) {
+  const target = items[indexOfSeq(items, change.ref)];
+  if (!target || target.seq !== change.ref || target.kind) return;
+  if (change.kind === 'edit') { target.text = change.text; target.edited = true; } else { target.deleted = true; target.text = ''; }
+  target.v++;
+}
+
 export function indexOfSeq(items, seq) {
   let lo = 0, hi = items.length;
   while (lo < hi) {
@@ -140,20 +160,20 @@ export class Store {
     const fresh = [];
     let outbox = false;
     for (const f of frames) {
-      const m = { seq: f.seq, id: f.id, from: f.from, text: f.text, ts: Date.parse(f.ts) || Date.now() };
+      const m = toMsg(f);
       if (!insertBySeq(log.items, m)) continue;
       if (m.from === this.me.name && this.dropPending(m.id)) outbox = true;
+      if (m.kind) applyChange(log.items, m);
       if (!ch) continue;
       if (m.seq > ch.seen) ch.seen = m.seq;
       if (m.seq > ch.last_seq) {
         ch.last_seq = m.seq;
-        if (m.from === this.me.name || viewing) {
-          if (m.from === this.me.name) ch.readSeq = Math.max(ch.readSeq, m.seq);
-        } else {
+        if (m.from === this.me.name) ch.readSeq = Math.max(ch.readSeq, m.seq);
+        else if (!viewing && !m.kind) {
           ch.unread++;
           if (mentions(m.text, this.me.name)) ch.mentions++;
         }
-        fresh.push(m);
+        if (!m.kind) fresh.push(m);
       }
     }
     if (outbox) this.saveOutbox();
@@ -166,7 +186,8 @@ export class Store {
     const log = this.log(channel);
     log.loading = false;
     for (const f of frames) {
-      insertBySeq(log.items, { seq: f.seq, id: f.id, from: f.from, text: f.text, ts: Date.parse(f.ts) || 0 });
+      const m = toMsg(f);
+      if (insertBySeq(log.items, m) && m.kind) applyChange(log.items, m);
     }
     if (frames.length < limit || log.items[0]?.seq === 1 || log.items.length === 0) log.complete = true;
     this.emit('history', channel);

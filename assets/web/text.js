@@ -65,7 +65,7 @@ export function mentions(text, name) {
 // Dates in the browser's locale.
 export function dayKey(ts) {
   const d = new Date(ts);
-  return `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}`;
+  return d.getFullYear() * 10000 + d.getMonth() * 100 + d.getDate();
 }
 
 export function dayLabel(ts, now = Date.now()) {
@@ -77,12 +77,17 @@ export function dayLabel(ts, now = Date.now()) {
   return d.toLocaleDateString(undefined, opts);
 }
 
+// Formatters are made once: toLocale*String builds one per call, which is
+// most of the cost of rendering a page of messages.
+let timeFmt, fullFmt;
 export function timeLabel(ts) {
-  return new Date(ts).toLocaleTimeString(undefined, { hour: 'numeric', minute: '2-digit' });
+  timeFmt ||= new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
+  return timeFmt.format(ts);
 }
 
 export function fullTime(ts) {
-  return new Date(ts).toLocaleString(undefined, { dateStyle: 'full', timeStyle: 'short' });
+  fullFmt ||= new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'short' });
+  return fullFmt.format(ts);
 }
 
 // utf8Length is what the server's byte limit counts.

@@ -81,5 +81,20 @@ func TestTwoPeopleTalk(t *testing.T) {
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Fatalf("stored messages: got %q, want %q", got, want)
 	}
+
+	// An edit and a delete (sent on a raw socket from Ana's page: the
+	// client has no editing UI yet) show on Ben's copy of the message; the
+	// change records themselves are not shown as messages.
+	ana.do(`const ws = new WebSocket('ws://' + location.host + '/ws');
+		ws.onopen = () => {
+			ws.send(JSON.stringify({type: 'edit', id: 'edit-1', channel: ` + js(general) + `, seq: 1, text: 'Morning! Is the invoice out yet?'}));
+			ws.send(JSON.stringify({type: 'delete', id: 'delete-1', channel: ` + js(general) + `, seq: 3}));
+		};`)
+	ben.open(general)
+	ben.until("the edit", `[...document.querySelectorAll('.msg .text')].some(t => t.textContent === 'Morning! Is the invoice out yet? (edited)')`, 5*time.Second)
+	ben.until("the delete", `[...document.querySelectorAll('.msg .text')].some(t => t.textContent === 'This message was deleted.') && ![...document.querySelectorAll('.msg .text')].some(t => t.textContent === `+js(evil[0])+`)`, 5*time.Second)
+	if n := eval[int](ben, `document.querySelectorAll('.msg').length`); n != len(want) {
+		e.fatalf("Ben sees %d messages, want %d", n, len(want))
+	}
 	e.save(ana, "light")
 }

@@ -278,7 +278,7 @@ func eval[T any](p *person, js string) T {
 // do runs JavaScript for its effect.
 func (p *person) do(js string) {
 	p.e.t.Helper()
-	eval[any](p, "void ("+js+")")
+	eval[any](p, "(function () {\n"+js+"\n})()")
 }
 
 // until waits for a JavaScript expression to become true.

@@ -48,6 +48,7 @@ export class Conversation {
     this.start = Math.max(0, this.end - MAX);
     this.win = null;
     this.initial = true;
+    this.cache = new Map();
     this.render(false);
     if (ch && !log.complete && !log.loading && log.items.length < 50) {
       this.c.loadHistory(id, Math.min(200, Math.max(50, ch.unread + 30)));
@@ -192,10 +193,21 @@ export class Conversation {
       nodes.push(el);
       prev = m;
     };
+    // Stored messages never change, so their nodes are reused while the
+    // window slides: a shift builds only the new page.
+    const cache = this.cache || (this.cache = new Map());
+    const used = new Map();
     for (let i = this.start; i < this.end; i++) {
       const m = items[i];
-      place(m, String(m.seq), (head) => this.message(m, head));
+      if (m.kind) continue; // an edit or delete: shown on its message
+      place(m, String(m.seq), (head) => {
+        const k = `${head ? 'h' : 'c'}${m.seq}.${m.v}`;
+        const el = cache.get(k) || this.message(m, head);
+        used.set(k, el);
+        return el;
+      });
     }
+    this.cache = used;
     if (this.end === items.length) {
       for (const p of this.store.pendingFor(this.channel)) {
         const m = { from: me, ts: p.ts, seq: Infinity };
@@ -208,7 +220,7 @@ export class Conversation {
   message(m, head) {
     const me = this.store.me.name;
     let mentionsMe = false;
-    const runs = tokenize(m.text, (n) => this.store.isUser(n)).map((t) => {
+    const runs = m.deleted ? [h('em', { class: 'muted' }, 'This message was deleted.')] : tokenize(m.text, (n) => this.store.isUser(n)).map((t) => {
       if (t.type === 'link') return h('a', { href: t.href, target: '_blank', rel: 'noopener noreferrer nofollow' }, t.text);
       if (t.type === 'mention') {
         if (t.name === me) mentionsMe = true;
@@ -221,7 +233,7 @@ export class Conversation {
     return h('li', { class: cls },
       head ? h('div', { class: 'meta' }, h('span', { class: 'author' }, this.store.display(m.from))) : srOnly(`${this.store.display(m.from)} `),
       h('span', { class: 'gutter' }, time),
-      h('div', { class: 'text' }, runs));
+      h('div', { class: 'text' }, runs, m.edited && !m.deleted ? h('span', { class: 'edited muted' }, ' (edited)') : null));
   }
 
   pending(p, head) {
