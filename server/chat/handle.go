@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -24,9 +23,9 @@ const (
 // handle answers one client frame. Every failure is an error frame; the
 // connection stays open.
 func (c *Conn) handle(data []byte) {
-	var f inFrame
-	if err := json.Unmarshal(data, &f); err != nil {
-		c.fail("", CodeBadRequest, "The frame is not valid JSON of the expected shape: "+jsonProblem(err))
+	f, ferr := decodeFrame(data)
+	if ferr != nil {
+		c.fail(ferr.id, ferr.code, ferr.msg)
 		return
 	}
 	switch f.Type {
@@ -44,10 +43,6 @@ func (c *Conn) handle(data []byte) {
 		c.onPresence(&f)
 	case "edit", "delete":
 		c.onChange(&f)
-	case "":
-		c.fail(f.ID, CodeBadRequest, "The frame has no type.")
-	default:
-		c.fail(f.ID, CodeBadRequest, fmt.Sprintf("Unknown frame type %q.", truncate(f.Type, 40)))
 	}
 }
 
@@ -58,10 +53,6 @@ func (c *Conn) fail(id, code, msg string) {
 // member checks that the channel exists and c's person belongs to it,
 // answering with an error frame when not.
 func (c *Conn) member(id, channel string) bool {
-	if channel == "" {
-		c.fail(id, CodeBadRequest, "The frame needs a channel.")
-		return false
-	}
 	ch, err := c.hub.store.Channel(channel)
 	if err != nil {
 		c.fail(id, CodeNotFound, "There is no such channel.")
@@ -75,17 +66,6 @@ func (c *Conn) member(id, channel string) bool {
 }
 
 func (c *Conn) onSend(f *inFrame) {
-	switch {
-	case f.ID == "" || len(f.ID) > maxClientID || !printable(f.ID):
-		c.fail(f.ID, CodeBadRequest, fmt.Sprintf("A send needs an id of 1 to %d printable characters.", maxClientID))
-		return
-	case f.Text == nil || strings.TrimSpace(*f.Text) == "":
-		c.fail(f.ID, CodeBadRequest, "A send needs a text.")
-		return
-	case !utf8.ValidString(*f.Text):
-		c.fail(f.ID, CodeBadRequest, "The text is not valid UTF-8.")
-		return
-	}
 	if max := c.hub.store.Settings().MaxText; len(*f.Text) > max {
 		c.fail(f.ID, CodeTooLarge, fmt.Sprintf("The message is longer than the office's limit of %d bytes.", max))
 		return
@@ -116,20 +96,8 @@ func (c *Conn) onSend(f *inFrame) {
 // onChange edits or deletes one of the person's own messages. The archive
 // keeps every version; members see the latest.
 func (c *Conn) onChange(f *inFrame) {
-	if f.ID == "" || len(f.ID) > maxClientID || !printable(f.ID) {
-		c.fail(f.ID, CodeBadRequest, fmt.Sprintf("An %s needs an id of 1 to %d printable characters.", f.Type, maxClientID))
-		return
-	}
-	if f.Seq == nil || *f.Seq == 0 {
-		c.fail(f.ID, CodeBadRequest, "Say which message: seq.")
-		return
-	}
 	p := archive.Post{Channel: f.Channel, From: c.user, ClientID: f.ID, Kind: archive.KindDelete, Ref: *f.Seq}
 	if f.Type == "edit" {
-		if f.Text == nil || strings.TrimSpace(*f.Text) == "" || !utf8.ValidString(*f.Text) {
-			c.fail(f.ID, CodeBadRequest, "An edit needs the new text.")
-			return
-		}
 		if max := c.hub.store.Settings().MaxText; len(*f.Text) > max {
 			c.fail(f.ID, CodeTooLarge, fmt.Sprintf("The message is longer than the office's limit of %d bytes.", max))
 			return
@@ -176,10 +144,6 @@ func (c *Conn) onHistory(f *inFrame) {
 // saw, in order, then "synced". Live messages for a channel being synced are
 // held back (the cursor), so each message arrives exactly once, in order.
 func (c *Conn) onSync(f *inFrame) {
-	if len(f.Channels) > maxSyncChannels {
-		c.fail(f.ID, CodeTooLarge, fmt.Sprintf("A sync can name at most %d channels.", maxSyncChannels))
-		return
-	}
 	for channel, seen := range f.Channels {
 		if !c.member(f.ID, channel) {
 			continue
@@ -310,10 +274,6 @@ func (c *Conn) onTyping(f *inFrame) {
 }
 
 func (c *Conn) onRead(f *inFrame) {
-	if f.Seq == nil {
-		c.fail(f.ID, CodeBadRequest, "A read needs a seq.")
-		return
-	}
 	if !c.member(f.ID, f.Channel) {
 		return
 	}
@@ -333,12 +293,6 @@ func (c *Conn) onRead(f *inFrame) {
 }
 
 func (c *Conn) onPresence(f *inFrame) {
-	switch f.Status {
-	case "online", "away":
-	default:
-		c.fail(f.ID, CodeBadRequest, `A presence frame needs a status of "online" or "away".`)
-		return
-	}
 	c.mu.Lock()
 	c.away = f.Status == "away"
 	c.mu.Unlock()

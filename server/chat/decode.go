@@ -1,0 +1,82 @@
+package chat
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// frameError is a frame refused before any work: its code and a sentence.
+type frameError struct {
+	id, code, msg string
+}
+
+// decodeFrame parses a client frame and checks its shape: a known type and
+// the fields that type needs, of the right kinds. What needs the server's
+// state (membership, limits) is checked by the handlers.
+func decodeFrame(data []byte) (inFrame, *frameError) {
+	var f inFrame
+	if err := json.Unmarshal(data, &f); err != nil {
+		return f, &frameError{"", CodeBadRequest, "The frame is not valid JSON of the expected shape: " + jsonProblem(err)}
+	}
+	bad := func(msg string) *frameError { return &frameError{truncate(f.ID, maxClientID), CodeBadRequest, msg} }
+	needID := func() *frameError {
+		if f.ID == "" || len(f.ID) > maxClientID || !printable(f.ID) {
+			return bad(fmt.Sprintf("A %s needs an id of 1 to %d printable characters.", f.Type, maxClientID))
+		}
+		return nil
+	}
+	needText := func() *frameError {
+		if f.Text == nil || strings.TrimSpace(*f.Text) == "" {
+			return bad(fmt.Sprintf("A %s needs a text.", f.Type))
+		}
+		if !utf8.ValidString(*f.Text) {
+			return bad("The text is not valid UTF-8.")
+		}
+		return nil
+	}
+	needChannel := func() *frameError {
+		if f.Channel == "" {
+			return bad("The frame needs a channel.")
+		}
+		return nil
+	}
+	needSeq := func() *frameError {
+		if f.Seq == nil {
+			return bad(fmt.Sprintf("A %s needs a seq.", f.Type))
+		}
+		return nil
+	}
+	var checks []func() *frameError
+	switch f.Type {
+	case "send":
+		checks = []func() *frameError{needID, needText, needChannel}
+	case "edit":
+		checks = []func() *frameError{needID, needText, needChannel, needSeq}
+	case "delete":
+		checks = []func() *frameError{needID, needChannel, needSeq}
+	case "history", "typing":
+		checks = []func() *frameError{needChannel}
+	case "read":
+		checks = []func() *frameError{needChannel, needSeq}
+	case "sync":
+		if len(f.Channels) > maxSyncChannels {
+			return f, &frameError{truncate(f.ID, maxClientID), CodeTooLarge, fmt.Sprintf("A sync can name at most %d channels.", maxSyncChannels)}
+		}
+	case "presence":
+		if f.Status != "online" && f.Status != "away" {
+			return f, bad(`A presence frame needs a status of "online" or "away".`)
+		}
+	case "":
+		return f, bad("The frame has no type.")
+	default:
+		return f, bad(fmt.Sprintf("Unknown frame type %q.", truncate(f.Type, 40)))
+	}
+	for _, check := range checks {
+		if e := check(); e != nil {
+			return f, e
+		}
+	}
+	return f, nil
+}
