@@ -52,6 +52,9 @@ func plural(n int, word string) string {
 	if n == 1 {
 		return "1 " + word
 	}
+	if word == "person" {
+		return fmt.Sprintf("%d people", n)
+	}
 	return fmt.Sprintf("%d %ss", n, word)
 }
 

@@ -1,0 +1,154 @@
+package admin_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// chromiumPath is the browser the tests drive. In CI a missing browser is
+// a failure, elsewhere a skip.
+func chromiumPath(t *testing.T) string {
+	const path = "/usr/bin/chromium"
+	if _, err := os.Stat(path); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("chromium is not installed at %s: apt-get install -y chromium", path)
+		}
+		t.Skipf("chromium is not installed at %s; set CI=1 to make this a failure", path)
+	}
+	return path
+}
+
+// TestBrowserManagerAddsPersonAndChannel walks the office manager through
+// signing in, adding a person and creating a channel with them, in a real
+// headless Chromium, with JavaScript on (console.js runs).
+func TestBrowserManagerAddsPersonAndChannel(t *testing.T) {
+	exe := chromiumPath(t)
+	ts := start(t)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1100, 800),
+	)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	browser, cancelBrowser := chromedp.NewContext(alloc)
+	defer cancelBrowser()
+	// The first call starts the browser, which lives as long as that
+	// call's context: no timeout on it.
+	if err := chromedp.Do(browser); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(browser, 90*time.Second)
+	defer cancel()
+	defer func() {
+		if t.Failed() {
+			screenshot(t, browser)
+		}
+	}()
+
+	run := func(step string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+	}
+	read := func(sel string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("read %s: %v", sel, err)
+		}
+		return v
+	}
+	var text, secret string
+
+	run("sign in",
+		chromedp.Navigate(ts.URL+"/admin"),
+		chromedp.WaitVisible(chromedp.CSS(`#f-username`)),
+		chromedp.SendKeys(chromedp.CSS(`#f-username`), "boss"),
+		chromedp.SendKeys(chromedp.CSS(`#f-password`), "correct horse battery staple"),
+		chromedp.Click(chromedp.CSS(`main button.primary`)),
+		chromedp.WaitVisible(chromedp.CSS(`.tiles`)),
+	)
+	text = read(`h1`)
+	if text != "Dashboard" {
+		t.Fatalf("after sign-in the page is %q", text)
+	}
+
+	run("add a person",
+		chromedp.Click(chromedp.CSS(`nav a[href="/admin/people"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#people-table`)),
+		chromedp.Click(chromedp.CSS(`a.button.primary[href="/admin/people/new"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#f-display`)),
+		chromedp.SendKeys(chromedp.CSS(`#f-display`), "Ana Ruiz"),
+		chromedp.SendKeys(chromedp.CSS(`#f-name`), "ana"),
+		chromedp.Click(chromedp.CSS(`main button.primary`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash-ok`)),
+	)
+	text, secret = read(`.flash-ok`), read(`.flash-ok code.secret`)
+	if !strings.Contains(text, "Ana Ruiz was added") || secret == "" {
+		t.Fatalf("flash after adding: %q (password %q)", text, secret)
+	}
+
+	run("create a channel with her",
+		chromedp.Click(chromedp.CSS(`nav a[href="/admin/channels"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#channels-table`)),
+		chromedp.Click(chromedp.CSS(`a.button.primary[href="/admin/channels/new"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#f-name`)),
+		chromedp.SendKeys(chromedp.CSS(`#f-name`), "Invoices"),
+		chromedp.Click(chromedp.CSS(`input[name=kind][value=private]`)),
+		chromedp.Click(chromedp.CSS(`input[name=member][value=ana]`)),
+		chromedp.Click(chromedp.CSS(`main button.primary`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash-ok`)),
+	)
+	text = read(`.flash-ok`)
+	if !strings.Contains(text, "#invoices was created") {
+		t.Fatalf("flash after creating: %q", text)
+	}
+
+	var found bool
+	for _, c := range ts.Store().Channels(nil) {
+		if c.Name == "invoices" && c.Kind == "private" && c.Has("ana") {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("the channel is not stored with Ana as a member")
+	}
+	ana := ts.NewClient()
+	if st := ana.Do("POST", "/api/login", map[string]string{"username": "ana", "password": secret}, nil); st != 200 {
+		t.Fatalf("Ana cannot sign in with the one-time password: %d", st)
+	}
+}
+
+// screenshot saves what the browser showed when a test failed, into the
+// git-ignored admin/screenshots folder.
+func screenshot(t *testing.T, ctx context.Context) {
+	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(sctx, chromedp.FullScreenshot(90))
+	if err != nil {
+		t.Logf("no screenshot: %v", err)
+		return
+	}
+	dir := "screenshots"
+	os.MkdirAll(dir, 0o755)
+	path := filepath.Join(dir, t.Name()+".png")
+	if err := os.WriteFile(path, png, 0o644); err == nil {
+		t.Logf("screenshot: admin/%s", path)
+	}
+}
