@@ -368,4 +368,3 @@ func (c *Console) channelDo(r *request) {
 	}
 	redirect(r.ctx, string(channelURL(ch.ID, "")))
 }
-

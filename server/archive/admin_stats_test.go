@@ -50,7 +50,9 @@ func appendEdit(s *Store, ch, from, id string, ref uint64) (Message, bool, error
 	return m, false, <-done
 }
 
-func sameLocalDay(a, b time.Time) bool { return a.Local().Format(dayLayout) == b.Local().Format(dayLayout) }
+func sameLocalDay(a, b time.Time) bool {
+	return a.Local().Format(dayLayout) == b.Local().Format(dayLayout)
+}
 
 func TestMessageTS(t *testing.T) {
 	for _, tc := range []struct {
