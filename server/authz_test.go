@@ -100,4 +100,3 @@ func TestAuthorizationMatrix(t *testing.T) {
 type rawJSON string
 
 func (r rawJSON) MarshalJSON() ([]byte, error) { return []byte(r), nil }
-
