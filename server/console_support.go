@@ -1,7 +1,6 @@
 package server
 
 import (
-	"crypto/x509"
 	"net/netip"
 	"slices"
 	"time"
@@ -11,18 +10,8 @@ import (
 
 // CertExpiry is when the HTTPS certificate ends; ok is false without TLS.
 func (s *Server) CertExpiry() (time.Time, bool) {
-	if s.tls == nil || len(s.tls.Certificates) == 0 || len(s.tls.Certificates[0].Certificate) == 0 {
-		return time.Time{}, false
-	}
-	c := s.tls.Certificates[0]
-	leaf := c.Leaf
-	if leaf == nil {
-		var err error
-		if leaf, err = x509.ParseCertificate(c.Certificate[0]); err != nil {
-			return time.Time{}, false
-		}
-	}
-	return leaf.NotAfter, true
+	t := s.CertificateExpiry()
+	return t, !t.IsZero()
 }
 
 // StartupAllow is the allow-list serve started with (--allow or the default).

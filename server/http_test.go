@@ -287,3 +287,26 @@ func readFile(t *testing.T, path string) []byte {
 	}
 	return data
 }
+
+func TestConsoleCanBeNarrowedToOneAddress(t *testing.T) {
+	ts := servertest.Start(t, func(c *server.Config) {
+		c.AdminAllow = []netip.Prefix{netip.MustParsePrefix("127.0.0.2/32")}
+	})
+	ts.AddUser("boss", "admin")
+	boss := ts.Login("boss") // the chat itself is served from 127.0.0.1
+	if st := boss.Do("POST", "/api/admin/users", map[string]string{"name": "x", "password": servertest.Password}, nil); st != 403 {
+		t.Fatalf("admin API from outside the console list: %d", st)
+	}
+	res, err := http.Get(ts.URL + "/admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 403 {
+		t.Fatalf("console from outside the console list: %d", res.StatusCode)
+	}
+	var office map[string]string
+	if st := ts.NewClient().Do("GET", "/api/office", nil, &office); st != 200 || office["office"] == "" {
+		t.Fatalf("office name before sign-in: %d %v", st, office)
+	}
+}

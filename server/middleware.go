@@ -38,6 +38,11 @@ func (s *Server) guard(next fasthttp.RequestHandler) fasthttp.RequestHandler {
 			jsonError(ctx, fasthttp.StatusForbidden, "forbidden", "This address may not use Inhouse.")
 			return
 		}
+		if isAdminPath(ctx.Path()) && !s.adminAllowed(ctx) {
+			s.log.Warn("refused: address may not use the console", "remote", ctx.RemoteIP().String(), "path", string(ctx.Path()))
+			jsonError(ctx, fasthttp.StatusForbidden, "forbidden", "The console may not be used from this address.")
+			return
+		}
 		h := &ctx.Response.Header
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
@@ -56,6 +61,28 @@ func (s *Server) allowed(ctx *fasthttp.RequestCtx) bool {
 		return false
 	}
 	return s.Allowed(ip)
+}
+
+func isAdminPath(p []byte) bool {
+	return bytes.Equal(p, []byte("/admin")) || bytes.HasPrefix(p, []byte("/admin/")) || bytes.HasPrefix(p, []byte("/api/admin/"))
+}
+
+// adminAllowed applies the narrower console list, when there is one.
+func (s *Server) adminAllowed(ctx *fasthttp.RequestCtx) bool {
+	if len(s.cfg.AdminAllow) == 0 {
+		return true
+	}
+	ip, ok := netip.AddrFromSlice(ctx.RemoteIP())
+	if !ok {
+		return false
+	}
+	ip = ip.Unmap()
+	for _, p := range s.cfg.AdminAllow {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
 }
 
 // request is an API call by a signed-in person.

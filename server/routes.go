@@ -18,6 +18,7 @@ func (s *Server) routes() *router.Router {
 	r.NotFound = s.static
 
 	r.POST("/api/login", s.login)
+	r.GET("/api/office", s.office)
 	r.POST("/api/setup", s.setup)
 	r.POST("/api/logout", s.api(s.logout))
 	r.GET("/api/me", s.api(s.me))
@@ -65,4 +66,9 @@ func (s *Server) healthz(ctx *fasthttp.RequestCtx) {
 		return
 	}
 	ctx.SetBodyString("ok\n")
+}
+
+// GET /api/office: the office's name, for the sign-in page.
+func (s *Server) office(ctx *fasthttp.RequestCtx) {
+	writeJSON(ctx, map[string]string{"office": s.store.Settings().OfficeName})
 }

@@ -29,9 +29,12 @@ type Config struct {
 	DataDir string
 	TLS     string // "off", "auto" or "CERT.pem,KEY.pem"
 	Allow   []netip.Prefix
-	Limits  chat.Limits
-	Version string
-	Log     *slog.Logger
+	// AdminAllow, if set, narrows who may reach the console and the admin
+	// API (the manager's own PC, say).
+	AdminAllow []netip.Prefix
+	Limits     chat.Limits
+	Version    string
+	Log        *slog.Logger
 }
 
 // DefaultAllow is loopback plus the private and link-local ranges.

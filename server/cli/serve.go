@@ -25,6 +25,7 @@ func serve(args []string, env Env) error {
 	addr := f.String("addr", envOr("INHOUSE_ADDR", ":8080"), "address to listen on")
 	tlsMode := f.String("tls", envOr("INHOUSE_TLS", ""), "auto, off or CERT.pem,KEY.pem")
 	allow := f.String("allow", envOr("INHOUSE_ALLOW", ""), "client networks served, comma-separated CIDRs")
+	adminAllow := f.String("admin-allow", envOr("INHOUSE_ADMIN_ALLOW", ""), "networks that may use the console, comma-separated CIDRs")
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
@@ -36,8 +37,12 @@ func serve(args []string, env Env) error {
 	if err != nil {
 		return err
 	}
+	adminNets, err := parseAllow(*adminAllow)
+	if err != nil {
+		return err
+	}
 	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	srv, err := server.Open(server.Config{Addr: *addr, DataDir: *data, TLS: *tlsMode, Allow: nets, Version: Version, Log: log})
+	srv, err := server.Open(server.Config{Addr: *addr, DataDir: *data, TLS: *tlsMode, Allow: nets, AdminAllow: adminNets, Version: Version, Log: log})
 	if err != nil {
 		if strings.Contains(err.Error(), "in use by another") {
 			return fmt.Errorf("the data folder %s is in use by another inhouse server", *data)
@@ -64,14 +69,26 @@ func serve(args []string, env Env) error {
 	}
 
 	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(sig)
-	select {
-	case err := <-done:
-		srv.Shutdown()
-		return err
-	case s := <-sig:
-		log.Info("stopping", "signal", s.String())
+wait:
+	for {
+		select {
+		case err := <-done:
+			srv.Shutdown()
+			return err
+		case s := <-sig:
+			if s == syscall.SIGHUP {
+				if err := srv.ReloadCertificates(); err != nil {
+					log.Error("reloading the TLS certificate failed; keeping the old one", "err", err)
+				} else {
+					log.Info("TLS certificate reloaded")
+				}
+				continue
+			}
+			log.Info("stopping", "signal", s.String())
+			break wait
+		}
 	}
 	stopped := make(chan error, 1)
 	go func() { stopped <- srv.Shutdown() }()
