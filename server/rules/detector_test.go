@@ -165,8 +165,10 @@ func TestPhone(t *testing.T) {
 		{"++49 30 1234567", nil},          // odd
 		{"(0171 1234567", nil},            // unbalanced bracket
 		{"v2.0 0123456789012345678", nil}, // too long
-		{"2024-01-02", nil},               // ISO date
-		{"order 000123", nil},             // short
+		{"2024-01-02", nil},
+		{"0 1 2 3 4 5 6 7 8 9", nil}, // a list of digits
+		{"+49 3 0 1 2 3 4 5 6", nil}, // single-digit groups               // ISO date
+		{"order 000123", nil},        // short
 	})
 }
 

@@ -284,3 +284,29 @@ func TestConcurrentCheck(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func BenchmarkCheck(b *testing.B) {
+	list := Defaults()
+	for i := range list {
+		list[i].Enabled = true
+	}
+	list = append(list, pattern("word", `\bconfidential\b`, ActionFlag))
+	e, err := Compile(list)
+	if err != nil {
+		b.Fatal(err)
+	}
+	inputs := map[string]string{
+		"chat-8k":  strings.Repeat("Hi Ana, the invoice for order 2024-0117 is attached, call me on 030 12345678. ", 100),
+		"digits":   strings.Repeat("0 1 2 3 4 5 6 7 8 9 ", 400),
+		"letters":  strings.Repeat("a.", 4000) + "@",
+		"ibanlike": strings.Repeat("DE89 ", 1600),
+	}
+	for name, text := range inputs {
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(text)))
+			for b.Loop() {
+				e.Check(text)
+			}
+		})
+	}
+}

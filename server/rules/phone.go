@@ -11,7 +11,8 @@ package rules
 //     12 digits, e.g. "030 12345678", "(0171) 123-4567".
 //
 // Between digits a single space, dash, dot or slash is allowed, and one
-// pair of round brackets around a group. The number must not touch a letter,
+// pair of round brackets around a group. Groups have at least two digits,
+// except a country code after "+". The number must not touch a letter,
 // digit, "+" or underscore. US-style numbers without "+1" ("555-010-9999")
 // are not found: too many order and ticket numbers look alike.
 
@@ -96,6 +97,13 @@ loop:
 	// we do not accept (two separators in a row, say): not a phone number.
 	if end+1 < len(text) && isSep(text[end]) && isDigit(text[end+1]) {
 		return 0, false
+	}
+	// Every group but the first (a country code such as +1) has at least
+	// two digits: "0 1 2 3 4 5 6 7 8 9" is a list, not a number.
+	for g, n := range groups {
+		if n < 2 && (g > 0 || !intl) {
+			return 0, false
+		}
 	}
 	if text[i] == '(' && (i+1 >= len(text) || text[i+1] != '0') {
 		return 0, false
