@@ -31,6 +31,7 @@ type Message struct {
 	TS      int64  `json:"ts"`             // Unix milliseconds
 	Kind    string `json:"kind,omitempty"` // KindMessage, KindEdit, KindDelete
 	Ref     uint64 `json:"ref,omitempty"`  // the message an edit or delete is about
+	M       string `json:"m,omitempty"`    // the text as members see it, when a content rule masked part of it
 	H       string `json:"h"`              // chain link
 
 	// Current state, for members: filled in on reads, never stored.
@@ -46,6 +47,16 @@ type Post struct {
 	Channel, From, ClientID, Text string
 	Kind                          string
 	Ref                           uint64
+	Masked                        string // the text for members, if a content rule masked part of it
+}
+
+// ForMembers is the record as members see it: a masked text in place of
+// the original, which only the archive's readers see.
+func (m Message) ForMembers() Message {
+	if m.M != "" {
+		m.Text, m.M = m.M, ""
+	}
+	return m
 }
 
 // msgKey orders messages by channel, then seq.
@@ -83,6 +94,9 @@ func curKey(channel string, seq uint64) string { return channel + "\x00" + strco
 // sender already sent this client id: m is then the stored original.
 func (s *Store) Append(p Post, done func(m Message, dup bool, err error)) {
 	m := Message{Channel: p.Channel, ID: p.ClientID, From: p.From, Text: p.Text, Kind: p.Kind, Ref: p.Ref}
+	if p.Masked != p.Text {
+		m.M = p.Masked
+	}
 	idem := "idem:" + p.From + ":" + p.ClientID
 	dup := false
 	var next uint64
@@ -178,6 +192,7 @@ var ErrNotAuthor = errors.New("only the author may edit or delete a message")
 // applyCurrent records what an edit or delete does to its target. s.mu is
 // held for writing.
 func (s *Store) applyCurrent(m Message) {
+	m = m.ForMembers()
 	switch m.Kind {
 	case KindEdit:
 		s.cur[curKey(m.Channel, m.Ref)] = &current{text: m.Text}
@@ -192,6 +207,7 @@ func (s *Store) withCurrent(msgs []Message) []Message {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	for i := range msgs {
+		msgs[i] = msgs[i].ForMembers()
 		m := &msgs[i]
 		if m.Kind != KindMessage {
 			if m.Kind == KindDelete {

@@ -25,6 +25,9 @@ type index struct {
 	// edited original, an older edit) or whose message was deleted.
 	superseded map[uint32]bool
 	latest     map[string]uint32 // "channel\x00seq" -> document with its current text
+	// masked holds the members' text of documents a content rule masked:
+	// members' searches must not match what the mask hides.
+	masked map[uint32]string
 }
 
 type doc struct {
@@ -50,6 +53,7 @@ func (ix *index) reset() {
 	ix.docs, ix.channels, ix.users = nil, nil, nil
 	ix.postings, ix.chanNum, ix.userNum = map[string][]uint32{}, map[string]uint32{}, map[string]uint32{}
 	ix.refs, ix.superseded, ix.latest = map[string][]uint64{}, map[uint32]bool{}, map[string]uint32{}
+	ix.masked = map[uint32]string{}
 }
 
 // maxTokens bounds the words indexed per record.
@@ -113,6 +117,9 @@ func (ix *index) add(m Message) {
 		}
 	}
 	ix.latest[curKey(m.Channel, target)] = id
+	if m.M != "" {
+		ix.masked[id] = m.M
+	}
 	for _, t := range tokens(m.Text) {
 		ix.postings[t] = append(ix.postings[t], id)
 	}
@@ -189,7 +196,16 @@ func (ix *index) search(q Query) ([]Hit, bool) {
 		if d.ts < sinceTS || d.ts >= untilTS {
 			return false
 		}
-		return q.AllVersions || !ix.superseded[id]
+		if q.AllVersions {
+			return true
+		}
+		if ix.superseded[id] {
+			return false
+		}
+		if text, ok := ix.masked[id]; ok && !containsAll(text, q.Words) {
+			return false
+		}
+		return true
 	}
 	start := uint32(len(ix.docs))
 	if q.Before > 0 && q.Before < uint64(start) {
@@ -273,4 +289,18 @@ func (s *Store) RawMessage(channel string, seq uint64) (Message, error) {
 		return Message{}, ErrNotFound
 	}
 	return msgs[0], nil
+}
+
+// containsAll reports whether every word of query is a word of text.
+func containsAll(text, query string) bool {
+	have := map[string]bool{}
+	for _, t := range tokens(text) {
+		have[t] = true
+	}
+	for _, w := range tokens(query) {
+		if !have[w] {
+			return false
+		}
+	}
+	return true
 }

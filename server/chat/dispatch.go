@@ -6,15 +6,16 @@ import (
 	"time"
 
 	"inhouse/server/archive"
+	"inhouse/server/rules"
 )
 
 // send stores a message (or an edit or delete); the dispatcher acks and
 // delivers it once durable.
-func (h *Hub) send(c *Conn, p archive.Post) {
+func (h *Hub) send(c *Conn, p archive.Post, verdict *rules.Result) {
 	h.store.Append(p, func(m archive.Message, dup bool, err error) {
 		// Runs in the archive's writer goroutine, in commit order: hand over
 		// and return, so the next batch is not held up by delivery.
-		h.committed <- commitEvent{msg: m, dup: dup, err: err, sender: c}
+		h.committed <- commitEvent{msg: m, dup: dup, err: err, sender: c, verdict: verdict}
 	})
 }
 
@@ -59,9 +60,12 @@ func (h *Hub) deliver(ev commitEvent) {
 	if ev.dup {
 		return
 	}
+	if ev.verdict != nil {
+		h.queueFlag(m, ev.verdict)
+	}
 	start := time.Now()
 	h.Messages.Add(1)
-	frame := encodeMessage(m) // once, for every recipient
+	frame := encodeMessage(m.ForMembers()) // once, for every recipient
 	r := h.room(m.Channel)
 	r.mu.Lock()
 	if m.Seq > r.published {
@@ -82,4 +86,16 @@ func capitalize(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// queueFlag puts a stored message a flag or mask rule matched on the review
+// queue, without holding up delivery.
+func (h *Hub) queueFlag(m archive.Message, v *rules.Result) {
+	f := archive.Flag{Channel: m.Channel, Seq: m.Seq, User: m.From, RuleIDs: v.RuleIDs(), Action: v.Action,
+		Excerpt: rules.Excerpt(m.Text, v.Hits, archive.MaxFlagExcerpt)}
+	go func() {
+		if err := h.store.AddFlag(f); err != nil {
+			h.log.Error("flag queue", "channel", m.Channel, "seq", m.Seq, "err", err)
+		}
+	}()
 }

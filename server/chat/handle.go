@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
 
 	"inhouse/server/archive"
+	"inhouse/server/rules"
 )
 
 // Frame limits.
@@ -90,7 +92,47 @@ func (c *Conn) onSend(f *inFrame) {
 		c.fail(f.ID, CodeRateLimited, "You are sending too fast. Wait a moment and try again.")
 		return
 	}
-	c.hub.send(c, archive.Post{Channel: f.Channel, From: c.user, ClientID: f.ID, Text: *f.Text})
+	p := archive.Post{Channel: f.Channel, From: c.user, ClientID: f.ID, Text: *f.Text}
+	if ok, res := c.applyRules(f.ID, &p); ok {
+		c.hub.send(c, p, res)
+	}
+}
+
+// applyRules runs the office's content rules over a text about to be
+// stored: block refuses it (only a masked excerpt reaches the review
+// queue), mask stores a masked copy for members beside the original, and
+// flag queues it for review once stored. It reports whether to go on, and
+// the verdict to queue after the commit (nil when nothing matched).
+func (c *Conn) applyRules(id string, p *archive.Post) (bool, *rules.Result) {
+	res := c.hub.store.RuleEngine().Check(p.Text)
+	p.Masked = p.Text
+	switch res.Action {
+	case rules.ActionBlock:
+		flag := archive.Flag{Channel: p.Channel, User: c.user, RuleIDs: res.RuleIDs(), Action: res.Action,
+			Excerpt: rules.Excerpt(p.Text, res.Hits, archive.MaxFlagExcerpt)}
+		if err := c.hub.store.AddFlag(flag); err != nil {
+			c.hub.log.Error("flag queue", "err", err)
+		}
+		c.fail(id, CodeBlocked, "This message was not sent: it matches the office's rule against sharing "+ruleNames(res)+".")
+		return false, nil
+	case rules.ActionMask:
+		p.Masked = res.Masked
+	case rules.ActionAllow:
+		return true, nil
+	}
+	return true, &res
+}
+
+func ruleNames(res rules.Result) string {
+	seen := map[string]bool{}
+	var names []string
+	for _, h := range res.Hits {
+		if !seen[h.Name] {
+			seen[h.Name] = true
+			names = append(names, h.Name)
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 // onChange edits or deletes one of the person's own messages. The archive
@@ -104,6 +146,12 @@ func (c *Conn) onChange(f *inFrame) {
 		}
 		p.Kind, p.Text = archive.KindEdit, *f.Text
 	}
+	ok, res := true, (*rules.Result)(nil)
+	if p.Kind == archive.KindEdit {
+		if ok, res = c.applyRules(f.ID, &p); !ok {
+			return
+		}
+	}
 	if !c.member(f.ID, f.Channel) {
 		return
 	}
@@ -115,7 +163,7 @@ func (c *Conn) onChange(f *inFrame) {
 		c.fail(f.ID, CodeRateLimited, "You are sending too fast. Wait a moment and try again.")
 		return
 	}
-	c.hub.send(c, p)
+	c.hub.send(c, p, res)
 }
 
 func (c *Conn) onHistory(f *inFrame) {

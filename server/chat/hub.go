@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"inhouse/server/archive"
+	"inhouse/server/rules"
 )
 
 // Limits bound what one person and the whole server may do.
@@ -73,10 +74,11 @@ type person struct {
 }
 
 type commitEvent struct {
-	msg    archive.Message
-	dup    bool
-	err    error
-	sender *Conn
+	msg     archive.Message
+	dup     bool
+	err     error
+	sender  *Conn
+	verdict *rules.Result // content rules to queue for review, if any
 }
 
 // NewHub makes a hub over store. Call Run to start it.
