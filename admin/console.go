@@ -38,7 +38,7 @@ type Console struct {
 // server only learns from here (allowed networks).
 func New(srv *server.Server) *Console {
 	c := &Console{
-		srv: srv, store: srv.Store(), hub: srv.Hub(), log: slog.Default(),
+		srv: srv, store: srv.Store(), hub: srv.Hub(), log: srv.Logger(),
 		flash: newFlashes(),
 	}
 	if nets := c.store.Settings().AllowPrefixes(); len(nets) > 0 {

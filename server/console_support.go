@@ -1,12 +1,16 @@
 package server
 
 import (
+	"log/slog"
 	"net/netip"
 	"slices"
 	"time"
 )
 
 // What the admin console reads from or changes in the running server.
+
+// Logger is the server's log, which the console writes to as well.
+func (s *Server) Logger() *slog.Logger { return s.log }
 
 // CertExpiry is when the HTTPS certificate ends; ok is false without TLS.
 func (s *Server) CertExpiry() (time.Time, bool) {
