@@ -31,7 +31,9 @@ type Conn struct {
 	user string
 
 	mu      sync.Mutex
-	out     [][]byte
+	out     [][]byte // text frames' payloads, in order
+	control [][]byte // whole control frames to send first (pong, close)
+	closing bool     // a close frame is queued: write it, then close
 	cursors map[string]*cursor // per channel: what this connection has been given
 	away    bool
 	closed  bool
@@ -74,6 +76,16 @@ func (c *Conn) readLoop() {
 	c.ws.SetReadDeadline(time.Now().Add(pongWait))
 	c.ws.SetPongHandler(func(string) error {
 		c.ws.SetReadDeadline(time.Now().Add(pongWait))
+		return nil
+	})
+	// The library would answer pings and closes from this goroutine; the
+	// writer owns the socket, so hand the answers to it.
+	c.ws.SetPingHandler(func(data string) error {
+		c.pushControl(controlFrame(websocket.PongMessage, []byte(data)), false)
+		return nil
+	})
+	c.ws.SetCloseHandler(func(code int, _ string) error {
+		c.pushControl(controlFrame(websocket.CloseMessage, websocket.FormatCloseMessage(code, "")), true)
 		return nil
 	})
 	for {
@@ -136,27 +148,66 @@ func (c *Conn) queued() int {
 	return len(c.out)
 }
 
+// pushControl queues a control frame; closing makes it the last frame.
+func (c *Conn) pushControl(frame []byte, closing bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed || c.closing {
+		return
+	}
+	c.control = append(c.control, frame)
+	c.closing = closing
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// maxKeptBuffer is the largest write buffer a connection keeps between
+// bursts; a larger one is dropped so idle connections stay small.
+const maxKeptBuffer = 16 << 10
+
 func (c *Conn) writeLoop() {
 	defer c.users.Done()
 	ping := time.NewTicker(pingPeriod)
 	defer ping.Stop()
 	var batch [][]byte
+	var buf []byte
+	nc := c.ws.NetConn()
 	for {
 		select {
 		case <-c.wake:
 			c.mu.Lock()
-			batch, c.out = c.out, batch[:0]
+			control, closing := c.control, c.closing
+			batch, c.out, c.control = c.out, batch[:0], nil
 			c.mu.Unlock()
-			for i, f := range batch {
-				c.ws.SetWriteDeadline(time.Now().Add(writeWait))
-				if err := c.ws.WriteMessage(websocket.TextMessage, f); err != nil {
+			buf = buf[:0]
+			for _, f := range control {
+				buf = append(buf, f...)
+			}
+			if !closing {
+				for i, f := range batch {
+					buf = textFrame(buf, f)
+					batch[i] = nil
+				}
+			}
+			if len(buf) > 0 {
+				nc.SetWriteDeadline(time.Now().Add(writeWait))
+				if _, err := nc.Write(buf); err != nil {
 					c.close()
 					return
 				}
-				batch[i] = nil
+			}
+			if cap(buf) > maxKeptBuffer {
+				buf = nil
+			}
+			if closing {
+				c.close()
+				return
 			}
 		case <-ping.C:
-			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
+			nc.SetWriteDeadline(time.Now().Add(writeWait))
+			if _, err := nc.Write(controlFrame(websocket.PingMessage, nil)); err != nil {
 				c.close()
 				return
 			}
@@ -166,18 +217,16 @@ func (c *Conn) writeLoop() {
 	}
 }
 
-// closeWith sends a close frame with code and reason, then closes.
+// closeWith sends a close frame with code and reason in place of what is
+// still queued, then closes. A writer stuck on a dead peer is cut off
+// after a second.
 func (c *Conn) closeWith(code int, reason string) {
-	c.mu.Lock()
-	if c.closed {
-		c.mu.Unlock()
-		return
+	c.pushControl(controlFrame(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason)), true)
+	select {
+	case <-c.done:
+	case <-time.After(time.Second):
+		c.close()
 	}
-	c.users.Add(1) // before closed is set, so before Serve waits
-	c.mu.Unlock()
-	defer c.users.Done()
-	c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
-	c.close()
 }
 
 func (c *Conn) close() {

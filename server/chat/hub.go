@@ -309,9 +309,15 @@ func (h *Hub) Shutdown() {
 		}
 	}
 	h.mu.Unlock()
+	var wg sync.WaitGroup
 	for _, c := range all {
-		c.closeWith(closeGoingAway, "server restarting")
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.closeWith(closeGoingAway, "server restarting")
+		}()
 	}
+	wg.Wait() // each takes at most a second
 }
 
 // Close stops the hub's goroutines. Call after the store's writes are done.
