@@ -125,17 +125,13 @@ func (s *Server) Store() *archive.Store { return s.store }
 // Hub is the chat engine.
 func (s *Server) Hub() *chat.Hub { return s.hub }
 
-// Listen binds the configured address.
+// Listen binds the configured address and starts the engine, the daily
+// jobs and the control socket; Serve then answers on the listener.
 func (s *Server) Listen() (net.Listener, error) {
 	ln, err := net.Listen("tcp", s.cfg.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
 	}
-	return ln, nil
-}
-
-// Serve answers on ln until Shutdown.
-func (s *Server) Serve(ln net.Listener) error {
 	s.ln = ln
 	s.baseURL = s.urlFor(ln.Addr())
 	s.hub.Run()
@@ -144,6 +140,11 @@ func (s *Server) Serve(ln net.Listener) error {
 	if err := s.serveControl(); err != nil {
 		s.log.Warn("no control socket: backups of the running server are not possible", "err", err)
 	}
+	return ln, nil
+}
+
+// Serve answers on ln (from Listen) until Shutdown.
+func (s *Server) Serve(ln net.Listener) error {
 	if s.tls != nil {
 		ln = tls.NewListener(newRedirectListener(ln), s.tls)
 	}
@@ -154,7 +155,7 @@ func (s *Server) Serve(ln net.Listener) error {
 	return err
 }
 
-// URL is the address people open, known once Serve has started.
+// URL is the address people open, known once Listen has run.
 func (s *Server) URL() string { return s.baseURL }
 
 func (s *Server) urlFor(a net.Addr) string {

@@ -57,10 +57,6 @@ func serve(args []string, env Env) error {
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
-	// Serve sets the URL before it blocks; wait for it briefly.
-	for i := 0; i < 100 && srv.URL() == ""; i++ {
-		time.Sleep(10 * time.Millisecond)
-	}
 	fmt.Fprintf(env.Stdout, "Inhouse %s is running at %s (data in %s)\n", Version, srv.URL(), *data)
 	if link := srv.SetupURL(); link != "" {
 		fmt.Fprintf(env.Stdout, "No administrator yet. Open this one-time link to create one:\n  %s\n", link)
