@@ -304,3 +304,17 @@ func containsAll(text, query string) bool {
 	}
 	return true
 }
+
+// eachSince calls fn for every document from Unix second since on, newest
+// first, under the index's read lock (keep fn short).
+func (ix *index) eachSince(since int64, fn func(doc)) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	from := uint32(max(0, since-tsBase))
+	for i := len(ix.docs) - 1; i >= 0; i-- {
+		if ix.docs[i].ts < from {
+			return // documents are in commit order, so older ones follow
+		}
+		fn(ix.docs[i])
+	}
+}
