@@ -102,7 +102,7 @@ func Open(dir string) (*Store, error) {
 	if err != nil {
 		lock.Close()
 		if errors.Is(err, buntdb.ErrInvalid) {
-			return nil, fmt.Errorf("the database file %s is damaged in the middle: %w", path, err)
+			return nil, fmt.Errorf("the database file %s is damaged in the middle (%w): `inhouse archive repair` keeps everything before the damage", path, err)
 		}
 		return nil, fmt.Errorf("open database: %w", err)
 	}

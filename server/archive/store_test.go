@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -195,5 +196,35 @@ func TestDirectChannelIsOnePerPair(t *testing.T) {
 		if id != ids[0] {
 			t.Fatalf("pair got several channels: %v", ids)
 		}
+	}
+}
+
+func TestRepairKeepsWhatCameBeforeTheDamage(t *testing.T) {
+	s, dir, c := setup(t)
+	for i := 1; i <= 20; i++ {
+		appendWait(s, c.ID, "ana", fmt.Sprint(i), fmt.Sprintf("message number %02d", i))
+	}
+	s.Close()
+	path := filepath.Join(dir, dbFile)
+	data, _ := os.ReadFile(path)
+	i := strings.Index(string(data), "message number 12")
+	j := strings.LastIndex(string(data[:i]), "*3\r\n")
+	data[j] = '#' // the record holding message 12 is damaged
+	os.WriteFile(path, data, 0o600)
+	if _, err := Open(dir); err == nil {
+		t.Fatal("a damaged file opened")
+	}
+	rep, err := Repair(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	orig, _ := os.ReadFile(rep.Original)
+	if !bytes.Equal(orig, data) {
+		t.Fatal("the original was not copied aside unchanged")
+	}
+	s = open(t, dir)
+	defer s.Close()
+	if last := s.LastSeq(c.ID); last != 11 {
+		t.Fatalf("after repair the channel ends at %d, want 11", last)
 	}
 }

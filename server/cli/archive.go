@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -11,7 +12,7 @@ import (
 // archive verify | archive export
 func archiveCmd(args []string, env Env) error {
 	if len(args) == 0 {
-		return usagef("archive: say verify or export")
+		return usagef("archive: say verify, export or repair")
 	}
 	f := newFlags("archive " + args[0])
 	data := f.data()
@@ -31,6 +32,23 @@ func archiveCmd(args []string, env Env) error {
 		return usagef("archive %s takes no arguments (got %q)", args[0], pos[0])
 	}
 	switch args[0] {
+	case "repair":
+		rep, err := archive.Repair(*data)
+		if errors.Is(err, archive.ErrLocked) {
+			return fmt.Errorf("the data folder %s is in use by a running inhouse server: stop it before repairing", *data)
+		}
+		if err != nil {
+			return err
+		}
+		if rep.Intact {
+			fmt.Fprintf(env.Stdout, "nothing to repair: all %d records are whole\n", rep.Records)
+			return nil
+		}
+		fmt.Fprintf(env.Stdout, "kept %d records (%d bytes), dropped %d damaged bytes from there on; the original is at %s\n", rep.Records, rep.Kept, rep.Dropped, rep.Original)
+		if rep.Problem != "" {
+			return fmt.Errorf("repaired, but the archive does not verify: %s", rep.Problem)
+		}
+		return nil
 	case "verify":
 		st, err := openStore(*data)
 		if err != nil {
@@ -79,7 +97,7 @@ func archiveCmd(args []string, env Env) error {
 		}
 		return st.RecordRead(archive.ReadEntry{By: "command line", Role: "operator", Action: "export", Query: desc, Results: n})
 	default:
-		return usagef("archive: unknown subcommand %q (verify, export)", args[0])
+		return usagef("archive: unknown subcommand %q (verify, export, repair)", args[0])
 	}
 }
 

@@ -39,9 +39,10 @@ const usage = `usage:
   inhouse serve   [--addr HOST:PORT] [--data DIR] [--tls auto|off|CERT.pem,KEY.pem] [--allow CIDR,...]
   inhouse user add NAME [--role member|auditor|admin] [--display "Full Name"] [--data DIR]
   inhouse user list | user disable NAME | user passwd NAME   [--data DIR]
-  inhouse archive verify | archive export --format jsonl|csv [--from DATE] [--to DATE] [--channel NAME] [--user NAME]
+  inhouse archive verify | archive repair | archive export --format jsonl|csv [--from DATE] [--to DATE] [--channel NAME] [--user NAME]
   inhouse backup FILE | restore FILE [--force]   [--data DIR]
   inhouse firewall --format FORMAT [--block ID,ID,...|all] [--list]
+  inhouse install [--addr HOST:PORT] [--data DIR] [--tls ...] [--allow CIDR,...] [--low-port] | uninstall [--purge]
   inhouse version`
 
 // Run runs one command line and returns the exit status.
@@ -62,6 +63,10 @@ func Run(args []string, env Env) int {
 		err = restoreCmd(args[1:], env)
 	case "archive":
 		err = archiveCmd(args[1:], env)
+	case "install":
+		err = installCmd(args[1:], env)
+	case "uninstall":
+		err = uninstallCmd(args[1:], env)
 	case "firewall":
 		return firewall.Main(args[1:], env.Stdout, env.Stderr)
 	case "version", "--version", "-v":
