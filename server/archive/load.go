@@ -10,8 +10,12 @@ import (
 	"github.com/tidwall/buntdb"
 )
 
-// schemaVersion is the layout of the keys; migrations move older files up.
-const schemaVersion = 1
+// migrations move a database up one schema version each, in order:
+// migrations[0] takes schema 1 to 2, and so on. A database written by this
+// build is at schemaVersion(). Append; never change or remove one.
+var migrations []func(tx *buntdb.Tx) error
+
+func schemaVersion() int { return 1 + len(migrations) }
 
 // load fills the in-memory directory from the database.
 func (s *Store) load() error {
@@ -28,12 +32,10 @@ func (s *Store) load() error {
 	s.policy = DefaultPolicy
 	s.settings = DefaultSettings
 
+	if err := s.migrate(); err != nil {
+		return err
+	}
 	err := s.db.View(func(tx *buntdb.Tx) error {
-		if v, err := tx.Get("meta:schema"); err == nil {
-			if n, _ := strconv.Atoi(v); n > schemaVersion {
-				return fmt.Errorf("the database was written by a newer inhouse (schema %d, this one knows %d)", n, schemaVersion)
-			}
-		}
 		var bad error
 		decode := func(k, v string, into any) bool {
 			if err := json.Unmarshal([]byte(v), into); err != nil {
@@ -91,11 +93,28 @@ func (s *Store) load() error {
 	if err != nil {
 		return err
 	}
+	return nil
+}
+
+// migrate brings the database to this build's schema in one transaction,
+// and refuses a database from a newer build.
+func (s *Store) migrate() error {
 	return s.db.Update(func(tx *buntdb.Tx) error {
-		if _, err := tx.Get("meta:schema"); err == nil {
-			return nil
+		have := schemaVersion() // a new, empty database starts current
+		if v, err := tx.Get("meta:schema"); err == nil {
+			have, _ = strconv.Atoi(v)
+		} else if n, _ := tx.Len(); n > 0 {
+			have = 1 // written before versions were kept
 		}
-		_, _, err := tx.Set("meta:schema", strconv.Itoa(schemaVersion), nil)
+		if have > schemaVersion() {
+			return fmt.Errorf("the database was written by a newer inhouse (schema %d; this one knows up to %d): upgrade inhouse", have, schemaVersion())
+		}
+		for v := have; v < schemaVersion(); v++ {
+			if err := migrations[v-1](tx); err != nil {
+				return fmt.Errorf("migrate the database from schema %d to %d: %w", v, v+1, err)
+			}
+		}
+		_, _, err := tx.Set("meta:schema", strconv.Itoa(schemaVersion()), nil)
 		return err
 	})
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/tidwall/buntdb"
 )
 
 func open(t *testing.T, dir string) *Store {
@@ -226,5 +228,28 @@ func TestRepairKeepsWhatCameBeforeTheDamage(t *testing.T) {
 	defer s.Close()
 	if last := s.LastSeq(c.ID); last != 11 {
 		t.Fatalf("after repair the channel ends at %d, want 11", last)
+	}
+}
+
+func TestMigrationsRunOnceInOrder(t *testing.T) {
+	first, dir, _ := setup(t)
+	first.Close()
+	ran := []int{}
+	migrations = []func(tx *buntdb.Tx) error{
+		func(tx *buntdb.Tx) error { ran = append(ran, 2); return nil },
+		func(tx *buntdb.Tx) error { ran = append(ran, 3); _, _, err := tx.Set("meta:migrated", "yes", nil); return err },
+	}
+	defer func() { migrations = nil }()
+	s := open(t, dir)
+	s.Close()
+	s = open(t, dir)
+	defer s.Close()
+	if fmt.Sprint(ran) != "[2 3]" {
+		t.Fatalf("migrations ran %v, want [2 3] once", ran)
+	}
+	migrations = migrations[:0]
+	s.Close()
+	if _, err := Open(dir); err == nil || !strings.Contains(err.Error(), "newer inhouse") {
+		t.Fatalf("a database from a newer build opened: %v", err)
 	}
 }
