@@ -145,4 +145,3 @@ func copyFile(src, dst string) error {
 	}
 	return out.Close()
 }
-

@@ -237,7 +237,11 @@ func TestMigrationsRunOnceInOrder(t *testing.T) {
 	ran := []int{}
 	migrations = []func(tx *buntdb.Tx) error{
 		func(tx *buntdb.Tx) error { ran = append(ran, 2); return nil },
-		func(tx *buntdb.Tx) error { ran = append(ran, 3); _, _, err := tx.Set("meta:migrated", "yes", nil); return err },
+		func(tx *buntdb.Tx) error {
+			ran = append(ran, 3)
+			_, _, err := tx.Set("meta:migrated", "yes", nil)
+			return err
+		},
 	}
 	defer func() { migrations = nil }()
 	s := open(t, dir)
