@@ -210,3 +210,86 @@ func TestKill9LosesNoAcknowledgedMessage(t *testing.T) {
 		break
 	}
 }
+
+// TestKill9Loop kills the server 20 times during a steady stream of sends:
+// the database opens every time and no acknowledged message is lost.
+func TestKill9Loop(t *testing.T) {
+	bin := binary(t)
+	dir := t.TempDir()
+	senders := []string{"ana", "ben", "cleo"}
+	for _, n := range senders {
+		if out, code := runCLI(t, bin, servertest.Password+"\n", "user", "add", n, "--data", dir); code != 0 {
+			t.Fatalf("user add: %s", out)
+		}
+	}
+	addr := freeAddr(t)
+	srv := startBinary(t, bin, dir, addr)
+	remote := servertest.Remote(t, "http://"+addr)
+	clients := map[string]*servertest.Client{}
+	for _, n := range senders {
+		clients[n] = remote.Login(n) // sessions are stored: they outlive every restart
+	}
+	ch := clients["ana"].CreateChannel("stream", false, senders...)
+	acked := map[string]uint64{}
+	for round := 0; round < 20; round++ {
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for _, n := range senders {
+			ws := clients[n].Dial()
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				for i := 0; i < 30; i++ {
+					id := fmt.Sprintf("%s-%d-%d", n, round, i)
+					if ws.Conn.WriteJSON(map[string]any{"type": "send", "id": id, "channel": ch.ID, "text": "steady"}) != nil {
+						return
+					}
+					time.Sleep(time.Millisecond)
+				}
+			}()
+			go func() {
+				defer wg.Done()
+				for {
+					f, err := ws.ReadErr(5 * time.Second)
+					if err != nil {
+						return
+					}
+					if f.Str("type") == "ack" {
+						mu.Lock()
+						acked[f.Str("id")] = f.Num("seq")
+						mu.Unlock()
+					}
+				}
+			}()
+		}
+		time.Sleep(time.Duration(5+round*3) * time.Millisecond)
+		srv.Process.Signal(syscall.SIGKILL)
+		srv.Wait()
+		wg.Wait()
+		srv = startBinary(t, bin, dir, addr)
+	}
+	ws := clients["ana"].Dial()
+	ws.Send(map[string]any{"type": "sync", "channels": map[string]int{ch.ID: 0}})
+	stored := map[string]uint64{}
+	var next uint64 = 1
+	for {
+		f := ws.Read()
+		if f.Str("type") == "synced" {
+			break
+		}
+		if f.Str("type") != "message" {
+			continue
+		}
+		if f.Num("seq") != next {
+			t.Fatalf("seq %d follows %d", f.Num("seq"), next-1)
+		}
+		next++
+		stored[f.Str("id")] = f.Num("seq")
+	}
+	for id, seq := range acked {
+		if stored[id] != seq {
+			t.Fatalf("acknowledged %s (seq %d) is stored at %d after 20 kills", id, seq, stored[id])
+		}
+	}
+	t.Logf("20 kills: %d acknowledged, %d stored, all acknowledged present", len(acked), len(stored))
+}
