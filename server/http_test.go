@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -308,5 +309,46 @@ func TestConsoleCanBeNarrowedToOneAddress(t *testing.T) {
 	var office map[string]string
 	if st := ts.NewClient().Do("GET", "/api/office", nil, &office); st != 200 || office["office"] == "" {
 		t.Fatalf("office name before sign-in: %d %v", st, office)
+	}
+}
+
+// TestMetricsParseAsPrometheusText checks every line of /metrics against the
+// text format: comments, or NAME{labels} VALUE.
+func TestMetricsParseAsPrometheusText(t *testing.T) {
+	ts := servertest.Start(t)
+	ts.AddUser("ana", "member")
+	ana := ts.Login("ana")
+	ch := ana.CreateChannel("m", false)
+	w := ana.Dial()
+	send(w, "1", ch.ID, "count me")
+	w.Next("ack")
+	res, err := http.Get(ts.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/plain") {
+		t.Fatalf("/metrics: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	line := regexp.MustCompile(`^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*"(, ?)?)*\})? (-?[0-9.eE+-]+|NaN|[+-]Inf)$`)
+	seen := map[string]string{}
+	for _, l := range strings.Split(strings.TrimSpace(string(body)), "\n") {
+		if strings.HasPrefix(l, "#") {
+			continue
+		}
+		if !line.MatchString(l) {
+			t.Fatalf("not Prometheus text: %q", l)
+		}
+		name, val, _ := strings.Cut(l, " ")
+		seen[name] = val
+	}
+	for _, name := range []string{"inhouse_connections", "inhouse_messages_total", "inhouse_commit_batches_total", "inhouse_disk_sync_seconds_total", "inhouse_database_bytes", "inhouse_login_failures_total", "process_resident_memory_bytes"} {
+		if _, ok := seen[name]; !ok {
+			t.Fatalf("metric %s missing", name)
+		}
+	}
+	if seen["inhouse_messages_total"] != "1" || seen["inhouse_connections"] != "1" {
+		t.Fatalf("messages %s, connections %s", seen["inhouse_messages_total"], seen["inhouse_connections"])
 	}
 }
