@@ -7,7 +7,13 @@ LDFLAGS := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PK
 ADDR    ?= 127.0.0.1:8080
 DATA    ?= ./data
 
-.PHONY: all build run test generate check bench clean
+.PHONY: all build run test generate check bench clean fuzz
+
+# Fuzz targets (package:function), each run for FUZZTIME by `make test`;
+# run one longer with `make fuzz FUZZTIME=10m`.
+FUZZ     := ./server/chat:FuzzDecodeFrame ./server/rules:FuzzCheck ./server/rules:FuzzCard \
+            ./server/rules:FuzzIBAN ./server/rules:FuzzPhone ./server/rules:FuzzEmailSecret
+FUZZTIME ?= 5s
 
 all: build
 
@@ -33,6 +39,14 @@ check: generate
 # and firewall-tool tests.
 test: check
 	go test -race -count=1 -timeout 15m ./...
+	node --test server/e2e/
+	$(MAKE) --no-print-directory fuzz
+
+fuzz:
+	@for t in $(FUZZ); do \
+	  echo "fuzz $$t for $(FUZZTIME)"; \
+	  go test -run '^$$' -fuzz "^$${t##*:}\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 2s $${t%%:*} || exit 1; \
+	done
 
 # Benchmarks: never timed tests. Figures go to docs/performance.md.
 bench:
