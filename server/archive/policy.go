@@ -3,6 +3,7 @@ package archive
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -72,7 +73,26 @@ func (s *Store) AcceptPolicy(user string, version int) error {
 	a := Acceptance{Version: version, At: time.Now().UTC()}
 	data, _ := json.Marshal(a)
 	return s.write(func(tx *buntdb.Tx) error {
-		_, _, err := tx.Set("accept:"+user, string(data), nil)
+		if _, _, err := tx.Set("accept:"+user, string(data), nil); err != nil {
+			return err
+		}
+		// The ledger keeps every version each person accepted.
+		_, _, err := tx.Set(fmt.Sprintf("acclog:%s:%06d", user, version), string(data), nil)
 		return err
 	}, func() { s.accepts[user] = a })
+}
+
+// Acceptances lists every version user accepted, oldest first.
+func (s *Store) Acceptances(user string) []Acceptance {
+	var out []Acceptance
+	s.db.View(func(tx *buntdb.Tx) error {
+		return tx.AscendRange("", "acclog:"+user+":", "acclog:"+user+";", func(k, v string) bool {
+			var a Acceptance
+			if json.Unmarshal([]byte(v), &a) == nil {
+				out = append(out, a)
+			}
+			return true
+		})
+	})
+	return out
 }

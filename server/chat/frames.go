@@ -95,6 +95,10 @@ type ChannelView struct {
 	Members []string `json:"members"`
 	LastSeq uint64   `json:"last_seq"`
 	Unread  uint64   `json:"unread"`
+	// Archived channels take no messages; in announcement channels only
+	// admins post. Clients disable their composer accordingly.
+	Archived bool `json:"archived,omitempty"`
+	Announce bool `json:"announce,omitempty"`
 }
 
 type channelFrame struct {

@@ -280,7 +280,7 @@ func (h *Hub) ChannelChanged(c archive.Channel, removed []string) {
 func (h *Hub) View(c archive.Channel, user string) ChannelView {
 	last := h.store.LastSeq(c.ID)
 	read := h.store.ReadSeq(c.ID, user)
-	v := ChannelView{ID: c.ID, Name: c.Name, Kind: c.Kind, Members: c.Members, LastSeq: last}
+	v := ChannelView{ID: c.ID, Name: c.Name, Kind: c.Kind, Members: c.Members, LastSeq: last, Archived: c.Archived, Announce: c.Announce}
 	if last > read {
 		v.Unread = last - read
 	}
