@@ -257,3 +257,18 @@ func TestMigrationsRunOnceInOrder(t *testing.T) {
 		t.Fatalf("a database from a newer build opened: %v", err)
 	}
 }
+
+func TestPolicyLedgerKeepsEveryVersion(t *testing.T) {
+	s, _, _ := setup(t)
+	defer s.Close()
+	s.AcceptPolicy("ana", 1)
+	p, _ := s.SetPolicy("Version two.", "Archived.")
+	if err := s.AcceptPolicy("ana", 1); err == nil {
+		t.Fatal("an old version was accepted")
+	}
+	s.AcceptPolicy("ana", p.Version)
+	got := s.Acceptances("ana")
+	if len(got) != 2 || got[0].Version != 1 || got[1].Version != 2 {
+		t.Fatalf("ledger %+v", got)
+	}
+}
