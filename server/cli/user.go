@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	osuser "os/user"
 	"strings"
 	"text/tabwriter"
 
@@ -69,6 +70,7 @@ func user(args []string, env Env) error {
 		if err := st.AddUser(archive.User{Name: pos[0], Display: *display, Role: *role, Hash: hash}); err != nil {
 			return err
 		}
+		cliAudit(st, "person.add", pos[0], "Added as "+*role+".")
 		fmt.Fprintf(env.Stdout, "added %s (%s)\n", pos[0], *role)
 	case "list":
 		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
@@ -85,11 +87,13 @@ func user(args []string, env Env) error {
 		if _, err := st.UpdateUser(pos[0], func(u *archive.User) error { u.Disabled = true; return nil }); err != nil {
 			return err
 		}
+		cliAudit(st, "person.disable", pos[0], "")
 		fmt.Fprintf(env.Stdout, "disabled %s and ended their sessions\n", pos[0])
 	case "passwd":
 		if _, err := st.UpdateUser(pos[0], func(u *archive.User) error { u.Hash, u.MustChange = hash, false; return nil }); err != nil {
 			return err
 		}
+		cliAudit(st, "person.password", pos[0], "")
 		fmt.Fprintf(env.Stdout, "changed the password of %s and ended their sessions\n", pos[0])
 	}
 	return nil
@@ -127,4 +131,14 @@ func readPassword(env Env, name string) (string, error) {
 		return "", usageError{err.Error()}
 	}
 	return pw, nil
+}
+
+// cliAudit writes a change made on the command line to the admin audit log,
+// naming the system account that made it.
+func cliAudit(st *archive.Store, action, target, detail string) {
+	who := "command line"
+	if u, err := osuser.Current(); err == nil {
+		who = "command line (" + u.Username + ")"
+	}
+	st.Audit(archive.AuditEntry{Actor: who, Via: "cli", Action: action, Target: target, Detail: detail})
 }
