@@ -1,0 +1,271 @@
+package loadtest
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// BenchOptions: every scenario at a size a 2-core machine runs in a few
+// minutes, Runs times each, written to Out as Markdown.
+type BenchOptions struct {
+	Common
+	Runs      int
+	Out       string
+	GoBench   string // output of `go test -bench` to include, if set
+	Big       bool   // also 100,000 connections and 10 million messages
+	ServerCPU int
+	LoadCPU   int
+	Archive   func(messages int) ArchiveOptions
+	Command   string
+}
+
+// row is one figure against its target.
+type row struct {
+	scenario, figure, target string
+	values                   []float64
+	unit                     string
+	lowerIsBetter            bool
+	limit                    float64
+	command                  string
+}
+
+func (r row) median() float64 { return Median(r.values) }
+
+func (r row) meets() string {
+	if len(r.values) == 0 {
+		return "not run"
+	}
+	m := r.median()
+	if (r.lowerIsBetter && m <= r.limit) || (!r.lowerIsBetter && m >= r.limit) {
+		return "**yes**"
+	}
+	return "**no**"
+}
+
+func num(v float64, unit string) string {
+	switch {
+	case v >= 1000 && unit != "ms":
+		return fmt.Sprintf("%.0f %s", v, unit)
+	case v >= 100:
+		return fmt.Sprintf("%.0f %s", v, unit)
+	default:
+		return fmt.Sprintf("%.2f %s", v, unit)
+	}
+}
+
+// Bench runs the scenarios and writes the report.
+func Bench(o BenchOptions, stdout io.Writer) error {
+	if o.Runs <= 0 {
+		o.Runs = 3
+	}
+	started := time.Now()
+	var rows []*row
+	var details strings.Builder
+	add := func(r *row) *row { rows = append(rows, r); return r }
+	say := func(format string, a ...any) {
+		fmt.Fprintf(stdout, format+"\n", a...)
+		fmt.Fprintf(&details, format+"\n", a...)
+	}
+	failures := 0
+	fail := func(what string, err error) {
+		failures++
+		say("- %s failed: %v", what, err)
+	}
+
+	idleSizes := []int{10_000}
+	if o.Big {
+		idleSizes = append(idleSizes, 100_000)
+	}
+	for _, n := range idleSizes {
+		r := add(&row{scenario: fmt.Sprintf("idle, %d connections", n), figure: "server RSS per connection", target: "≤ 12 KiB",
+			unit: "KiB", lowerIsBetter: true, limit: 12, command: fmt.Sprintf("inhouse loadtest idle --conns %d", n)})
+		say("\n### idle, %d connections\n", n)
+		for range o.Runs {
+			res, err := Idle(IdleOptions{Common: o.Common, Conns: n})
+			if err != nil {
+				fail("idle", err)
+				continue
+			}
+			r.values = append(r.values, res.PerConn/1024)
+			say("- %s", res)
+		}
+	}
+
+	say("\n### fan-out, one channel of 1,000 members\n")
+	fr := add(&row{scenario: "fan-out, 1,000 members", figure: "deliveries/s at p99 ≤ 50 ms, no loss", target: "≥ 150,000/s",
+		unit: "/s", limit: 150_000, command: "inhouse loadtest fanout --members 1000 --senders 20 --step 2s"})
+	fp := add(&row{scenario: "fan-out, 1,000 members", figure: "p99 at that rate", target: "≤ 50 ms", unit: "ms", lowerIsBetter: true,
+		limit: 50, command: fr.command})
+	for range o.Runs {
+		res, err := Fanout(FanoutOptions{Common: o.Common, Members: 1000, Senders: 20, Step: 2 * time.Second})
+		if err != nil {
+			fail("fan-out", err)
+			continue
+		}
+		say("```\n%s\n```", res)
+		if res.Best != nil {
+			fr.values = append(fr.values, res.Best.PerSecond)
+			fp.values = append(fp.values, msf(res.Best.Latency.P99))
+		} else {
+			fr.values = append(fr.values, 0)
+		}
+	}
+
+	say("\n### latency, 20 messages a second into 1,000 members, open loop\n")
+	lp50 := add(&row{scenario: "latency, 20 msg/s × 1,000", figure: "p50 delivery", target: "≤ 10 ms", unit: "ms", lowerIsBetter: true,
+		limit: 10, command: "inhouse loadtest latency --members 1000 --rate 20 --duration 10s"})
+	lp99 := add(&row{scenario: "latency, 20 msg/s × 1,000", figure: "p99 delivery", target: "≤ 20 ms", unit: "ms", lowerIsBetter: true,
+		limit: 20, command: lp50.command})
+	for range o.Runs {
+		s, err := Latency(LatencyOptions{Common: o.Common, Members: 1000, Rate: 20, Duration: 10 * time.Second})
+		if err != nil {
+			fail("latency", err)
+			continue
+		}
+		say("- %s", s)
+		lp50.values = append(lp50.values, msf(s.Latency.P50))
+		lp99.values = append(lp99.values, msf(s.Latency.P99))
+	}
+
+	say("\n### durable, 64 senders, each waiting for its ack\n")
+	dcmd := "inhouse loadtest durable --senders 64 --duration 5s"
+	dr := add(&row{scenario: "durable, 64 senders", figure: "acknowledged messages/s", target: "≥ 30,000/s", unit: "/s", limit: 30_000, command: dcmd})
+	dp := add(&row{scenario: "durable, 64 senders", figure: "p99 ack", target: "≤ 5 ms", unit: "ms", lowerIsBetter: true, limit: 5, command: dcmd})
+	dx := add(&row{scenario: "durable, 64 senders", figure: "group commit ÷ one sync per message", target: "≥ 8×", unit: "×", limit: 8, command: dcmd})
+	for range o.Runs {
+		res, err := Durable(DurableOptions{Common: o.Common, Senders: 64, Duration: 5 * time.Second, Compare: true})
+		if err != nil {
+			fail("durable", err)
+			continue
+		}
+		say("```\n%s\n```", res)
+		dr.values = append(dr.values, res.Group.PerSecond)
+		dp.values = append(dp.values, msf(res.Group.Ack.P99))
+		dx.values = append(dx.values, res.Ratio)
+	}
+
+	sizes := []int{1_000_000}
+	if o.Big {
+		sizes = append(sizes, 10_000_000)
+	}
+	for _, n := range sizes {
+		say("\n### archive, %d messages\n", n)
+		cmd := fmt.Sprintf("inhouse loadtest archive --messages %d", n)
+		ao := add(&row{scenario: fmt.Sprintf("archive, %d messages", n), figure: "open time", target: "< 10 s", unit: "s", lowerIsBetter: true, limit: 10, command: cmd})
+		am := add(&row{scenario: ao.scenario, figure: "peak RSS while opening", target: "< 1 GiB", unit: "MiB", lowerIsBetter: true, limit: 1024, command: cmd})
+		as := add(&row{scenario: ao.scenario, figure: "search p99", target: "(none set)", unit: "ms", lowerIsBetter: true, limit: 1e18, command: cmd})
+		if n > 1_000_000 {
+			ao.target, am.target, ao.limit, am.limit = "(none set)", "(none set)", 1e18, 1e18
+		}
+		for range o.Runs {
+			res, err := Archive(o.Archive(n))
+			if err != nil {
+				fail("archive", err)
+				continue
+			}
+			say("- %s", res)
+			ao.values = append(ao.values, res.Probe.Open.Seconds())
+			am.values = append(am.values, mib(res.Probe.PeakRSS))
+			as.values = append(as.values, msf(res.Probe.Search.P99))
+		}
+	}
+
+	var b strings.Builder
+	writeReport(&b, o, rows, details.String(), time.Since(started))
+	if o.Out == "" || o.Out == "-" {
+		_, err := io.WriteString(stdout, b.String())
+		return err
+	}
+	if err := os.WriteFile(o.Out, []byte(b.String()), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s\n", o.Out)
+	if failures > 0 {
+		return fmt.Errorf("%d runs failed (see %s)", failures, o.Out)
+	}
+	return nil
+}
+
+func msf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func writeReport(b *strings.Builder, o BenchOptions, rows []*row, details string, took time.Duration) {
+	fmt.Fprintf(b, "# Inhouse performance\n\n")
+	fmt.Fprintf(b, "Written by `make bench` (`server/loadtest/bench.sh`) on %s in %s. Each figure is the median of %d runs; "+
+		"every run starts a fresh server over a fresh data folder. The server runs as a process of its own (`inhouse loadtest server`: "+
+		"`inhouse serve`'s server with the per-person send limit lifted) pinned to CPU %s, the load generator to CPU %s, "+
+		"both on loopback with real accounts, sessions and WebSockets. How each scenario works: `docs/loadtest.md`.\n\n",
+		time.Now().UTC().Format("2006-01-02 15:04 MST"), took.Round(time.Second), o.Runs, cpuName(o.ServerCPU), cpuName(o.LoadCPU))
+	fmt.Fprintf(b, "## Figures against the targets\n\n")
+	fmt.Fprintf(b, "| Scenario | Figure | Target | Median | Runs | Met | Reproduce |\n|---|---|---|---|---|---|---|\n")
+	for _, r := range rows {
+		var vs []string
+		for _, v := range r.values {
+			vs = append(vs, num(v, r.unit))
+		}
+		med := "—"
+		if len(r.values) > 0 {
+			med = num(r.median(), r.unit)
+		}
+		met := r.meets()
+		if r.target == "(none set)" {
+			met = "—"
+		}
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | `%s` |\n", r.scenario, r.figure, r.target, med, strings.Join(vs, ", "), met, r.command)
+	}
+	fmt.Fprintf(b, "\n## Machine\n\n")
+	fmt.Fprintf(b, "- CPUs: %d (%s)\n", runtime.NumCPU(), cpuModel())
+	fmt.Fprintf(b, "- Kernel: %s\n", strings.TrimSpace(readFile("/proc/sys/kernel/osrelease")))
+	fmt.Fprintf(b, "- Go: %s\n", runtime.Version())
+	fmt.Fprintf(b, "- Memory: %s\n", memTotal())
+	fmt.Fprintf(b, "- Open-file limit during the run: %d\n", RaiseFileLimit(0))
+	fmt.Fprintf(b, "- Command: `%s`\n", o.Command)
+	fmt.Fprintf(b, "\n## Runs\n%s", details)
+	if o.GoBench != "" {
+		if data, err := os.ReadFile(o.GoBench); err == nil {
+			fmt.Fprintf(b, "\n## Go benchmarks\n\n`go test -run '^$' -bench . -benchtime 2s -count 3 ./server/...` (in-process: server and load share both CPUs):\n\n```\n")
+			sc := bufio.NewScanner(strings.NewReader(string(data)))
+			for sc.Scan() {
+				l := sc.Text()
+				if strings.HasPrefix(l, "Benchmark") || strings.HasPrefix(l, "goos") || strings.HasPrefix(l, "cpu:") || strings.HasPrefix(l, "pkg:") {
+					fmt.Fprintln(b, l)
+				}
+			}
+			fmt.Fprintf(b, "```\n")
+		}
+	}
+}
+
+func cpuName(c int) string {
+	if c < 0 {
+		return "(not pinned)"
+	}
+	return fmt.Sprint(c)
+}
+
+func readFile(p string) string {
+	data, _ := os.ReadFile(p)
+	return string(data)
+}
+
+func cpuModel() string {
+	for line := range strings.Lines(readFile("/proc/cpuinfo")) {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown model"
+}
+
+func memTotal() string {
+	for line := range strings.Lines(readFile("/proc/meminfo")) {
+		if v, ok := strings.CutPrefix(line, "MemTotal:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown"
+}

@@ -1,0 +1,161 @@
+package loadtest
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// DurableOptions: Senders people, each in a channel of its own, each
+// sending its next message as soon as the last one is acknowledged, for
+// Duration. With Compare the same run follows with one disk sync per
+// message.
+type DurableOptions struct {
+	Common
+	Senders  int
+	Duration time.Duration
+	Compare  bool
+}
+
+// DurableRun is one server mode's result.
+type DurableRun struct {
+	Mode      string         `json:"mode"`
+	Acked     int            `json:"acked"`
+	PerSecond float64        `json:"per_second"`
+	Ack       Summary        `json:"ack"` // from send to its ack
+	Errors    map[string]int `json:"errors"`
+}
+
+func (r DurableRun) String() string {
+	return fmt.Sprintf("%-16s %8.0f acked/s  ack %s  errors %v", r.Mode, r.PerSecond, r.Ack, r.Errors)
+}
+
+// DurableResult holds group commit and, when compared, one sync per message.
+type DurableResult struct {
+	Senders int         `json:"senders"`
+	Group   DurableRun  `json:"group"`
+	PerSync *DurableRun `json:"per_sync,omitempty"`
+	Ratio   float64     `json:"ratio,omitempty"` // group ÷ per-sync acked/s
+}
+
+func (r DurableResult) String() string {
+	s := fmt.Sprintf("durable: %d senders\n  %s", r.Senders, r.Group)
+	if r.PerSync != nil {
+		s += fmt.Sprintf("\n  %s\n  group commit is %.1f× one sync per message", *r.PerSync, r.Ratio)
+	}
+	return s
+}
+
+// Durable runs the durable scenario.
+func Durable(o DurableOptions) (DurableResult, error) {
+	if o.Senders <= 0 {
+		o.Senders = 64
+	}
+	if o.Duration <= 0 {
+		o.Duration = 5 * time.Second
+	}
+	res := DurableResult{Senders: o.Senders}
+	so := o.Server
+	so.SyncPerMessage = false
+	g, err := durableRun(o, so, "group commit")
+	if err != nil {
+		return res, err
+	}
+	res.Group = g
+	o.logf("durable: %s", g)
+	if o.Compare {
+		so.SyncPerMessage = true
+		// The per-sync run gets no CPU profile: it would overwrite the
+		// group-commit one.
+		so.CPUProfile, so.MemProfile = "", ""
+		p, err := durableRun(o, so, "sync per message")
+		if err != nil {
+			return res, err
+		}
+		o.logf("durable: %s", p)
+		res.PerSync = &p
+		if p.PerSecond > 0 {
+			res.Ratio = g.PerSecond / p.PerSecond
+		}
+	}
+	return res, nil
+}
+
+func durableRun(o DurableOptions, so ServerOptions, mode string) (DurableRun, error) {
+	plan := Plan{People: o.Senders}
+	for i := range o.Senders {
+		plan.Channels = append(plan.Channels, ChannelPlan{Name: fmt.Sprintf("durable-%d", i), Members: []int{i}})
+	}
+	w, err := start(o.Common, "durable", plan, so)
+	if err != nil {
+		return DurableRun{}, err
+	}
+	defer w.stop()
+	conns, err := dialAll(w.target.URL, w.fx.Tokens, 64)
+	if err != nil {
+		return DurableRun{}, err
+	}
+	defer closeAll(conns)
+	run := DurableRun{Mode: mode, Errors: map[string]int{}}
+	var (
+		mu      sync.Mutex
+		lats    = make([]Latencies, o.Senders)
+		wg      sync.WaitGroup
+		stop    atomic.Bool
+		started = time.Now()
+	)
+	for i, conn := range conns {
+		// The reader hands each ack or error to the sender waiting on it.
+		answers := make(chan string, 1)
+		go readFrames(conn, func(f []byte) {
+			var a string
+			switch string(field(f, "type")) {
+			case "ack":
+			case "error":
+				a = string(field(f, "code"))
+			default:
+				return
+			}
+			select { // never blocks: one send is in flight at a time
+			case answers <- a:
+			default:
+			}
+		})
+		wg.Go(func() {
+			for n := 0; !stop.Load(); n++ {
+				t0 := time.Now()
+				if sendFrame(conn, w.fx.Channels[i], messageID(0, t0, n), "a message of ordinary length for an office chat") != nil {
+					mu.Lock()
+					run.Errors["write"]++
+					mu.Unlock()
+					return
+				}
+				select {
+				case code := <-answers:
+					if code != "" {
+						mu.Lock()
+						run.Errors[code]++
+						mu.Unlock()
+						continue
+					}
+				case <-time.After(10 * time.Second):
+					mu.Lock()
+					run.Errors["no ack in 10 s"]++
+					mu.Unlock()
+					return
+				}
+				lats[i] = append(lats[i], time.Since(t0))
+			}
+		})
+	}
+	time.Sleep(o.Duration)
+	stop.Store(true)
+	wg.Wait()
+	elapsed := time.Since(started)
+	all := Merge(lats...)
+	run.Acked = len(all)
+	run.PerSecond = float64(len(all)) / elapsed.Seconds()
+	run.Ack = all.Summarize()
+	return run, nil
+}
