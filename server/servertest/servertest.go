@@ -46,6 +46,18 @@ func Start(t testing.TB, edit ...func(*server.Config)) *Server {
 // StartIn runs a server on an existing data folder.
 func StartIn(t testing.TB, dir string, edit ...func(*server.Config)) *Server {
 	t.Helper()
+	return start(t, dir, nil, edit)
+}
+
+// StartWith runs a server like Start, first calling mount so it can add
+// handlers (the admin console): routes cannot be added once it serves.
+func StartWith(t testing.TB, mount func(*server.Server), edit ...func(*server.Config)) *Server {
+	t.Helper()
+	return start(t, t.TempDir(), mount, edit)
+}
+
+func start(t testing.TB, dir string, mount func(*server.Server), edit []func(*server.Config)) *Server {
+	t.Helper()
 	cfg := server.Config{Addr: "127.0.0.1:0", DataDir: dir, TLS: "off", Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	for _, e := range edit {
 		e(&cfg)
@@ -54,14 +66,17 @@ func StartIn(t testing.TB, dir string, edit ...func(*server.Config)) *Server {
 	if err != nil {
 		t.Fatalf("open server: %v", err)
 	}
+	if mount != nil {
+		mount(srv)
+	}
 	ln, err := srv.Listen()
 	if err != nil {
+		srv.Shutdown()
 		t.Fatalf("listen: %v", err)
 	}
 	go srv.Serve(ln)
-	ts := &Server{Server: srv, URL: "http://" + ln.Addr().String(), Dir: dir, t: t}
 	t.Cleanup(func() { srv.Shutdown() })
-	return ts
+	return &Server{Server: srv, URL: "http://" + ln.Addr().String(), Dir: dir, t: t}
 }
 
 // AddUser creates a person with Password.
