@@ -36,6 +36,16 @@ func TestInstallCommand(t *testing.T) {
 			t.Fatalf("unit lacks %s:\n%s", want, unit)
 		}
 	}
+	// An upgrade run with one flag keeps the other settings.
+	if code, _, errs := inhouse("install", "--root", root, "--tls", "off"); code != 0 {
+		t.Fatalf("install again: exit %d: %s", code, errs)
+	}
+	unit, _ = os.ReadFile(filepath.Join(root, install.UnitPath))
+	for _, want := range []string{`Environment="INHOUSE_ADDR=:80"`, `Environment="INHOUSE_ALLOW=192.168.1.0/24"`, `Environment="INHOUSE_TLS=off"`} {
+		if !strings.Contains(string(unit), want) {
+			t.Fatalf("after the upgrade the unit lacks %s:\n%s", want, unit)
+		}
+	}
 	if code, _, errs := inhouse("uninstall", "--root", root, "--purge"); code != 0 {
 		t.Fatalf("uninstall: exit %d: %s", code, errs)
 	}

@@ -63,8 +63,10 @@ func installSystemd(o Options, out io.Writer) error {
 			return err
 		}
 	}
-	if err := makeDataDir(o, live); err != nil {
-		return err
+	for _, dir := range []string{o.Data, o.Backups} {
+		if err := makeOwnedDir(o, dir, live); err != nil {
+			return err
+		}
 	}
 	if err := placeBinary(o); err != nil {
 		return err
@@ -73,7 +75,7 @@ func installSystemd(o Options, out io.Writer) error {
 		return fmt.Errorf("writing the unit: %w", err)
 	}
 	if !live {
-		fmt.Fprintf(out, "wrote %s, %s and %s under %s (no service started)\n", o.Binary, UnitPath, o.Data, o.Root)
+		fmt.Fprintf(out, "wrote %s, %s, %s and %s under %s (no service started)\n", o.Binary, UnitPath, o.Data, o.Backups, o.Root)
 		return nil
 	}
 	for _, args := range [][]string{{"daemon-reload"}, {"enable", "--quiet", ServiceName}, {"restart", ServiceName}} {
@@ -85,7 +87,7 @@ func installSystemd(o Options, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "Inhouse is installed and running as the systemd service %s (user %s, data in %s).\n", ServiceName, o.User, o.Data)
+	fmt.Fprintf(out, "Inhouse is installed and running as the systemd service %s (user %s, data in %s, scheduled backups may go to %s).\n", ServiceName, o.User, o.Data, o.Backups)
 	st.print(out)
 	fmt.Fprintf(out, "Manage it with: systemctl status|restart|stop %s   Logs: journalctl -u %s\n", ServiceName, ServiceName)
 	return nil
@@ -100,16 +102,10 @@ func uninstallSystemd(o Options, purge bool, out io.Writer) error {
 		}
 	}
 	unit := o.path(UnitPath)
-	// The data folder is where the installed unit says, whatever --data is.
-	if b, err := os.ReadFile(unit); err == nil {
-		if d := unitEnv(string(b), "INHOUSE_DATA"); d != "" {
-			o.Data = d
-		}
-		if u := unitKey(string(b), "User"); u != "" {
-			o.User = u
-		}
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return err
+	// The folders and user are what the installed unit says.
+	if in, ok := Installed(o.Root); ok {
+		in.Root, in.Binary = o.Root, o.Binary
+		o = in.withDefaults()
 	}
 	if live {
 		// A unit that was never installed or is already gone is not an error.
@@ -130,7 +126,7 @@ func uninstallSystemd(o Options, purge bool, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "removed the %s service and %s\n", ServiceName, o.Binary)
 	if !purge {
-		fmt.Fprintf(out, "kept the data folder %s and the user %s that owns it; \"inhouse uninstall --purge\" removes both\n", o.Data, o.User)
+		fmt.Fprintf(out, "kept the data folder %s, the backups in %s and the user %s that owns them; \"inhouse uninstall --purge\" removes the data folder and the user\n", o.Data, o.Backups, o.User)
 		return nil
 	}
 	// Never purge a folder that Check would not accept as a data folder.
@@ -147,8 +143,28 @@ func uninstallSystemd(o Options, purge bool, out io.Writer) error {
 			}
 		}
 	}
-	fmt.Fprintf(out, "purged the data folder %s and the user %s\n", o.Data, o.User)
+	fmt.Fprintf(out, "purged the data folder %s and the user %s; the backups in %s are kept: delete them yourself once you are sure\n", o.Data, o.User, o.Backups)
 	return nil
+}
+
+// Installed reads the settings of the unit installed under root ("" for
+// this machine), so an upgrade keeps them. ok is false when none is there.
+func Installed(root string) (o Options, ok bool) {
+	b, err := os.ReadFile(filepath.Join(root, UnitPath))
+	if err != nil {
+		return Options{}, false
+	}
+	unit := string(b)
+	o = Options{
+		Addr:    unitEnv(unit, "INHOUSE_ADDR"),
+		Data:    unitEnv(unit, "INHOUSE_DATA"),
+		TLS:     unitEnv(unit, "INHOUSE_TLS"),
+		Allow:   unitEnv(unit, "INHOUSE_ALLOW"),
+		Backups: unitValue(unit, "ReadWritePaths=-"),
+		User:    unitValue(unit, "User="),
+	}
+	o.LowPort = unitValue(unit, "AmbientCapabilities=") == "CAP_NET_BIND_SERVICE" && o.port() >= 1024
+	return o, true
 }
 
 // systemdHere refuses to go on without root and a running systemd.
@@ -179,11 +195,11 @@ func ensureUser(name, home string) error {
 	return run("adduser", "--system", "--group", "--home", home, "--no-create-home", "--shell", shell, name)
 }
 
-// makeDataDir creates the data folder as 0700 and, on a real install, hands
-// everything in it to the service user (a folder restored by root would
-// otherwise be unreadable to the service).
-func makeDataDir(o Options, live bool) error {
-	dir := o.path(o.Data)
+// makeOwnedDir creates a folder as 0700 and, on a real install, hands
+// everything in it to the service user (a data folder restored by root
+// would otherwise be unreadable to the service).
+func makeOwnedDir(o Options, dir string, live bool) error {
+	dir = o.path(dir)
 	// Parents stay traversable for the service user; only the folder is 0700.
 	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 		return err
@@ -318,10 +334,10 @@ func unitEnv(unit, name string) string {
 	return ""
 }
 
-// unitKey is the value of the first KEY= line.
-func unitKey(unit, key string) string {
+// unitValue is what follows prefix on the first line starting with it.
+func unitValue(unit, prefix string) string {
 	for _, line := range strings.Split(unit, "\n") {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(line), key+"="); ok {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), prefix); ok {
 			return v
 		}
 	}

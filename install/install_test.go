@@ -52,6 +52,9 @@ func TestInstallUninstallRoot(t *testing.T) {
 	if m := mode(t, data); m != 0o700 {
 		t.Fatalf("data folder mode %v", m)
 	}
+	if m := mode(t, filepath.Join(root, DefaultBackup)); m != 0o700 {
+		t.Fatalf("backup folder mode %v", m)
+	}
 	// Parents stay traversable for the service user.
 	if m := mode(t, filepath.Dir(data)); m != 0o755 {
 		t.Fatalf("%s mode %v", filepath.Dir(data), m)
@@ -93,10 +96,36 @@ func TestInstallUninstallRoot(t *testing.T) {
 	}
 }
 
+func TestInstalledRoundTrip(t *testing.T) {
+	for _, o := range []Options{
+		{},
+		{Addr: "10.0.0.2:8443", Data: "/srv/chat", TLS: "auto", Allow: "10.0.0.0/8", Backups: "/srv/chat-backups", User: "chat", LowPort: true},
+		{Addr: ":443"},
+	} {
+		root := t.TempDir()
+		o.Root, o.Source = root, fakeBinary(t, "x")
+		if err := Install(o, &bytes.Buffer{}); err != nil {
+			t.Fatal(err)
+		}
+		got, ok := Installed(root)
+		want := o
+		want.Root, want.Source, want.Binary = "", "", ""
+		want = want.withDefaults()
+		got.Binary = ""
+		got = got.withDefaults()
+		if !ok || got != want {
+			t.Fatalf("Installed: %+v %v, want %+v", got, ok, want)
+		}
+	}
+	if _, ok := Installed(t.TempDir()); ok {
+		t.Fatal("Installed found a unit in an empty root")
+	}
+}
+
 // --purge finds the data folder in the installed unit, not in its flags.
 func TestUninstallPurge(t *testing.T) {
 	root := t.TempDir()
-	if err := Install(Options{Root: root, Source: fakeBinary(t, "x"), Data: "/srv/chat/data"}, &bytes.Buffer{}); err != nil {
+	if err := Install(Options{Root: root, Source: fakeBinary(t, "x"), Data: "/srv/chat/data", Backups: "/srv/chat/backups"}, &bytes.Buffer{}); err != nil {
 		t.Fatal(err)
 	}
 	data := filepath.Join(root, "srv/chat/data")
@@ -113,7 +142,11 @@ func TestUninstallPurge(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(root, "srv/chat")); err != nil {
 		t.Fatalf("purge removed more than the data folder: %v", err)
 	}
-	if !strings.Contains(out.String(), "purged the data folder /srv/chat/data") {
+	// Backups outlive even a purge: they may be the only copy left.
+	if _, err := os.Stat(filepath.Join(root, "srv/chat/backups")); err != nil {
+		t.Fatalf("purge removed the backups: %v", err)
+	}
+	if !strings.Contains(out.String(), "purged the data folder /srv/chat/data") || !strings.Contains(out.String(), "backups in /srv/chat/backups are kept") {
 		t.Fatalf("uninstall output: %s", out.String())
 	}
 }

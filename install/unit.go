@@ -19,6 +19,7 @@ const (
 	DefaultData   = "/var/lib/inhouse"
 	DefaultBinary = "/usr/local/bin/inhouse"
 	DefaultAddr   = ":8080"
+	DefaultBackup = "/var/backups/inhouse"
 	UnitPath      = "/etc/systemd/system/inhouse.service"
 )
 
@@ -28,6 +29,7 @@ type Options struct {
 	Data    string // the data folder; absolute
 	TLS     string // INHOUSE_TLS; empty lets the server choose
 	Allow   string // INHOUSE_ALLOW; empty means the server's default ranges
+	Backups string // the one folder besides Data the service may write: scheduled backups
 	LowPort bool   // grant CAP_NET_BIND_SERVICE even for a port ≥ 1024
 	User    string // the system account the service runs as
 	Binary  string // where the binary is installed
@@ -46,6 +48,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Data == "" {
 		o.Data = DefaultData
+	}
+	if o.Backups == "" {
+		o.Backups = DefaultBackup
 	}
 	if o.User == "" {
 		o.User = DefaultUser
@@ -81,25 +86,30 @@ func (o Options) Check() error {
 	if err := checkAddr(o.Addr); err != nil {
 		return err
 	}
-	for name, v := range map[string]string{"--addr": o.Addr, "--data": o.Data, "--tls": o.TLS, "--allow": o.Allow, "--user": o.User, "binary path": o.Binary} {
+	for name, v := range map[string]string{"--addr": o.Addr, "--data": o.Data, "--tls": o.TLS, "--allow": o.Allow, "--backups": o.Backups, "--user": o.User, "binary path": o.Binary} {
 		if strings.ContainsAny(v, "\"\\%\n\r'$`") {
 			return fmt.Errorf("%s %q: quotes, backslashes, %%, $ and line breaks are not allowed here", name, v)
 		}
 	}
-	for name, p := range map[string]string{"--data": o.Data, "binary path": o.Binary} {
+	for name, p := range map[string]string{"--data": o.Data, "--backups": o.Backups, "binary path": o.Binary} {
 		if !filepath.IsAbs(p) || filepath.Clean(p) != p || strings.ContainsAny(p, " \t") {
 			return fmt.Errorf("%s %q: want a clean absolute path without spaces", name, p)
 		}
 	}
 	// The unit hides these from the service (ProtectHome, PrivateTmp) or
 	// keeps them read-only (ProtectSystem=strict).
-	for _, hidden := range []string{"/home", "/root", "/run/user", "/tmp", "/var/tmp", "/usr", "/etc", "/boot"} {
-		if o.Data == hidden || strings.HasPrefix(o.Data, hidden+"/") {
-			return fmt.Errorf("--data %s: the service cannot write under %s; use a folder such as %s", o.Data, hidden, DefaultData)
+	for _, f := range []struct{ flag, path, example string }{{"--data", o.Data, DefaultData}, {"--backups", o.Backups, DefaultBackup}} {
+		for _, hidden := range []string{"/home", "/root", "/run/user", "/tmp", "/var/tmp", "/usr", "/etc", "/boot", "/proc", "/sys", "/dev"} {
+			if f.path == hidden || strings.HasPrefix(f.path, hidden+"/") {
+				return fmt.Errorf("%s %s: the service cannot write under %s; use a folder such as %s", f.flag, f.path, hidden, f.example)
+			}
+		}
+		if strings.Count(f.path, "/") < 2 {
+			return fmt.Errorf("%s %s: pick a folder of its own such as %s", f.flag, f.path, f.example)
 		}
 	}
-	if o.Data == "/" {
-		return errors.New("--data /: pick a folder of its own such as " + DefaultData)
+	if o.Data == o.Backups {
+		return errors.New("--backups: keep backups apart from the data folder")
 	}
 	if cert, key, ok := strings.Cut(o.TLS, ","); ok {
 		for _, p := range []string{cert, key} {
@@ -192,6 +202,8 @@ LimitNOFILE=65536
 NoNewPrivileges=true
 ProtectSystem=strict
 ReadWritePaths={{.Data}}
+# Scheduled backups (set in the console) may go here; "-": fine if missing.
+ReadWritePaths=-{{.Backups}}
 ProtectHome=true
 PrivateTmp=true
 PrivateDevices=true

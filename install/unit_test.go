@@ -39,7 +39,7 @@ func TestUnitHardening(t *testing.T) {
 	def := Unit(Options{})
 	for _, line := range []string{
 		"User=inhouse", "Group=inhouse", "ExecStart=/usr/local/bin/inhouse serve",
-		"ProtectSystem=strict", "ReadWritePaths=/var/lib/inhouse", "ProtectHome=true", "PrivateTmp=true",
+		"ProtectSystem=strict", "ReadWritePaths=/var/lib/inhouse", "ReadWritePaths=-/var/backups/inhouse", "ProtectHome=true", "PrivateTmp=true",
 		"NoNewPrivileges=true", "PrivateDevices=true", "ProtectKernelTunables=true", "ProtectKernelModules=true",
 		"ProtectControlGroups=true", "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX", "RestrictNamespaces=true",
 		"LockPersonality=true", "MemoryDenyWriteExecute=true", "SystemCallArchitectures=native",
@@ -89,7 +89,7 @@ func TestCheck(t *testing.T) {
 		{Data: "relative/data"}, {Data: "/var/lib/../lib/inhouse"}, {Data: "/home/ana/inhouse"}, {Data: "/tmp/x"},
 		{Data: "/"}, {Data: "/etc/inhouse"}, {Data: "/srv/my data"}, {Data: "/srv/50%"},
 		{Allow: `10.0.0.0/8" ExecStartPre=/bin/sh`}, {Allow: "a\nExecStartPre=/x"}, {TLS: "/root/c.pem,/root/k.pem"},
-		{TLS: "c.pem,k.pem"}, {User: "Root"}, {User: "-x"}, {Addr: ":8080\nUser=root"},
+		{TLS: "c.pem,k.pem"}, {Backups: "/var/lib/inhouse"}, {Backups: "/srv"}, {Backups: "/home/ana/b"}, {User: "Root"}, {User: "-x"}, {Addr: ":8080\nUser=root"},
 	} {
 		if err := o.Check(); err == nil {
 			t.Fatalf("%+v: accepted", o)
