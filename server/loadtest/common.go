@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 	"time"
 )
 
@@ -28,6 +29,8 @@ type world struct {
 	target *Target
 	dir    string
 	keep   bool
+	once   sync.Once
+	err    error
 }
 
 // start provisions plan in a fresh data folder and starts the server.
@@ -55,12 +58,15 @@ func start(c Common, name string, plan Plan, so ServerOptions) (*world, error) {
 	return &world{fx: fx, target: t, dir: dir, keep: c.Keep}, nil
 }
 
+// stop ends the server (once) and removes its data folder.
 func (w *world) stop() error {
-	err := w.target.Stop()
-	if !w.keep {
-		os.RemoveAll(w.dir)
-	}
-	return err
+	w.once.Do(func() {
+		w.err = w.target.Stop()
+		if !w.keep {
+			os.RemoveAll(w.dir)
+		}
+	})
+	return w.err
 }
 
 // waitFor polls cond until it holds or d passes.

@@ -83,9 +83,8 @@ func Fanout(o FanoutOptions) (FanoutResult, error) {
 		if i+1 >= maxSteps {
 			break
 		}
-		cpu0 := r.w.target.CPU()
 		s := r.run(i+1, rate, o.Step, o.Drain)
-		o.logf("fan-out: %s  (server CPU %.0f%%)", s, 100*float64(r.w.target.CPU()-cpu0)/float64(s.Duration))
+		o.logf("fan-out: %s", s)
 		res.Steps = append(res.Steps, s)
 		if !s.passes(o.MaxP99) {
 			break

@@ -91,5 +91,7 @@ func Idle(o IdleOptions) (IdleResult, error) {
 	if closed.Load() > 0 {
 		return res, fmt.Errorf("idle: %d connections closed while idle", closed.Load())
 	}
-	return res, nil
+	// Stop the server while every connection is still open, so a heap
+	// profile it writes shows them.
+	return res, w.stop()
 }

@@ -29,6 +29,7 @@ type receiver struct {
 	mu     sync.Mutex
 	lat    [maxSteps]Latencies
 	acks   [maxSteps]int
+	errn   [maxSteps]int // error frames answering this step's sends
 	errs   map[string]int
 	closed error
 }
@@ -45,11 +46,13 @@ type Step struct {
 	Latency    Summary        `json:"latency"`    // from scheduled send to receipt
 	Behind     time.Duration  `json:"behind"`     // how late the senders fell behind schedule at worst
 	Duration   time.Duration  `json:"duration"`
+	ServerCPU  float64        `json:"server_cpu"` // cores the server used, on average
+	LoadCPU    float64        `json:"load_cpu"`   // cores this load generator used
 }
 
 func (s Step) String() string {
-	return fmt.Sprintf("%6.0f msg/s -> %8.0f deliveries/s  latency %s  lost %d  errors %v  sender behind %s",
-		s.Rate, s.PerSecond, s.Latency, s.Lost, s.Errors, ms(s.Behind))
+	return fmt.Sprintf("%6.0f msg/s -> %8.0f deliveries/s  latency %s  lost %d  errors %v  sender behind %s  CPU: server %.0f%% load %.0f%%",
+		s.Rate, s.PerSecond, s.Latency, s.Lost, s.Errors, ms(s.Behind), 100*s.ServerCPU, 100*s.LoadCPU)
 }
 
 // openRoom provisions a channel of members people and connects them all.
@@ -97,6 +100,9 @@ func openRoom(c Common, name string, members, senders int, so ServerOptions) (*r
 				case "error":
 					rv.mu.Lock()
 					rv.errs[string(field(f, "code"))]++
+					if step, _, err := parseID(field(f, "id")); err == nil && step < maxSteps {
+						rv.errn[step]++
+					}
 					rv.mu.Unlock()
 				}
 			})
@@ -122,6 +128,7 @@ func (r *room) run(step int, rate float64, d, drain time.Duration) Step {
 	total := int(rate * d.Seconds())
 	interval := time.Duration(float64(time.Second) / rate)
 	start := time.Now().Add(20 * time.Millisecond)
+	serverCPU, loadCPU := r.w.target.CPU(), procCPU(selfPID)
 	var sent atomic.Int64
 	var behind atomic.Int64
 	var wg sync.WaitGroup
@@ -144,18 +151,26 @@ func (r *room) run(step int, rate float64, d, drain time.Duration) Step {
 	}
 	wg.Wait()
 	sentN := int(sent.Load())
-	expect := sentN * len(r.recv)
-	count := func() (n int) {
+	// Wait until every send is answered (ack or error) and every acked
+	// message reached every member, or drain passes.
+	tally := func() (answered, acked, got int) {
 		for _, rv := range r.recv {
 			rv.mu.Lock()
-			n += len(rv.lat[step])
+			answered += rv.acks[step] + rv.errn[step]
+			acked += rv.acks[step]
+			got += len(rv.lat[step])
 			rv.mu.Unlock()
 		}
-		return n
+		return
 	}
-	waitFor(drain, func() bool { return count() >= expect || r.closed.Load() > 0 })
+	waitFor(drain, func() bool {
+		answered, acked, got := tally()
+		return (answered >= sentN && got >= acked*len(r.recv)) || r.closed.Load() > 0
+	})
 	elapsed := time.Since(start)
-	res := Step{Rate: rate, Sent: sentN, Errors: map[string]int{}, Behind: time.Duration(behind.Load()), Duration: elapsed}
+	serverCPU, loadCPU = r.w.target.CPU()-serverCPU, procCPU(selfPID)-loadCPU
+	res := Step{ServerCPU: serverCPU.Seconds() / elapsed.Seconds(), LoadCPU: loadCPU.Seconds() / elapsed.Seconds(),
+		Rate: rate, Sent: sentN, Errors: map[string]int{}, Behind: time.Duration(behind.Load()), Duration: elapsed}
 	var all []Latencies
 	for _, rv := range r.recv {
 		rv.mu.Lock()
@@ -172,7 +187,10 @@ func (r *room) run(step int, rate float64, d, drain time.Duration) Step {
 	}
 	lat := Merge(all...)
 	res.Deliveries = len(lat)
-	res.Lost = expect - len(lat)
+	res.Lost = max(0, res.Acked*len(r.recv)-len(lat))
+	if answered, _, _ := tally(); answered < sentN {
+		res.Errors["unanswered"] = sentN - answered
+	}
 	// Deliveries a second over the sending time: the rate the server kept
 	// up with (a server that falls behind shows in latency and loss).
 	res.PerSecond = float64(len(lat)) / max(d.Seconds(), 1e-9)
