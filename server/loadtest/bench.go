@@ -68,6 +68,9 @@ func Bench(o BenchOptions, stdout io.Writer) error {
 	var details strings.Builder
 	add := func(r *row) *row { rows = append(rows, r); return r }
 	say := func(format string, a ...any) {
+		if strings.HasPrefix(format, "\n### ") {
+			format = strings.TrimSuffix(format, "\n") + "\n\nLoad average before: " + strings.Join(strings.Fields(readFile("/proc/loadavg"))[:3], " ") + "\n"
+		}
 		fmt.Fprintf(stdout, format+"\n", a...)
 		fmt.Fprintf(&details, format+"\n", a...)
 	}
