@@ -24,7 +24,9 @@ const (
 )
 
 // Conn is one browser tab's WebSocket. One goroutine reads (Serve's
-// caller), one writes; the queue between them is bounded.
+// caller). Writing needs no goroutine while there is nothing to write: the
+// first frame queued starts one that drains the queue and ends, so an idle
+// connection costs one goroutine. The queue is bounded.
 type Conn struct {
 	hub  *Hub
 	ws   *websocket.Conn
@@ -38,7 +40,8 @@ type Conn struct {
 	away    bool
 	closed  bool
 
-	wake      chan struct{}
+	writing   bool // a flush goroutine is running (c.mu)
+	ping      *time.Timer
 	done      chan struct{}
 	closeOnce sync.Once
 	// users counts goroutines other than the reader that may touch ws. The
@@ -57,14 +60,15 @@ type cursor struct {
 // Serve runs a connection for user until it closes. The caller has checked
 // the session and called Admit.
 func (h *Hub) Serve(ws *websocket.Conn, user string) {
-	c := &Conn{hub: h, ws: ws, user: user, cursors: map[string]*cursor{}, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	c := &Conn{hub: h, ws: ws, user: user, cursors: map[string]*cursor{}, done: make(chan struct{})}
 	if err := h.register(c); err != nil {
 		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseTryAgainLater, err.Error()), time.Now().Add(time.Second))
 		ws.Close()
 		return
 	}
-	c.users.Add(1)
-	go c.writeLoop()
+	c.mu.Lock()
+	c.ping = time.AfterFunc(pingPeriod, c.sendPing)
+	c.mu.Unlock()
 	c.readLoop()
 	c.close()
 	c.users.Wait()
@@ -121,11 +125,18 @@ func (c *Conn) pushLocked(frames ...[]byte) bool {
 		return false
 	}
 	c.out = append(c.out, frames...)
-	select {
-	case c.wake <- struct{}{}:
-	default:
-	}
+	c.startWriter()
 	return true
+}
+
+// startWriter makes sure a flush goroutine runs. c.mu is held.
+func (c *Conn) startWriter() {
+	if c.writing || c.closed {
+		return
+	}
+	c.writing = true
+	c.users.Add(1) // under c.mu while not closed, so before Serve waits
+	go c.flush()
 }
 
 // offer delivers a live message unless this connection already has it or a
@@ -157,61 +168,66 @@ func (c *Conn) pushControl(frame []byte, closing bool) {
 	}
 	c.control = append(c.control, frame)
 	c.closing = closing
-	select {
-	case c.wake <- struct{}{}:
-	default:
+	c.startWriter()
+}
+
+// sendPing queues a ping and arms the next; a peer that stops answering
+// runs into the read deadline.
+func (c *Conn) sendPing() {
+	c.pushControl(controlFrame(websocket.PingMessage, nil), false)
+	c.mu.Lock()
+	if !c.closed {
+		c.ping.Reset(pingPeriod)
 	}
+	c.mu.Unlock()
 }
 
 // maxKeptBuffer is the largest write buffer a connection keeps between
 // bursts; a larger one is dropped so idle connections stay small.
 const maxKeptBuffer = 16 << 10
 
-func (c *Conn) writeLoop() {
+// writeBuffers are reused between bursts by every connection.
+var writeBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+// flush writes everything queued, in as few writes as there are bursts,
+// and ends when the queue is empty.
+func (c *Conn) flush() {
 	defer c.users.Done()
-	ping := time.NewTicker(pingPeriod)
-	defer ping.Stop()
-	var batch [][]byte
-	var buf []byte
+	bp := writeBuffers.Get().(*[]byte)
+	defer func() {
+		if cap(*bp) <= maxKeptBuffer {
+			writeBuffers.Put(bp)
+		}
+	}()
 	nc := c.ws.NetConn()
+	var batch [][]byte
 	for {
-		select {
-		case <-c.wake:
-			c.mu.Lock()
-			control, closing := c.control, c.closing
-			batch, c.out, c.control = c.out, batch[:0], nil
+		c.mu.Lock()
+		if len(c.out) == 0 && len(c.control) == 0 {
+			c.writing = false
 			c.mu.Unlock()
-			buf = buf[:0]
-			for _, f := range control {
-				buf = append(buf, f...)
+			return
+		}
+		control, closing := c.control, c.closing
+		batch, c.out, c.control = c.out, batch[:0], nil
+		c.mu.Unlock()
+		buf := (*bp)[:0]
+		for _, f := range control {
+			buf = append(buf, f...)
+		}
+		if !closing {
+			for i, f := range batch {
+				buf = textFrame(buf, f)
+				batch[i] = nil
 			}
-			if !closing {
-				for i, f := range batch {
-					buf = textFrame(buf, f)
-					batch[i] = nil
-				}
-			}
-			if len(buf) > 0 {
-				nc.SetWriteDeadline(time.Now().Add(writeWait))
-				if _, err := nc.Write(buf); err != nil {
-					c.close()
-					return
-				}
-			}
-			if cap(buf) > maxKeptBuffer {
-				buf = nil
-			}
-			if closing {
-				c.close()
-				return
-			}
-		case <-ping.C:
-			nc.SetWriteDeadline(time.Now().Add(writeWait))
-			if _, err := nc.Write(controlFrame(websocket.PingMessage, nil)); err != nil {
-				c.close()
-				return
-			}
-		case <-c.done:
+		}
+		*bp = buf
+		nc.SetWriteDeadline(time.Now().Add(writeWait))
+		if _, err := nc.Write(buf); err != nil || closing {
+			c.mu.Lock()
+			c.writing = false
+			c.mu.Unlock()
+			c.close()
 			return
 		}
 	}
@@ -234,6 +250,9 @@ func (c *Conn) close() {
 		c.mu.Lock()
 		c.closed = true
 		c.out = nil
+		if c.ping != nil {
+			c.ping.Stop()
+		}
 		c.mu.Unlock()
 		close(c.done)
 		c.ws.Close()

@@ -278,10 +278,7 @@ func (c *Conn) pushBacklog(frames [][]byte) bool {
 		return true
 	}
 	c.out = append(c.out, frames...)
-	select {
-	case c.wake <- struct{}{}:
-	default:
-	}
+	c.startWriter()
 	return true
 }
 
