@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 
+	"inhouse/install"
 	"inhouse/install/firewall"
 	"inhouse/server/archive"
 )
@@ -55,6 +56,12 @@ func Run(args []string, env Env) int {
 	var err error
 	switch args[0] {
 	case "serve":
+		if install.IsWindowsService() {
+			err = install.RunWindowsService(install.ServiceName, func(stop <-chan struct{}, log io.Writer) error {
+				return serveUntil(args[1:], Env{Stdin: strings.NewReader(""), Stdout: log, Stderr: log}, stop)
+			})
+			break
+		}
 		err = serve(args[1:], env)
 	case "user":
 		err = user(args[1:], env)

@@ -19,7 +19,10 @@ import (
 const stopWithin = 10 * time.Second
 
 // serve runs the appliance until SIGINT or SIGTERM.
-func serve(args []string, env Env) error {
+func serve(args []string, env Env) error { return serveUntil(args, env, nil) }
+
+// serveUntil also stops when stop is closed (the Windows service manager).
+func serveUntil(args []string, env Env, stop <-chan struct{}) error {
 	f := newFlags("serve")
 	data := f.data()
 	addr := f.String("addr", envOr("INHOUSE_ADDR", ":8080"), "address to listen on")
@@ -73,6 +76,9 @@ wait:
 		case err := <-done:
 			srv.Shutdown()
 			return err
+		case <-stop:
+			log.Info("stopping", "by", "service manager")
+			break wait
 		case s := <-sig:
 			if s == syscall.SIGHUP {
 				if err := srv.ReloadCertificates(); err != nil {
