@@ -4,14 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
-	"weak"
 
 	"github.com/tidwall/buntdb"
 
@@ -25,8 +23,7 @@ import (
 // "flag:<n, 12 digits>" holds one Flag each, n counting from 1.
 //
 // The in-memory part (the rule list, its compiled engine, the open flags)
-// lives in a ruleState per Store, made and loaded from the database on first
-// use; load.go and the Store struct stay untouched. Its fields are guarded
+// is the Store's ruleState, loaded from the database on first use. Its fields are guarded
 // by s.mu like the rest of the directory, except lastFlag, which only the
 // writer goroutine touches once loaded.
 
@@ -65,23 +62,9 @@ type ruleState struct {
 	open     map[uint64]struct{} // numbers of unresolved flags
 }
 
-// ruleStates maps each open Store (weakly, so a Store that is gone can be
-// collected) to its ruleState.
-var ruleStates sync.Map // weak.Pointer[Store] -> *ruleState
-
 func (s *Store) contentRules() *ruleState {
-	key := weak.Make(s)
-	v, ok := ruleStates.Load(key)
-	if !ok {
-		var loaded bool
-		v, loaded = ruleStates.LoadOrStore(key, &ruleState{})
-		if !loaded {
-			runtime.AddCleanup(s, func(k weak.Pointer[Store]) { ruleStates.Delete(k) }, key)
-		}
-	}
-	st := v.(*ruleState)
-	st.once.Do(func() { s.loadRules(st) })
-	return st
+	s.ruleState.once.Do(func() { s.loadRules(&s.ruleState) })
+	return &s.ruleState
 }
 
 // loadRules fills st from the database. A rule list that does not decode

@@ -63,19 +63,20 @@ type Store struct {
 	Writes    atomic.Uint64
 	SyncNanos atomic.Uint64
 
-	mu       sync.RWMutex // guards the in-memory directory below
-	users    map[string]*User
-	channels map[string]*Channel
-	dms      map[string]string   // "a\x00b" -> channel id
-	lastSeq  map[string]uint64   // durable last seq per channel
-	nextSeq  map[string]uint64   // writer-only: last seq handed out
-	heads    map[string]string   // writer-only: each channel's chain head
-	cur      map[string]*current // edited and deleted messages
-	index    *index
-	reads    map[string]uint64 // "channel\x00user" -> last read seq
-	policy   Policy
-	accepts  map[string]Acceptance // user -> acceptance
-	settings Settings
+	mu        sync.RWMutex // guards the in-memory directory below
+	users     map[string]*User
+	channels  map[string]*Channel
+	dms       map[string]string   // "a\x00b" -> channel id
+	lastSeq   map[string]uint64   // durable last seq per channel
+	nextSeq   map[string]uint64   // writer-only: last seq handed out
+	heads     map[string]string   // writer-only: each channel's chain head
+	cur       map[string]*current // edited and deleted messages
+	index     *index
+	reads     map[string]uint64 // "channel\x00user" -> last read seq
+	ruleState ruleState         // content rules and the open flags (rules_store.go)
+	policy    Policy
+	accepts   map[string]Acceptance // user -> acceptance
+	settings  Settings
 }
 
 // op is one write waiting for the group commit.
