@@ -114,10 +114,16 @@ func (c *Console) dashboard(r *request) {
 	if at, ok := c.store.LastBackup(); ok {
 		d.Backup = at
 		if time.Since(at) > backupOverdue {
-			d.Warnings = append(d.Warnings, warning{Text: "The last backup is " + ago(time.Since(at)) + " old. Make a backup: inhouse backup FILE."})
+			d.Warnings = append(d.Warnings, warning{Text: "The last backup is " + ago(time.Since(at)) + " old.", Href: "/admin/backups", Link: "Back up now"})
 		}
 	} else {
-		d.Warnings = append(d.Warnings, warning{Text: "There is no backup yet. Make one with: inhouse backup FILE."})
+		d.Warnings = append(d.Warnings, warning{Text: "There is no backup yet.", Href: "/admin/backups", Link: "Make one"})
+	}
+	if e := c.store.BackupSchedule().LastError; e != "" {
+		d.Warnings = append(d.Warnings, warning{Text: "The last daily backup failed: " + e + ".", Href: "/admin/backups", Link: "Check the backup folder"})
+	}
+	if n := c.store.OpenFlags(); n > 0 {
+		d.Warnings = append(d.Warnings, warning{Text: plural(n, "flagged message") + " waiting for review.", Href: "/admin/review", Link: "Review them"})
 	}
 	if ends, ok := c.srv.CertExpiry(); ok {
 		d.CertEnds = ends

@@ -1,0 +1,186 @@
+package admin
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"inhouse/server/archive"
+)
+
+// defaultKeep is how many scheduled backups are kept unless the office
+// says otherwise: a week of daily files.
+const defaultKeep = 7
+
+// backupsData is what the backups page shows beside the schedule form.
+type backupsData struct {
+	Last     time.Time // zero: never
+	Schedule archive.BackupSchedule
+	Next     string // when the next scheduled backup runs, in words
+	Keep     string // "7 files"
+	DataDir  string
+}
+
+func (c *Console) backupsData() backupsData {
+	d := backupsData{Schedule: c.store.BackupSchedule(), DataDir: c.store.Dir()}
+	if abs, err := filepath.Abs(d.DataDir); err == nil {
+		d.DataDir = abs
+	}
+	last, ok := c.store.LastBackup()
+	if ok {
+		d.Last = last
+	}
+	if d.Schedule.Dir != "" {
+		d.Keep = plural(d.Schedule.Keep, "file")
+		// The server looks hourly and backs up once the last backup (of any
+		// kind) is a day old.
+		if !ok || time.Since(last) >= 24*time.Hour {
+			d.Next = "within the next hour"
+		} else {
+			d.Next = "about " + shortTime(last.Add(24*time.Hour))
+		}
+	}
+	return d
+}
+
+func scheduleForm(b archive.BackupSchedule) *form {
+	keep := b.Keep
+	if keep == 0 {
+		keep = defaultKeep
+	}
+	return newForm().Set("dir", b.Dir).Set("keep", strconv.Itoa(keep))
+}
+
+// GET /admin/backups
+func (c *Console) backups(r *request) {
+	c.render(r.ctx, fasthttp.StatusOK, backupsPage(c.shell(r, "Backups", "/admin/backups"), scheduleForm(c.store.BackupSchedule()), c.backupsData()))
+}
+
+// POST /admin/backups/now: a backup of the running server as a download.
+// It is written to a temporary file first, so that a failure shows as a
+// message on the page instead of a cut-off download, and the browser
+// learns the size. The file holds the archive key and the certificate
+// authority's key, hence a POST with the form token, never a plain link.
+func (c *Console) backupNow(r *request) {
+	tmp, err := os.CreateTemp(c.store.Dir(), ".console-backup-*")
+	if err != nil {
+		c.log.Error("console backup", "err", err)
+		c.fail(r, "The backup could not be made: "+sentence(err.Error()))
+		redirect(r.ctx, "/admin/backups")
+		return
+	}
+	body := &tempFile{tmp}
+	if err := c.srv.Backup(tmp); err != nil {
+		body.Close()
+		c.log.Error("console backup", "err", err)
+		c.fail(r, "The backup could not be made: "+sentence(err.Error())+" Check the free disk space on the dashboard.")
+		redirect(r.ctx, "/admin/backups")
+		return
+	}
+	size, err := tmp.Seek(0, 1)
+	if err == nil {
+		_, err = tmp.Seek(0, 0)
+	}
+	if err != nil {
+		body.Close()
+		c.storeFailed(r, err, "/admin/backups")
+		return
+	}
+	name := "inhouse-" + time.Now().UTC().Format("20060102-150405") + ".backup"
+	c.audit(r, "backup.download", name, "Downloaded a backup of the whole server ("+bytesHuman(size)+").")
+	r.ctx.SetContentType("application/octet-stream")
+	r.ctx.Response.Header.Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	r.ctx.Response.Header.Set("Cache-Control", "no-store")
+	// fasthttp closes the body when it has been sent (or the browser went
+	// away), which removes the temporary file.
+	r.ctx.SetBodyStream(body, int(size))
+}
+
+func timeSince(t time.Time) time.Duration { return time.Since(t) }
+
+// tempFile removes itself when closed.
+type tempFile struct{ *os.File }
+
+func (t *tempFile) Close() error {
+	err := t.File.Close()
+	os.Remove(t.Name())
+	return err
+}
+
+// POST /admin/backups/schedule
+func (c *Console) backupSchedule(r *request) {
+	f := postedForm(r.ctx)
+	old := c.store.BackupSchedule()
+	dir := f.Get("dir")
+	keep, err := strconv.Atoi(f.Get("keep"))
+	if err != nil || keep < 1 || keep > 365 {
+		f.Fail("keep", "A whole number from 1 to 365.")
+	}
+	note := ""
+	if dir != "" {
+		dir = filepath.Clean(dir)
+		f.Set("dir", dir)
+		if msg, n := c.checkBackupDir(dir); msg != "" {
+			f.Fail("dir", msg)
+		} else {
+			note = n
+		}
+	}
+	if !f.Valid() {
+		c.render(r.ctx, fasthttp.StatusBadRequest, backupsPage(c.shell(r, "Backups", "/admin/backups"), f, c.backupsData()))
+		return
+	}
+	if old.Dir == dir && old.Keep == keep {
+		c.ok(r, "Nothing changed.")
+		redirect(r.ctx, "/admin/backups")
+		return
+	}
+	// A new or checked folder starts without the old run's error.
+	if err := c.store.SetBackupSchedule(archive.BackupSchedule{Dir: dir, Keep: keep}); err != nil {
+		c.storeFailed(r, err, "/admin/backups")
+		return
+	}
+	if dir == "" {
+		c.audit(r, "backup.schedule", "backups", "Turned the daily backup off.")
+		c.ok(r, "The daily backup is off. Remember to make backups yourself.")
+	} else {
+		c.audit(r, "backup.schedule", "backups", "Daily backup into "+dir+", keeping the newest "+plural(keep, "file")+".")
+		c.ok(r, "Daily backups go to "+dir+", keeping the newest "+plural(keep, "file")+"."+note)
+	}
+	redirect(r.ctx, "/admin/backups")
+}
+
+// checkBackupDir says what is wrong with a backup folder ("" if nothing),
+// and a note for the office manager. The server writes there with its own
+// rights, so this checks with them too.
+func (c *Console) checkBackupDir(dir string) (problem, note string) {
+	if !filepath.IsAbs(dir) {
+		return "Give the full path, such as /var/backups/inhouse or D:\\Backups\\Inhouse.", ""
+	}
+	data, _ := filepath.Abs(c.store.Dir())
+	if rel, err := filepath.Rel(data, dir); err == nil && (rel == "." || !strings.HasPrefix(rel, "..")) {
+		return "Choose a folder outside the data folder " + data + ": restoring replaces the data folder.", ""
+	}
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "", " The folder does not exist yet; Inhouse makes it at the first backup."
+	case err != nil:
+		return "Inhouse cannot look into this folder: " + sentence(err.Error()), ""
+	case !st.IsDir():
+		return "This is a file, not a folder.", ""
+	}
+	probe, err := os.CreateTemp(dir, ".inhouse-write-test-*")
+	if err != nil {
+		return "Inhouse may not write into this folder. Give the user Inhouse runs as the right to write there, or choose another folder.", ""
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	return "", ""
+}
