@@ -38,6 +38,7 @@ func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(forma
 
 const usage = `usage:
   inhouse serve   [--addr HOST:PORT] [--data DIR] [--tls auto|off|CERT.pem,KEY.pem] [--allow CIDR,...]
+                  [--admin-allow CIDR,...] [--log text|json]
   inhouse user add NAME [--role member|auditor|admin] [--display "Full Name"] [--data DIR]
   inhouse user list | user disable NAME | user passwd NAME   [--data DIR]
   inhouse archive verify | archive repair | archive export --format jsonl|csv [--from DATE] [--to DATE] [--channel NAME] [--user NAME]

@@ -29,6 +29,7 @@ func serveUntil(args []string, env Env, stop <-chan struct{}) error {
 	tlsMode := f.String("tls", envOr("INHOUSE_TLS", ""), "auto, off or CERT.pem,KEY.pem")
 	allow := f.String("allow", envOr("INHOUSE_ALLOW", ""), "client networks served, comma-separated CIDRs")
 	adminAllow := f.String("admin-allow", envOr("INHOUSE_ADMIN_ALLOW", ""), "networks that may use the console, comma-separated CIDRs")
+	logFormat := f.String("log", envOr("INHOUSE_LOG", "text"), "log format: text or json")
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
@@ -44,7 +45,16 @@ func serveUntil(args []string, env Env, stop <-chan struct{}) error {
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	var handler slog.Handler
+	switch *logFormat {
+	case "text":
+		handler = slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})
+	case "json":
+		handler = slog.NewJSONHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})
+	default:
+		return usagef("--log %q: use text or json", *logFormat)
+	}
+	log := slog.New(handler)
 	srv, err := server.Open(server.Config{Addr: *addr, DataDir: *data, TLS: *tlsMode, Allow: nets, AdminAllow: adminNets, Version: Version, Log: log})
 	if err != nil {
 		if strings.Contains(err.Error(), "in use by another") {
