@@ -94,7 +94,7 @@ func (c *Console) routes() *router.Router {
 
 	r.GET("/admin/firewall", c.page(c.firewall))
 	r.GET("/admin/firewall/download", c.page(c.firewallDownload))
-	c.safetyRoutes(r)
+	c.archiveRoutes(r)
 	return r
 }
 

@@ -1150,7 +1150,7 @@ func forbiddenPage(s *shell) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if s.User.Role == "auditor" {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 89, "<p>The archive pages for auditors will appear in the navigation once they exist.</p>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 89, "<p>As an auditor you read the archive: <a href=\"/admin/archive\">open the archive</a>.</p>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

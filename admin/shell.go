@@ -32,16 +32,15 @@ type navEntry struct {
 // archive, reports, backups) add themselves here.
 var nav = []navEntry{
 	{"/admin", "Dashboard", "gauge", adminOnly},
+	{"/admin/reports", "Reports", "chart", adminOnly},
 	{"/admin/people", "People", "people", adminOnly},
 	{"/admin/channels", "Channels", "hash", adminOnly},
 	{"/admin/policy", "Policy", "doc", adminOnly},
-	{"/admin/rules", "Content rules", "lock", adminOnly},
-	{"/admin/review", "Review queue", "alert", reviewRoles},
 	{"/admin/firewall", "Firewall", "shield", adminOnly},
-	{"/admin/reach", "Messenger check", "check", []string{archive.RoleAuditor, archive.RoleMember}},
 	{"/admin/settings", "Settings", "gear", adminOnly},
-	{"/admin/backups", "Backups", "box", adminOnly},
+	{"/admin/retention", "Retention", "clock", adminOnly},
 	{"/admin/audit", "Audit log", "list", adminOnly},
+	{"/admin/archive", "Archive", "archive", auditorOnly},
 }
 
 // navFor is the navigation a role sees.
