@@ -95,6 +95,7 @@ func (c *Console) routes() *router.Router {
 	r.GET("/admin/firewall", c.page(c.firewall))
 	r.GET("/admin/firewall/download", c.page(c.firewallDownload))
 	c.archiveRoutes(r)
+	c.safetyRoutes(r)
 	return r
 }
 

@@ -36,9 +36,13 @@ var nav = []navEntry{
 	{"/admin/people", "People", "people", adminOnly},
 	{"/admin/channels", "Channels", "hash", adminOnly},
 	{"/admin/policy", "Policy", "doc", adminOnly},
+	{"/admin/rules", "Content rules", "lock", adminOnly},
+	{"/admin/review", "Review queue", "alert", reviewRoles},
 	{"/admin/firewall", "Firewall", "shield", adminOnly},
+	{"/admin/reach", "Messenger check", "check", []string{archive.RoleAuditor, archive.RoleMember}},
 	{"/admin/settings", "Settings", "gear", adminOnly},
 	{"/admin/retention", "Retention", "clock", adminOnly},
+	{"/admin/backups", "Backups", "box", adminOnly},
 	{"/admin/audit", "Audit log", "list", adminOnly},
 	{"/admin/archive", "Archive", "archive", auditorOnly},
 }
