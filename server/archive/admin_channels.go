@@ -46,8 +46,10 @@ func (s *Store) CreateGroupChannel(spec NewChannel) (Channel, error) {
 		if _, _, err := tx.Set("chname:"+n, c.ID, nil); err != nil {
 			return err
 		}
-		_, _, err := tx.Set("chan:"+c.ID, string(data), nil)
-		return err
+		if _, _, err := tx.Set("chan:"+c.ID, string(data), nil); err != nil {
+			return err
+		}
+		return logEvent(tx, Event{Type: "channel_created", Channel: c.ID, Name: c.Name, Kind: c.Kind, Added: c.Members, By: spec.Creator})
 	}, func() { cc := c; s.channels[c.ID] = &cc })
 	return c, err
 }
@@ -55,6 +57,8 @@ func (s *Store) CreateGroupChannel(spec NewChannel) (Channel, error) {
 // UpdateChannel changes a group channel's name, kind (public or private),
 // announcement or archived flag with fn. Members change with ChangeMembers;
 // direct conversations cannot be changed.
+// The change goes to the event chain (who made it is in the admin audit
+// log).
 func (s *Store) UpdateChannel(id string, fn func(c *Channel) error) (Channel, error) {
 	var updated Channel
 	err := s.write(func(tx *buntdb.Tx) error {
@@ -95,6 +99,12 @@ func (s *Store) UpdateChannel(id string, fn func(c *Channel) error) (Channel, er
 		data, _ := json.Marshal(c)
 		if _, _, err := tx.Set("chan:"+id, string(data), nil); err != nil {
 			return err
+		}
+		// Who may read a channel depends on its kind: the change is evidence.
+		if c.Kind != before.Kind || c.Name != before.Name || c.Archived != before.Archived {
+			if err := logEvent(tx, Event{Type: "channel_changed", Channel: c.ID, Name: c.Name, Kind: c.Kind}); err != nil {
+				return err
+			}
 		}
 		updated = c
 		return nil

@@ -72,33 +72,7 @@ func sortedUnique(names []string) []string {
 // CreateChannel makes a public or private channel with the given members
 // (the creator is always one).
 func (s *Store) CreateChannel(name string, private bool, creator string, members []string) (Channel, error) {
-	n, err := NormalizeChannelName(name)
-	if err != nil {
-		return Channel{}, err
-	}
-	kind := KindPublic
-	if private {
-		kind = KindPrivate
-	}
-	all := sortedUnique(append(slices.Clone(members), creator))
-	if err := s.checkUsers(all); err != nil {
-		return Channel{}, err
-	}
-	c := Channel{ID: newChannelID("c"), Name: n, Kind: kind, Members: all, Created: time.Now().UTC(), CreatedBy: creator}
-	data, _ := json.Marshal(c)
-	err = s.write(func(tx *buntdb.Tx) error {
-		if _, err := tx.Get("chname:" + n); err == nil {
-			return fmt.Errorf("channel %q: %w", n, ErrExists)
-		}
-		if _, _, err := tx.Set("chname:"+n, c.ID, nil); err != nil {
-			return err
-		}
-		if _, _, err := tx.Set("chan:"+c.ID, string(data), nil); err != nil {
-			return err
-		}
-		return logEvent(tx, Event{Type: "channel_created", Channel: c.ID, Name: c.Name, Kind: c.Kind, Added: c.Members, By: creator})
-	}, func() { cc := c; s.channels[c.ID] = &cc })
-	return c, err
+	return s.CreateGroupChannel(NewChannel{Name: name, Private: private, Creator: creator, Members: append(slices.Clone(members), creator)})
 }
 
 func (s *Store) checkUsers(names []string) error {
