@@ -4,7 +4,7 @@ import { Socket } from './socket.js';
 import { Store } from './store.js';
 import { mentions, utf8Length, typingText } from './text.js';
 import { notify } from './notify.js';
-import { h, icon } from './view/dom.js';
+import { h, icon, modal } from './view/dom.js';
 import { showLogin } from './view/login.js';
 import { showPolicy, showPasswordChange } from './view/gate.js';
 import { Sidebar } from './view/sidebar.js';
@@ -59,6 +59,8 @@ class Client {
     this.shell = h('div', { class: 'shell' }, this.sidebar.el, h('div', { class: 'scrim', onclick: () => this.drawer(false) }), this.main);
     root.replaceChildren(this.shell, this.toastEl);
     this.store.on((what, channel) => this.onStore(what, channel));
+    this.reveal = null; // { channel, seq }: a message to open at once loaded
+    this.search = null; // the search panel, loaded on first use
   }
 
   buildMain() {
@@ -81,15 +83,30 @@ class Client {
       }
     });
     this.input.addEventListener('input', () => this.onInput());
+    // ↑ in an empty composer edits one's last message.
+    this.input.addEventListener('keydown', (e) => {
+      if (e.key !== 'ArrowUp' || this.input.value || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
+      const seq = this.conv.lastOwn();
+      if (seq && this.conv.startEdit(seq, 'composer')) e.preventDefault();
+    });
+    this.composerForm = form;
+    this.readOnlyNote = h('p', { class: 'read-only', id: 'read-only', hidden: true }, icon('lock'), h('span'));
+    this.searchInput = h('input', { type: 'search', id: 'search', class: 'search-input', placeholder: 'Search', autocomplete: 'off',
+      'aria-label': 'Search messages', 'aria-keyshortcuts': 'Control+Shift+F', enterkeyhint: 'search' });
+    const searchForm = h('form', { class: 'search-box', role: 'search' }, icon('search'), this.searchInput);
+    searchForm.addEventListener('submit', (e) => { e.preventDefault(); this.runSearch(this.searchInput.value); });
+    this.searchInput.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape' && this.search?.open) { e.preventDefault(); this.search.hide(false); }
+    });
     this.main = h('main', { class: 'main', 'aria-labelledby': 'conv-title' },
       h('header', { class: 'conv-head' },
         h('button', { type: 'button', class: 'icon-button drawer-button', 'aria-label': 'Show conversations', 'aria-controls': 'sidebar', onclick: () => this.drawer(true) }, icon('menu')),
         h('div', { class: 'heading' }, this.title, this.subtitle),
-        h('button', { type: 'button', class: 'icon-button', 'aria-label': 'Jump to a conversation (Ctrl+K)', title: 'Jump to… (Ctrl+K)', onclick: () => this.switcher() }, icon('search'))),
+        searchForm),
       this.statusBar, this.conv.el,
-      h('div', { class: 'composer-wrap' }, form,
+      h('div', { class: 'composer-wrap' }, form, this.readOnlyNote,
         h('div', { class: 'composer-foot' }, this.typingEl,
-          h('span', { id: 'composer-help', class: 'hint' }, 'Enter to send · Shift+Enter for a new line'), this.counter)),
+          h('span', { id: 'composer-help', class: 'hint' }, 'Enter to send · Shift+Enter for a new line · ↑ edits your last message'), this.counter)),
       this.live);
   }
 
@@ -123,6 +140,7 @@ class Client {
     if (d.has('sidebar')) this.sidebar.update();
     if (d.has('older')) this.conv.refresh(true);
     else if (d.has('conv')) this.conv.refresh(false);
+    if ((d.has('older') || d.has('conv')) && this.reveal) this.tryReveal();
     if (d.has('jump')) this.conv.updateJump();
     if (d.has('status')) this.renderStatus();
     if (d.has('typing')) this.typingEl.textContent = this.current ? typingText(this.store.typers(this.current)) : '';
@@ -135,7 +153,7 @@ class Client {
       case 'users':
         this.mark('sidebar', 'header');
         if (what === 'channels' && this.current && !this.store.channels.has(this.current)) this.route();
-        if (this.current) this.renderHeader();
+        if (this.current) { this.renderHeader(); this.mark('conv'); }
         break;
       case 'unread':
         this.mark('sidebar', 'jump');
@@ -188,17 +206,25 @@ class Client {
     this.input.disabled = true;
   }
 
+  // readOnly says why nobody (or not this person) may post in ch, or ''.
+  readOnly(ch) {
+    if (ch?.archived) return 'This channel is archived: you can read it, but no one can post here.';
+    if (ch?.announce && this.store.me.role !== 'admin') return 'Only the office manager posts here.';
+    return '';
+  }
+
   open(id) {
     this.saveDraft();
     this.current = id;
     try { localStorage.setItem(`${LAST}.${this.store.me.name}`, id); } catch { /* ignore */ }
-    this.input.disabled = false;
     this.input.value = this.loadDraft(id);
+    if (this.conv.editing && this.conv.editing.channel !== id) this.conv.editing = null;
     this.resize();
     this.renderHeader();
     this.conv.open(id);
     this.mark('sidebar', 'typing', 'title');
     this.maybeRead();
+    if (this.reveal) this.tryReveal();
   }
 
   renderHeader() {
@@ -217,6 +243,17 @@ class Client {
     const to = ch.kind === 'direct' ? label : `#${ch.name}`;
     this.input.placeholder = `Message ${to}`;
     this.composerLabel.textContent = `Message ${to}`;
+    // Archived and announcement channels: a quiet notice where the composer was.
+    const why = this.readOnly(ch);
+    const hadFocus = document.activeElement === this.input;
+    this.composerForm.hidden = !!why;
+    this.input.disabled = !!why;
+    this.readOnlyNote.hidden = !why;
+    this.readOnlyNote.lastChild.textContent = why;
+    this.composerHelp ||= this.main.querySelector('#composer-help');
+    this.composerHelp.hidden = !!why;
+    if (ch.announce && !why) this.input.placeholder = `Announce to #${ch.name}`;
+    if (hadFocus && why) this.conv.scroller.focus();
   }
 
   renderTitle() {
@@ -351,7 +388,7 @@ class Client {
     }
     if (p) {
       if (RETRYABLE.has(f.code)) setTimeout(() => this.send(p), f.code === 'rate_limited' ? 2000 : 5000);
-      else this.store.fail(p.id, f.message);
+      else this.store.fail(p.id, f.message, f.code);
       return;
     }
     // A failed history page: allow another try on the next scroll.
@@ -407,7 +444,96 @@ class Client {
 
   send(p) {
     if (!this.ready || p.state !== 'pending' || !this.store.outbox.includes(p)) return;
-    this.socket.send({ type: 'send', id: p.id, channel: p.channel, text: p.text });
+    if (p.kind === 'edit') this.socket.send({ type: 'edit', id: p.id, channel: p.channel, seq: p.ref, text: p.text });
+    else if (p.kind === 'delete') this.socket.send({ type: 'delete', id: p.id, channel: p.channel, seq: p.ref });
+    else this.socket.send({ type: 'send', id: p.id, channel: p.channel, text: p.text });
+  }
+
+  // ---- editing and deleting one's own messages ----
+  saveEdit(channel, seq, value) {
+    const text = value.replace(/^\s*\n/, '').trimEnd();
+    const m = this.store.log(channel).items.find((x) => x.seq === seq);
+    const pending = this.store.changesFor(channel).get(seq);
+    const current = pending?.kind === 'edit' ? pending.text : m?.text;
+    if (!text.trim()) { this.confirmDelete(channel, seq); return; }
+    const n = utf8Length(text);
+    if (n > this.store.maxText) { this.toast(`Too long by ${n - this.store.maxText} bytes: shorten it.`); return; }
+    if (text !== current) this.send(this.store.queueChange(channel, 'edit', seq, text));
+    this.conv.stopEdit();
+  }
+
+  // confirmDelete asks in a dialog (naming the message) before deleting.
+  confirmDelete(channel, seq) {
+    const m = this.store.log(channel).items.find((x) => x.seq === seq);
+    if (!m || m.deleted || document.querySelector('dialog[open]')) return;
+    const back = document.activeElement;
+    const preview = m.text.length > 200 ? `${m.text.slice(0, 200)}…` : m.text;
+    const yes = h('button', { type: 'button', class: 'primary danger' }, 'Delete message');
+    const no = h('button', { type: 'button', class: 'secondary' }, 'Cancel');
+    const dlg = modal('Delete this message?', h('div', { class: 'stack' },
+      h('blockquote', { class: 'quote' }, preview),
+      h('p', { class: 'muted small' }, 'Everyone in the conversation will see “This message was deleted.” The office archive keeps a copy.'),
+      h('div', { class: 'actions' }, no, yes)), {
+      onclose: () => {
+        if (this.conv.editing?.seq === seq) this.conv.editing.input.focus();
+        else if (back?.isConnected && back !== document.body) back.focus();
+        else this.conv.list.querySelector(`[data-key="${seq}"]`)?.focus();
+      },
+    });
+    no.addEventListener('click', () => dlg.close());
+    yes.addEventListener('click', () => {
+      if (this.conv.editing?.seq === seq) this.conv.editing = null;
+      this.send(this.store.queueChange(channel, 'delete', seq));
+      dlg.close();
+    });
+    yes.focus();
+  }
+
+  // revise takes a refused message back into the composer to change it.
+  revise(id) {
+    const p = this.store.outbox.find((x) => x.id === id);
+    if (!p) return;
+    this.store.discard(id);
+    if (p.channel !== this.current) this.go(p.channel);
+    this.input.value = this.input.value.trim() ? `${p.text}\n${this.input.value}` : p.text;
+    this.saveDraft();
+    this.resize();
+    this.focusComposer();
+  }
+
+  // ---- search ----
+  async runSearch(q) {
+    if (!this.search) {
+      const { SearchPanel } = await import('./view/search.js');
+      this.search ||= new SearchPanel(this);
+      this.conv.el.append(this.search.el);
+    }
+    this.search.search(q);
+  }
+
+  // openAt opens channel at message seq: older pages load until it is
+  // there, then it is scrolled to, highlighted and focused.
+  openAt(channel, seq) {
+    if (!this.store.channels.has(channel)) { this.toast('You are no longer in that conversation.'); return; }
+    this.reveal = { channel, seq };
+    this.drawer(false);
+    if (channel !== this.current) location.hash = `#/c/${encodeURIComponent(channel)}`;
+    else this.tryReveal();
+  }
+
+  tryReveal() {
+    const r = this.reveal;
+    if (!r || r.channel !== this.current) return;
+    const log = this.store.log(r.channel);
+    if (this.conv.reveal(r.seq)) { this.reveal = null; return; }
+    const first = log.items[0]?.seq;
+    if (log.complete || (first !== undefined && first <= r.seq)) {
+      // Loaded as far as it goes and not there: deleted since, or never ours.
+      this.reveal = null;
+      this.toast('That message is no longer there.');
+      return;
+    }
+    if (this.ready) this.loadHistory(r.channel, 200);
   }
 
   // After a reconnect's sync, everything still pending goes again with its
@@ -512,6 +638,7 @@ class Client {
     addEventListener('keydown', (e) => {
       const k = e.key.toLowerCase();
       if ((e.ctrlKey || e.metaKey) && k === 'k') { e.preventDefault(); this.switcher(); return; }
+      if ((e.ctrlKey || e.metaKey) && e.shiftKey && k === 'f') { e.preventDefault(); this.searchInput.focus(); this.searchInput.select(); return; }
       if (e.altKey && (k === 'arrowup' || k === 'arrowdown')) {
         // Alt+↑/↓ walks the sidebar, like the big messengers.
         const links = [...this.sidebar.el.querySelectorAll('.items a')];

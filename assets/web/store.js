@@ -85,7 +85,8 @@ export class Store {
   loadOutbox() {
     try {
       const v = JSON.parse(this.storage?.getItem(this.outboxKey) || '[]');
-      this.outbox = Array.isArray(v) ? v.filter((p) => p && typeof p.id === 'string' && typeof p.channel === 'string' && typeof p.text === 'string') : [];
+      this.outbox = Array.isArray(v) ? v.filter((p) => p && typeof p.id === 'string' && typeof p.channel === 'string' && typeof p.text === 'string'
+        && (!p.kind || ((p.kind === 'edit' || p.kind === 'delete') && Number.isInteger(p.ref)))) : [];
     } catch { this.outbox = []; }
   }
   saveOutbox() {
@@ -200,7 +201,24 @@ export class Store {
     this.emit('outbox', channel);
     return p;
   }
-  pendingFor(channel) { return this.outbox.filter((p) => p.channel === channel); }
+  // queueChange puts an edit (new text) or a delete of message ref in the
+  // outbox: it waits, resends and fails like a new message.
+  queueChange(channel, kind, ref, text = '') {
+    const p = { id: newId(), channel, kind, ref, text: kind === 'edit' ? text : '', ts: Date.now(), state: 'pending' };
+    this.outbox.push(p);
+    this.saveOutbox();
+    this.emit('outbox', channel);
+    return p;
+  }
+  // pendingFor: new messages not yet stored (edits and deletes show on
+  // the message they change, see changesFor).
+  pendingFor(channel) { return this.outbox.filter((p) => p.channel === channel && !p.kind); }
+  // changesFor maps a message's seq to the latest unsettled edit or delete of it.
+  changesFor(channel) {
+    const out = new Map();
+    for (const p of this.outbox) if (p.channel === channel && p.kind) out.set(p.ref, p);
+    return out;
+  }
   dropPending(id) {
     const i = this.outbox.findIndex((p) => p.id === id);
     if (i < 0) return null;
@@ -214,14 +232,17 @@ export class Store {
     const p = this.dropPending(f.id);
     if (!p) return;
     this.saveOutbox();
-    this.addMessages(f.channel, [{ seq: f.seq, id: f.id, from: this.me.name, text: p.text, ts: f.ts }]);
+    this.addMessages(f.channel, [{ seq: f.seq, id: f.id, from: this.me.name, text: p.text, ts: f.ts, kind: p.kind, ref: p.ref }]);
     this.emit('outbox', f.channel);
   }
-  fail(id, message) {
+  // fail keeps the entry and its text with the server's reason; code
+  // 'blocked' (a content rule) is shown as the server's own sentence.
+  fail(id, message, code = '') {
     const p = this.outbox.find((x) => x.id === id);
     if (!p) return;
     p.state = 'failed';
     p.error = message;
+    if (code) p.code = code; else delete p.code;
     this.saveOutbox();
     this.emit('outbox', p.channel);
   }
@@ -230,6 +251,7 @@ export class Store {
     if (!p) return null;
     p.state = 'pending';
     delete p.error;
+    delete p.code;
     this.saveOutbox();
     this.emit('outbox', p.channel);
     return p;

@@ -102,3 +102,27 @@ export function typingText(names) {
   if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`;
   return 'Several people are typing…';
 }
+
+// searchWords splits a search the way the server's index does: lowercase
+// runs of letters and digits (at most 40 characters each).
+export function searchWords(q) {
+  return (q.toLowerCase().match(/[\p{L}\p{N}]+/gu) || []).map((w) => w.slice(0, 40));
+}
+
+// highlight splits text into runs, {text, mark}, marking the whole words
+// the search matched. The view puts the runs into the DOM as text.
+export function highlight(text, q) {
+  const words = new Set(searchWords(q));
+  const out = [];
+  let last = 0;
+  if (words.size) {
+    for (const m of text.matchAll(/[\p{L}\p{N}]+/gu)) {
+      if (!words.has(m[0].toLowerCase().slice(0, 40))) continue;
+      if (m.index > last) out.push({ text: text.slice(last, m.index), mark: false });
+      out.push({ text: m[0], mark: true });
+      last = m.index + m[0].length;
+    }
+  }
+  if (last < text.length) out.push({ text: text.slice(last), mark: false });
+  return out;
+}

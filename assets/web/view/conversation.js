@@ -2,6 +2,8 @@
 // a channel with 10,000 messages scrolls as smoothly as one with ten: the
 // window slides by PAGE as the person nears either edge, and older pages
 // come from the server (history frames) when the window reaches the start.
+// One's own messages carry Edit and Delete (buttons on hover, focus or a
+// long press; E and Delete on a focused message); the edit box is inline.
 import { h, icon, srOnly } from './dom.js';
 import { tokenize, dayKey, dayLabel, timeLabel, fullTime } from '../text.js';
 import { indexOfSeq } from '../store.js';
@@ -10,6 +12,7 @@ const MAX = 300;
 const PAGE = 100;
 const EDGE = 900; // px from an edge at which the window slides
 const GROUP_MS = 5 * 60 * 1000;
+const LONG_PRESS_MS = 500;
 
 export class Conversation {
   constructor(client) {
@@ -29,6 +32,34 @@ export class Conversation {
     this.win = null;
     this.ticking = false;
     this.initial = false;
+    this.editing = null; // { channel, seq, input, back }
+    this.list.addEventListener('keydown', (e) => this.onKey(e));
+    this.scroller.addEventListener('keydown', (e) => {
+      // From the list itself, ↑ and ↓ step into the messages (PageUp and
+      // PageDown still scroll).
+      if (e.target !== this.scroller || (e.key !== 'ArrowUp' && e.key !== 'ArrowDown')) return;
+      const msgs = this.focusable();
+      const r = this.scroller.getBoundingClientRect();
+      const seen = msgs.filter((el) => { const b = el.getBoundingClientRect(); return b.bottom > r.top && b.top < r.bottom; });
+      const to = e.key === 'ArrowUp' ? seen.at(-1) || msgs.at(-1) : seen[0] || msgs[0];
+      if (to) { e.preventDefault(); to.focus(); }
+    });
+    // The focused message's buttons join the tab order; the others' do not.
+    this.list.addEventListener('focusin', (e) => this.tabbable(e.target.closest?.('.msg')));
+    this.list.addEventListener('focusout', (e) => {
+      const from = e.target.closest?.('.msg');
+      if (from && !from.contains(e.relatedTarget)) this.tabbable(null, from);
+    });
+    // A long press on a touch screen shows a message's actions.
+    let press = 0;
+    this.list.addEventListener('pointerdown', (e) => {
+      clearTimeout(press);
+      for (const el of this.list.querySelectorAll('.msg.show-actions')) if (!el.contains(e.target)) el.classList.remove('show-actions');
+      const li = e.target.closest('.msg.mine');
+      if (e.pointerType !== 'touch' || !li) return;
+      press = setTimeout(() => li.classList.add('show-actions'), LONG_PRESS_MS);
+    });
+    for (const ev of ['pointerup', 'pointercancel', 'pointermove']) this.list.addEventListener(ev, () => clearTimeout(press), { passive: true });
     this.scroller.addEventListener('scroll', () => {
       if (this.ticking) return;
       this.ticking = true;
@@ -131,8 +162,18 @@ export class Conversation {
         }
       }
     }
+    // Re-rendering moves nodes, which drops focus: put it back where it was
+    // (the same node, or the new node of the same message).
+    const active = document.activeElement;
+    const focusKey = this.list.contains(active) ? active.closest('[data-key]')?.dataset.key : null;
+    const sel = active?.tagName === 'TEXTAREA' ? [active.selectionStart, active.selectionEnd] : null;
     const { nodes, byKey, markerEl } = this.build();
     this.list.replaceChildren(...nodes);
+    if (focusKey && document.activeElement !== active) {
+      const to = active.isConnected ? active : byKey.get(focusKey);
+      to?.focus({ preventScroll: true });
+      if (sel && to === active) active.setSelectionRange(...sel);
+    }
     this.renderTop();
     if (anchor && byKey.has(anchor)) {
       s.scrollTop = byKey.get(anchor).offsetTop - offset;
@@ -197,12 +238,18 @@ export class Conversation {
     // window slides: a shift builds only the new page.
     const cache = this.cache || (this.cache = new Map());
     const used = new Map();
+    const changes = this.store.changesFor(this.channel);
+    const ed = this.editing?.channel === this.channel ? this.editing.seq : 0;
+    const ro = this.readOnly();
     for (let i = this.start; i < this.end; i++) {
       const m = items[i];
       if (m.kind) continue; // an edit or delete: shown on its message
+      const p = changes.get(m.seq);
       place(m, String(m.seq), (head) => {
-        const k = `${head ? 'h' : 'c'}${m.seq}.${m.v}`;
-        const el = cache.get(k) || this.message(m, head);
+        let k = `${head ? 'h' : 'c'}${m.seq}.${m.v}${ro ? 'r' : ''}`;
+        if (p) k += `.${p.id}.${p.state}.${this.c.online}`;
+        if (ed === m.seq) k += '.e';
+        const el = cache.get(k) || this.message(m, head, p, ed === m.seq);
         used.set(k, el);
         return el;
       });
@@ -217,7 +264,7 @@ export class Conversation {
     return { nodes, byKey, markerEl };
   }
 
-  message(m, head) {
+  message(m, head, change = null, editing = false) {
     const me = this.store.me.name;
     let mentionsMe = false;
     const runs = m.deleted ? [h('em', { class: 'muted' }, 'This message was deleted.')] : tokenize(m.text, (n) => this.store.isUser(n)).map((t) => {
@@ -229,22 +276,161 @@ export class Conversation {
       return t.text;
     });
     const time = h('time', { datetime: new Date(m.ts).toISOString(), title: fullTime(m.ts) }, timeLabel(m.ts));
-    const cls = ['msg', head ? 'head' : '', mentionsMe && m.from !== me ? 'mentioned' : '', m.from === me ? 'own' : ''].join(' ');
-    return h('li', { class: cls },
+    // Actions on one's own messages, while they still stand and the channel takes changes.
+    const mine = m.from === me && !m.deleted && !this.readOnly() && change?.kind !== 'delete';
+    const cls = ['msg', head ? 'head' : '', mentionsMe && m.from !== me ? 'mentioned' : '', m.from === me ? 'own' : '',
+      mine ? 'mine' : '', change ? change.state : '', editing ? 'editing' : ''].join(' ');
+    let body = h('div', { class: 'text' }, runs, m.edited && !m.deleted ? h('span', { class: 'edited muted' }, ' (edited)') : null);
+    if (change?.kind === 'edit') body = h('div', { class: 'text' }, change.text);
+    if (editing) body = this.editor(m);
+    return h('li', { class: cls, tabindex: -1, 'aria-keyshortcuts': mine ? 'E Delete' : null },
       head ? h('div', { class: 'meta' }, h('span', { class: 'author' }, this.store.display(m.from))) : srOnly(`${this.store.display(m.from)} `),
-      h('span', { class: 'gutter' }, time),
-      h('div', { class: 'text' }, runs, m.edited && !m.deleted ? h('span', { class: 'edited muted' }, ' (edited)') : null));
+      h('span', { class: 'gutter' }, time), body,
+      change ? this.changeStatus(m, change) : null,
+      mine && !editing ? h('div', { class: 'msg-actions', role: 'group', 'aria-label': 'Message actions' },
+        h('button', { type: 'button', class: 'icon-button', tabindex: -1, 'aria-label': 'Edit message', title: 'Edit (E)', onclick: () => this.startEdit(m.seq, 'message') }, icon('edit')),
+        h('button', { type: 'button', class: 'icon-button danger', tabindex: -1, 'aria-label': 'Delete message', title: 'Delete (Delete key)', onclick: () => this.c.confirmDelete(this.channel, m.seq) }, icon('trash'))) : null);
+  }
+
+  // changeStatus says where an edit or delete of m stands.
+  changeStatus(m, p) {
+    const what = p.kind === 'edit' ? 'edit' : 'delete';
+    if (p.state !== 'failed') {
+      const doing = p.kind === 'edit' ? 'Saving your edit…' : 'Deleting…';
+      return h('div', { class: 'status' }, icon('clock'), h('span', null, this.c.online ? doing : `Your ${what} waits for the connection…`));
+    }
+    const blocked = p.code === 'blocked';
+    return h('div', { class: 'status failed', role: 'alert' }, icon('alert'),
+      h('span', null, blocked ? p.error : `Your ${what} was not saved: ${p.error || 'the server refused it.'}`),
+      blocked ? h('button', { type: 'button', class: 'link-button', onclick: () => { this.store.discard(p.id); this.startEdit(m.seq, 'message', p.text); } }, 'Change it')
+        : h('button', { type: 'button', class: 'link-button', onclick: () => this.c.retry(p.id) }, 'Retry'),
+      h('button', { type: 'button', class: 'link-button', onclick: () => this.store.discard(p.id) }, p.kind === 'edit' ? 'Discard edit' : 'Keep message'));
+  }
+
+  readOnly() { return !!this.store.channels.get(this.channel)?.archived; }
+
+  // ---- editing ----
+  focusable() { return [...this.list.querySelectorAll('.msg[data-key]')]; }
+
+  tabbable(li, from = null) {
+    for (const b of (from || this.list).querySelectorAll('.msg-actions button')) b.tabIndex = li && li.contains(b) ? 0 : -1;
+  }
+
+  onKey(e) {
+    const li = e.target.closest('.msg');
+    if (!li || e.target !== li || e.altKey || e.ctrlKey || e.metaKey) return;
+    if (e.key === 'ArrowUp' || e.key === 'ArrowDown') {
+      const all = this.focusable();
+      const to = all[all.indexOf(li) + (e.key === 'ArrowUp' ? -1 : 1)];
+      e.preventDefault();
+      if (to) to.focus(); else if (e.key === 'ArrowDown') this.c.focusComposer();
+      return;
+    }
+    if (e.key === 'Escape') { e.preventDefault(); this.c.focusComposer(); return; }
+    const seq = Number(li.dataset.key);
+    if (!li.classList.contains('mine') || !seq) return;
+    if (e.key === 'e' || e.key === 'E') { e.preventDefault(); this.startEdit(seq, 'message'); }
+    else if (e.key === 'Delete' || e.key === 'Backspace') { e.preventDefault(); this.c.confirmDelete(this.channel, seq); }
+  }
+
+  // lastOwn is the newest message of mine that can still be edited.
+  lastOwn() {
+    const items = this.log.items, me = this.store.me.name;
+    for (let i = items.length - 1; i >= 0 && i >= items.length - 200; i--) {
+      const m = items[i];
+      if (m.from === me && !m.kind && !m.deleted) return m.seq;
+    }
+    return 0;
+  }
+
+  // startEdit opens the inline edit box on message seq; back says where
+  // focus returns afterwards ('message' or 'composer').
+  startEdit(seq, back = 'message', text = null) {
+    const m = this.log.items[indexOfSeq(this.log.items, seq)];
+    if (!m || m.seq !== seq || m.from !== this.store.me.name || m.deleted || this.readOnly()) return false;
+    const pending = this.store.changesFor(this.channel).get(seq);
+    const input = h('textarea', { class: 'edit-input', rows: 1, 'aria-label': 'Edit message', 'aria-describedby': 'edit-help' });
+    input.value = text ?? (pending?.kind === 'edit' ? pending.text : m.text);
+    this.editing = { channel: this.channel, seq, input, back };
+    if (!this.reveal(seq, false)) this.refresh(false);
+    input.focus();
+    input.setSelectionRange(input.value.length, input.value.length);
+    this.fit(input);
+    return true;
+  }
+
+  editor(m) {
+    const input = this.editing.input;
+    const save = () => this.c.saveEdit(this.channel, m.seq, input.value);
+    const form = h('form', { class: 'edit-form' }, input,
+      h('div', { class: 'edit-foot' },
+        h('span', { id: 'edit-help', class: 'hint muted' }, 'Enter to save · Esc to cancel'),
+        h('button', { type: 'button', class: 'secondary small', onclick: () => this.stopEdit() }, 'Cancel'),
+        h('button', { type: 'submit', class: 'primary small' }, 'Save')));
+    form.addEventListener('submit', (e) => { e.preventDefault(); save(); });
+    input.onkeydown = (e) => {
+      if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && !e.altKey && !e.ctrlKey && !e.metaKey) { e.preventDefault(); save(); }
+      else if (e.key === 'Escape') { e.preventDefault(); e.stopPropagation(); this.stopEdit(); }
+    };
+    input.oninput = () => this.fit(input);
+    return form;
+  }
+
+  fit(input) {
+    input.style.height = 'auto';
+    input.style.height = `${Math.min(input.scrollHeight, 240)}px`;
+  }
+
+  stopEdit() {
+    const ed = this.editing;
+    if (!ed) return;
+    this.editing = null;
+    this.refresh(false);
+    if (ed.back === 'composer' || ed.channel !== this.channel) this.c.focusComposer();
+    else this.list.querySelector(`[data-key="${ed.seq}"]`)?.focus();
+  }
+
+  // reveal slides the window to message seq and scrolls it into view; mark
+  // highlights it for a moment and focuses it (a search result's target).
+  reveal(seq, mark = true) {
+    const items = this.log.items;
+    const i = indexOfSeq(items, seq);
+    if (items[i]?.seq !== seq) return false;
+    const inWindow = i >= this.start && i < this.end;
+    if (!inWindow) {
+      this.start = Math.max(0, Math.min(i - PAGE, items.length - MAX));
+      this.end = Math.min(items.length, this.start + MAX);
+      this.stick = false;
+    }
+    this.initial = false;
+    this.render(false);
+    const el = this.list.querySelector(`[data-key="${seq}"]`);
+    if (!el) return false;
+    el.scrollIntoView({ block: mark ? 'center' : 'nearest' });
+    this.stick = this.atBottom();
+    if (mark) {
+      el.classList.add('highlight');
+      el.focus({ preventScroll: true });
+      setTimeout(() => el.classList.remove('highlight'), 4000);
+    }
+    this.updateJump();
+    return true;
   }
 
   pending(p, head) {
     const me = this.store.me.name;
     const failed = p.state === 'failed';
+    const blocked = failed && p.code === 'blocked';
+    // A content rule's refusal is the server's own sentence; sending the
+    // same text again would be refused again, so it offers to change it.
     const status = failed
-      ? h('div', { class: 'status failed' }, icon('alert'), h('span', null, `Not sent: ${p.error || 'the server refused it.'}`),
-        h('button', { type: 'button', class: 'link-button', onclick: () => this.c.retry(p.id) }, 'Retry'),
+      ? h('div', { class: blocked ? 'status failed blocked' : 'status failed', role: 'alert' }, icon('alert'),
+        h('span', null, blocked ? p.error : `Not sent: ${p.error || 'the server refused it.'}`),
+        blocked ? h('button', { type: 'button', class: 'link-button', onclick: () => this.c.revise(p.id) }, 'Change it')
+          : h('button', { type: 'button', class: 'link-button', onclick: () => this.c.retry(p.id) }, 'Retry'),
         h('button', { type: 'button', class: 'link-button', onclick: () => this.store.discard(p.id) }, 'Delete'))
       : h('div', { class: 'status' }, icon('clock'), h('span', null, this.c.online ? 'Sending…' : 'Waiting for the connection…'));
-    return h('li', { class: `msg own ${head ? 'head' : ''} ${failed ? 'failed' : 'pending'}` },
+    return h('li', { class: `msg own ${head ? 'head' : ''} ${failed ? 'failed' : 'pending'}`, tabindex: -1 },
       head ? h('div', { class: 'meta' }, h('span', { class: 'author' }, this.store.display(me))) : srOnly(`${this.store.display(me)} `),
       h('div', { class: 'text' }, p.text), status);
   }
