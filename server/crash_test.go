@@ -167,26 +167,7 @@ func TestKill9LosesNoAcknowledgedMessage(t *testing.T) {
 	startBinary(t, bin, dir, addr)
 	ana := remote.Login("ana")
 	ws := ana.Dial()
-	ws.Send(map[string]any{"type": "sync", "channels": map[string]int{ch.ID: 0}})
-	stored := map[string]uint64{}
-	var next uint64 = 1
-	for {
-		f := ws.Read()
-		if f.Str("type") == "synced" {
-			break
-		}
-		if f.Str("type") != "message" {
-			continue
-		}
-		if f.Num("seq") != next {
-			t.Fatalf("after restart seq %d follows %d: a gap", f.Num("seq"), next-1)
-		}
-		next++
-		if _, dup := stored[f.Str("id")]; dup {
-			t.Fatalf("id %s stored twice", f.Str("id"))
-		}
-		stored[f.Str("id")] = f.Num("seq")
-	}
+	stored := syncAll(t, ws, ch.ID)
 	for _, a := range acks {
 		seq, ok := stored[a.id]
 		if !ok {
@@ -268,28 +249,37 @@ func TestKill9Loop(t *testing.T) {
 		wg.Wait()
 		srv = startBinary(t, bin, dir, addr)
 	}
-	ws := clients["ana"].Dial()
-	ws.Send(map[string]any{"type": "sync", "channels": map[string]int{ch.ID: 0}})
-	stored := map[string]uint64{}
-	var next uint64 = 1
-	for {
-		f := ws.Read()
-		if f.Str("type") == "synced" {
-			break
-		}
-		if f.Str("type") != "message" {
-			continue
-		}
-		if f.Num("seq") != next {
-			t.Fatalf("seq %d follows %d", f.Num("seq"), next-1)
-		}
-		next++
-		stored[f.Str("id")] = f.Num("seq")
-	}
+	stored := syncAll(t, clients["ana"].Dial(), ch.ID)
 	for id, seq := range acked {
 		if stored[id] != seq {
 			t.Fatalf("acknowledged %s (seq %d) is stored at %d after 20 kills", id, seq, stored[id])
 		}
 	}
 	t.Logf("20 kills: %d acknowledged, %d stored, all acknowledged present", len(acked), len(stored))
+}
+
+// syncAll syncs channel from the start and returns client id -> seq of
+// every stored message, failing on a gap or a repeated id.
+func syncAll(t *testing.T, ws *servertest.WS, channel string) map[string]uint64 {
+	t.Helper()
+	ws.Send(map[string]any{"type": "sync", "channels": map[string]int{channel: 0}})
+	stored := map[string]uint64{}
+	var next uint64 = 1
+	for {
+		f := ws.Read()
+		if f.Str("type") == "synced" {
+			return stored
+		}
+		if f.Str("type") != "message" {
+			continue
+		}
+		if f.Num("seq") != next {
+			t.Fatalf("seq %d follows %d: a gap", f.Num("seq"), next-1)
+		}
+		next++
+		if _, dup := stored[f.Str("id")]; dup {
+			t.Fatalf("id %s stored twice", f.Str("id"))
+		}
+		stored[f.Str("id")] = f.Num("seq")
+	}
 }
