@@ -1,0 +1,263 @@
+package admin_test
+
+import (
+	"context"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	cdppage "github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"inhouse/server/archive"
+	"inhouse/server/rules"
+	"inhouse/server/servertest"
+)
+
+// xssCorpus is markup that would run script if any page put a stored text
+// into HTML unescaped, into an attribute, a URL or a template. Every
+// payload only sets window.__x or opens a dialog, so a test can tell.
+// server/e2e/xss_test.go sends the same corpus through the web client.
+var xssCorpus = []string{
+	`<script>window.__x=1</script>`,
+	`<img src=x onerror="window.__x=1">`,
+	`"><svg onload=window.__x=1>`,
+	`javascript:window.__x=1`,
+	`<a href="javascript:window.__x=1">link</a>`,
+	`{{7*7}} ${7*7} <%= 7*7 %>`,
+	`</textarea><script>window.__x=1</script>`,
+	`</title><script>alert(1)</script>`,
+	`<style>body{display:none}</style>`,
+	`<iframe srcdoc="<script>parent.__x=1</script>">`,
+	`'-alert(1)-'"-alert(1)-"`,
+	"\u202eexe.gnp\u202c invoice", // right-to-left override
+}
+
+// pageCheck is what the browser found on one page.
+type pageCheck struct {
+	X     bool     `json:"x"`     // window.__x was set
+	Bad   []string `json:"bad"`   // elements or attributes that can run code
+	Text  string   `json:"text"`  // every text and form value
+	Links []string `json:"links"` // console pages linked from here
+}
+
+// checkJS inspects the page as the browser built it: a payload that was
+// not escaped shows as an element or attribute here even when the CSP
+// stopped it from running, so the test does not rely on the CSP.
+const checkJS = `(() => {
+	const bad = [];
+	for (const el of document.querySelectorAll('*')) {
+		for (const a of el.attributes) {
+			if (/^on/i.test(a.name)) bad.push(el.tagName + ' ' + a.name);
+			if (/^(href|src|action|formaction|xlink:href|srcdoc)$/i.test(a.name) && /^\s*(javascript|data):/i.test(a.value)) bad.push(el.tagName + ' ' + a.name + '=' + a.value);
+		}
+	}
+	for (const s of document.scripts) {
+		if (!s.src || new URL(s.src).origin !== location.origin) bad.push('script ' + (s.src || s.textContent.slice(0, 60)));
+	}
+	for (const el of document.querySelectorAll('iframe, object, embed, style, base, meta[http-equiv], body img')) bad.push(el.tagName);
+	const values = [...document.querySelectorAll('input, textarea')].map(e => e.value);
+	return {
+		x: typeof window.__x !== 'undefined',
+		bad,
+		text: document.title + '\n' + document.body.textContent + '\n' + values.join('\n'),
+		links: [...document.querySelectorAll('a[href]')].map(a => a.href),
+	};
+})()`
+
+// skipCrawl leaves out links that are downloads or change nothing new:
+// sorting the same table again, signing out.
+var skipCrawl = regexp.MustCompile(`download|\.csv|export|/logout|[?&](sort|dir|before)=`)
+
+// TestBrowserXSSCorpusInEveryConsolePage stores the corpus wherever the
+// console shows text that people or the office typed (names, the office
+// name, the policy, rule names and patterns, flag excerpts, the backup
+// folder and its error, the audit log, searches), then visits every page
+// linked from the console in Chromium with JavaScript on and checks that
+// nothing ran and every payload shows as text.
+func TestBrowserXSSCorpusInEveryConsolePage(t *testing.T) {
+	exe := chromiumPath(t)
+	ts := start(t)
+	st := ts.Store()
+	seedCorpus(t, ts)
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1100, 800),
+	)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	browser, cancelBrowser := chromedp.NewContext(alloc)
+	defer cancelBrowser()
+	if err := chromedp.Do(browser); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	var dialogs atomic.Int32
+	if err := chromedp.Listen(browser, func(ev any) {
+		if d, ok := ev.(*cdppage.EventJavascriptDialogOpening); ok {
+			dialogs.Add(1)
+			t.Logf("a JavaScript dialog opened: %q", d.Message)
+			go chromedp.Do(browser, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+				_, err := cdp.Call(ctx, tg, cdppage.HandleJavaScriptDialog, cdppage.HandleJavaScriptDialogParams{Accept: false})
+				return err
+			}))
+		}
+	}); err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(browser, 3*time.Minute)
+	defer cancel()
+	defer func() {
+		if t.Failed() {
+			screenshot(t, browser)
+		}
+	}()
+
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(ts.URL+"/admin/login"),
+		chromedp.WaitVisible(chromedp.CSS(`#f-username`)),
+		chromedp.SendKeys(chromedp.CSS(`#f-username`), "boss"),
+		chromedp.SendKeys(chromedp.CSS(`#f-password`), servertest.Password),
+		chromedp.Click(chromedp.CSS(`main button.primary`)),
+		chromedp.WaitVisible(chromedp.CSS(`.tiles`)),
+	); err != nil {
+		t.Fatalf("sign in: %v", err)
+	}
+
+	seen := map[string]string{} // payload -> first page showing it
+	check := func(where string) pageCheck {
+		t.Helper()
+		pc, err := chromedp.Run(ctx, chromedp.Evaluate[pageCheck](checkJS))
+		if err != nil {
+			t.Fatalf("%s: inspect the page: %v", where, err)
+		}
+		if pc.X || len(pc.Bad) > 0 || dialogs.Load() > 0 {
+			t.Fatalf("%s: a payload became code: __x set %v, dialogs %d, elements %q", where, pc.X, dialogs.Load(), pc.Bad)
+		}
+		for _, p := range xssCorpus {
+			if _, ok := seen[p]; !ok && strings.Contains(pc.Text, p) {
+				seen[p] = where
+			}
+		}
+		return pc
+	}
+
+	// Crawl the console from the dashboard: every page it links to, so
+	// pages added later are covered without listing them here.
+	start := []string{"/admin", "/admin/reach", "/admin/review?show=all",
+		"/admin/people?q=" + url.QueryEscape(xssCorpus[0]), "/admin/audit?q=" + url.QueryEscape(xssCorpus[2])}
+	queue := append([]string{}, start...)
+	visited := map[string]bool{}
+	for len(queue) > 0 && len(visited) < 200 {
+		path := queue[0]
+		queue = queue[1:]
+		if visited[path] {
+			continue
+		}
+		visited[path] = true
+		if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+path)); err != nil {
+			if strings.Contains(err.Error(), "ERR_ABORTED") {
+				continue // a download
+			}
+			t.Fatalf("GET %s: %v", path, err)
+		}
+		pc := check(path)
+		for _, l := range pc.Links {
+			u, err := url.Parse(l)
+			if err != nil || u.Host != strings.TrimPrefix(ts.URL, "http://") || !strings.HasPrefix(u.Path, "/admin") {
+				continue
+			}
+			next := u.Path
+			if u.RawQuery != "" {
+				next += "?" + u.RawQuery
+			}
+			if !visited[next] && !skipCrawl.MatchString(next) {
+				queue = append(queue, next)
+			}
+		}
+	}
+	if len(visited) < 30 {
+		t.Fatalf("the crawl reached only %d pages: %v", len(visited), visited)
+	}
+
+	// The rules' test box echoes what was typed, marked.
+	all := strings.Join(xssCorpus, "\n")
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(ts.URL+"/admin/rules"),
+		chromedp.SetValue(chromedp.CSS(`#f-text`), all),
+		chromedp.Click(chromedp.CSS(`form[action^="/admin/rules/test"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`.test-result`)),
+	); err != nil {
+		t.Fatalf("test a text: %v", err)
+	}
+	if pc := check("rules test box"); !strings.Contains(pc.Text, "Blocked: the message") {
+		t.Fatalf("the test box did not match the corpus rules")
+	}
+
+	for _, p := range xssCorpus {
+		if _, ok := seen[p]; !ok {
+			t.Fatalf("payload %q never appeared as text on any of %d pages", p, len(visited))
+		}
+	}
+	if st.OpenFlags() == 0 {
+		t.Fatalf("the corpus flags are gone")
+	}
+	t.Logf("checked %d console pages", len(visited))
+}
+
+// seedCorpus stores the corpus everywhere the console shows stored text.
+func seedCorpus(t *testing.T, ts *servertest.Server) {
+	t.Helper()
+	st := ts.Store()
+	var names []string
+	for i, p := range xssCorpus {
+		name := "x" + letter(i)
+		names = append(names, name)
+		ts.AddUser(name, archive.RoleMember)
+		if _, err := st.UpdateUser(name, func(u *archive.User) error { u.Display = p; return nil }); err != nil {
+			t.Fatalf("display name %q: %v", p, err)
+		}
+	}
+	ch := channelID(t, ts, "general", names...)
+	var list []rules.Rule
+	for i, p := range xssCorpus {
+		id := "r" + letter(i)
+		list = append(list, rules.Rule{ID: id, Name: p, Kind: rules.KindPattern, Pattern: regexp.QuoteMeta(p), Action: rules.ActionBlock, Enabled: true})
+		if err := st.AddFlag(archive.Flag{Channel: ch, User: names[i], RuleIDs: []string{id}, Action: rules.ActionBlock, Excerpt: p}); err != nil {
+			t.Fatalf("flag: %v", err)
+		}
+		if err := st.Audit(archive.AuditEntry{Actor: "boss", Via: "console", Action: p, Target: p, Detail: p}); err != nil {
+			t.Fatalf("audit: %v", err)
+		}
+	}
+	if err := st.SaveRules(list); err != nil {
+		t.Fatalf("rules: %v", err)
+	}
+	set := st.Settings()
+	set.OfficeName = xssCorpus[2]
+	if err := st.SaveSettings(set); err != nil {
+		t.Fatalf("office name: %v", err)
+	}
+	if _, err := st.SetPolicy(strings.Join(xssCorpus, "\n"), xssCorpus[6]); err != nil {
+		t.Fatalf("policy: %v", err)
+	}
+	if err := st.SetBackupSchedule(archive.BackupSchedule{Dir: "/srv/" + xssCorpus[1], Keep: 3, LastError: xssCorpus[0]}); err != nil {
+		t.Fatalf("backup schedule: %v", err)
+	}
+}
+
+// letter names the i-th corpus entry in user names and rule ids.
+func letter(i int) string { return string(rune('a' + i)) }
