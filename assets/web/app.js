@@ -219,6 +219,7 @@ class Client {
     try { localStorage.setItem(`${LAST}.${this.store.me.name}`, id); } catch { /* ignore */ }
     this.input.value = this.loadDraft(id);
     if (this.conv.editing && this.conv.editing.channel !== id) this.conv.editing = null;
+    if (this.reveal && this.reveal.channel !== id) this.reveal = null;
     this.resize();
     this.renderHeader();
     this.conv.open(id);

@@ -132,7 +132,7 @@ func TestEditAndDeleteOwnMessage(t *testing.T) {
 	// Delete with the button (shown while the message is focused or
 	// hovered) and the confirmation dialog.
 	ana.do(`document.querySelector(` + js(msg) + `).focus()`)
-	ana.run(chromedp.Click(chromedp.CSS(msg+` button[aria-label="Delete message"]`)))
+	ana.run(chromedp.Click(chromedp.CSS(msg + ` button[aria-label="Delete message"]`)))
 	ana.until("the confirmation", `document.querySelector('dialog[open] .quote')?.textContent === 'Lunch at 1?'`, 5*time.Second)
 	e.save(ana, "confirm-delete")
 	// Cancel keeps it.
@@ -257,7 +257,7 @@ func TestReadOnlyChannels(t *testing.T) {
 	ana.until("the composer gone", `document.querySelector('.composer').hidden && !document.querySelector('#read-only').hidden`, 5*time.Second)
 }
 
-// A text a content rule blocks stays on the page, failed, with the
+// The sign-in page shows the office's name. A text a content rule blocks stays on the page, failed, with the
 // server's sentence; it is not sent again, and "Change it" brings the text
 // back to the composer.
 func TestBlockedMessageExplained(t *testing.T) {
@@ -270,7 +270,15 @@ func TestBlockedMessageExplained(t *testing.T) {
 		t.Fatalf("save rules: %v", err)
 	}
 
+	// The sign-in page names the office (GET /api/office).
+	st := e.store().Settings()
+	st.OfficeName = "Acme Ltd"
+	if err := e.store().SaveSettings(st); err != nil {
+		t.Fatalf("settings: %v", err)
+	}
 	ana := e.person("ana")
+	ana.run(chromedp.Navigate(e.URL + "/"))
+	ana.until("the office's name on the sign-in page", `document.querySelector('.auth-card h1')?.textContent === 'Acme Ltd' && document.title === 'Sign in · Acme Ltd'`, 5*time.Second)
 	ana.enter()
 	ana.open(general)
 	ana.say("Project Falcon starts Monday")

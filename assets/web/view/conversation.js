@@ -245,11 +245,13 @@ export class Conversation {
       const m = items[i];
       if (m.kind) continue; // an edit or delete: shown on its message
       const p = changes.get(m.seq);
+      if (ed === m.seq && m.deleted) this.editing = null; // deleted elsewhere meanwhile
       place(m, String(m.seq), (head) => {
         let k = `${head ? 'h' : 'c'}${m.seq}.${m.v}${ro ? 'r' : ''}`;
         if (p) k += `.${p.id}.${p.state}.${this.c.online}`;
-        if (ed === m.seq) k += '.e';
-        const el = cache.get(k) || this.message(m, head, p, ed === m.seq);
+        const editing = ed === m.seq && !!this.editing;
+        if (editing) k += '.e';
+        const el = cache.get(k) || this.message(m, head, p, editing);
         used.set(k, el);
         return el;
       });
