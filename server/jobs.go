@@ -51,13 +51,12 @@ func (s *Server) dailyJobs(now time.Time) {
 	sched := s.store.BackupSchedule()
 	last, ok := s.store.LastBackup()
 	if sched.Dir != "" && (!ok || now.Sub(last) >= 24*time.Hour) {
-		err := s.scheduledBackup(sched.Dir, sched.Keep, now)
-		sched.LastError = ""
-		if err != nil {
-			sched.LastError = err.Error()
+		msg := ""
+		if err := s.scheduledBackup(sched.Dir, sched.Keep, now); err != nil {
+			msg = err.Error()
 			s.log.Error("scheduled backup", "dir", sched.Dir, "err", err)
 		}
-		s.store.SetBackupSchedule(sched)
+		s.store.SetBackupError(msg)
 	}
 }
 

@@ -43,3 +43,19 @@ func (s *Store) SetBackupSchedule(b BackupSchedule) error {
 		return err
 	}, nil)
 }
+
+// SetBackupError records how the last scheduled backup ended ("" for
+// success) without touching the schedule itself, which the console may
+// have changed while the backup ran.
+func (s *Store) SetBackupError(msg string) error {
+	return s.write(func(tx *buntdb.Tx) error {
+		var b BackupSchedule
+		if v, err := tx.Get("backup_schedule"); err == nil {
+			json.Unmarshal([]byte(v), &b)
+		}
+		b.LastError = msg
+		data, _ := json.Marshal(b)
+		_, _, err := tx.Set("backup_schedule", string(data), nil)
+		return err
+	}, nil)
+}
