@@ -64,12 +64,13 @@ func Bench(o BenchOptions, stdout io.Writer) error {
 		o.Runs = 3
 	}
 	started := time.Now()
+	loadBefore := loadAvg()
 	var rows []*row
 	var details strings.Builder
 	add := func(r *row) *row { rows = append(rows, r); return r }
 	say := func(format string, a ...any) {
 		if strings.HasPrefix(format, "\n### ") {
-			format = strings.TrimSuffix(format, "\n") + "\n\nLoad average before: " + strings.Join(strings.Fields(readFile("/proc/loadavg"))[:3], " ") + "\n"
+			format = strings.TrimSuffix(format, "\n") + "\n\nLoad average before: " + loadAvg() + "\n"
 		}
 		fmt.Fprintf(stdout, format+"\n", a...)
 		fmt.Fprintf(&details, format+"\n", a...)
@@ -179,7 +180,7 @@ func Bench(o BenchOptions, stdout io.Writer) error {
 	}
 
 	var b strings.Builder
-	writeReport(&b, o, rows, details.String(), time.Since(started))
+	writeReport(&b, o, rows, details.String(), time.Since(started), loadBefore)
 	if o.Out == "" || o.Out == "-" {
 		_, err := io.WriteString(stdout, b.String())
 		return err
@@ -196,7 +197,17 @@ func Bench(o BenchOptions, stdout io.Writer) error {
 
 func msf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-func writeReport(b *strings.Builder, o BenchOptions, rows []*row, details string, took time.Duration) {
+// loadAvg is the 1, 5 and 15 minute load averages: on a shared machine,
+// a figure taken under another's load is not the server's own.
+func loadAvg() string {
+	f := strings.Fields(readFile("/proc/loadavg"))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+func writeReport(b *strings.Builder, o BenchOptions, rows []*row, details string, took time.Duration, loadBefore string) {
 	fmt.Fprintf(b, "# Inhouse performance\n\n")
 	fmt.Fprintf(b, "Written by `make bench` (`server/loadtest/bench.sh`) on %s in %s. Each figure is the median of %d runs; "+
 		"every run starts a fresh server over a fresh data folder. The server runs as a process of its own (`inhouse loadtest server`: "+
@@ -226,6 +237,7 @@ func writeReport(b *strings.Builder, o BenchOptions, rows []*row, details string
 	fmt.Fprintf(b, "- Go: %s\n", runtime.Version())
 	fmt.Fprintf(b, "- Memory: %s\n", memTotal())
 	fmt.Fprintf(b, "- Open-file limit during the run: %d\n", RaiseFileLimit(0))
+	fmt.Fprintf(b, "- Load average (1, 5, 15 min) at the start: %s; at the end: %s. Above 2 on this machine, other work shared the CPUs and the latencies include waiting for them.\n", loadBefore, loadAvg())
 	fmt.Fprintf(b, "- Command: `%s`\n", o.Command)
 	fmt.Fprintf(b, "\n## Runs\n%s", details)
 	if o.GoBench != "" {
