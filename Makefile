@@ -48,9 +48,10 @@ fuzz:
 	  go test -run '^$$' -fuzz "^$${t##*:}\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 2s $${t%%:*} || exit 1; \
 	done
 
-# Benchmarks: never timed tests. Figures go to docs/performance.md.
-bench:
-	go test -run '^$$' -bench . -benchtime 2s -count 3 ./server/...
+# Benchmarks and the load scenarios (server and load on separate cores),
+# never timed tests: the figures go to docs/performance.md.
+bench: build
+	sh server/loadtest/bench.sh
 
 clean:
 	rm -rf bin

@@ -8,13 +8,10 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
-	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	"inhouse/server"
 	"inhouse/server/chat"
@@ -102,7 +99,7 @@ func (c Child) Start(dir string, o ServerOptions) (*Target, error) {
 	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Stderr = c.Log
 	// If the load tool dies, so does its server.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = dieWithParent()
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
@@ -201,44 +198,6 @@ func procCPU(pid int) time.Duration {
 	ut, _ := strconv.ParseInt(f[11], 10, 64)
 	st, _ := strconv.ParseInt(f[12], 10, 64)
 	return time.Duration(ut+st) * time.Second / 100 // USER_HZ is 100 on Linux
-}
-
-// PinSelf moves every thread of this process to cpu; threads made later
-// inherit it. GOMAXPROCS follows, so the scheduler does not fight itself.
-func PinSelf(cpu int) error {
-	var set unix.CPUSet
-	set.Set(cpu)
-	tasks, err := os.ReadDir("/proc/self/task")
-	if err != nil {
-		return err
-	}
-	for _, t := range tasks {
-		tid, _ := strconv.Atoi(t.Name())
-		if err := unix.SchedSetaffinity(tid, &set); err != nil {
-			return fmt.Errorf("pin to CPU %d: %w", cpu, err)
-		}
-	}
-	runtime.GOMAXPROCS(1)
-	return nil
-}
-
-// RaiseFileLimit lifts RLIMIT_NOFILE to n (the hard limit too, which needs
-// root); children inherit it. It returns the limit in force.
-func RaiseFileLimit(n uint64) uint64 {
-	var rl unix.Rlimit
-	if unix.Getrlimit(unix.RLIMIT_NOFILE, &rl) != nil {
-		return 0
-	}
-	if rl.Cur >= n {
-		return rl.Cur
-	}
-	want := unix.Rlimit{Cur: n, Max: max(n, rl.Max)}
-	if unix.Setrlimit(unix.RLIMIT_NOFILE, &want) != nil {
-		want = unix.Rlimit{Cur: rl.Max, Max: rl.Max}
-		unix.Setrlimit(unix.RLIMIT_NOFILE, &want)
-	}
-	unix.Getrlimit(unix.RLIMIT_NOFILE, &rl)
-	return rl.Cur
 }
 
 // tempDir makes a fresh data folder under parent ("" for the system's).
