@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -89,6 +90,12 @@ func Open(cfg Config) (*Server, error) {
 	}
 	if len(cfg.Allow) == 0 {
 		cfg.Allow = DefaultAllow
+	}
+	// A disk sync holds its scheduler slot while it waits; with a single
+	// slot (one core, or taskset) nothing else would run meanwhile and group
+	// commit would gather nothing. A second slot costs nothing when idle.
+	if runtime.GOMAXPROCS(0) < 2 {
+		runtime.GOMAXPROCS(2)
 	}
 	store, err := archive.Open(cfg.DataDir)
 	if err != nil {

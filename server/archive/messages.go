@@ -131,14 +131,11 @@ func (s *Store) Append(p Post, done func(m Message, dup bool, err error)) {
 			if _, _, err := tx.Set(key, data, nil); err != nil {
 				return err
 			}
-			_, _, err = tx.Set(idem, p.Channel+":"+strconv.FormatUint(next, 10), nil)
-			return err
-		},
-		commit: func() {
-			if !dup {
-				s.nextSeq[p.Channel] = next
-				s.heads[p.Channel] = m.H
+			if _, _, err = tx.Set(idem, p.Channel+":"+strconv.FormatUint(next, 10), nil); err != nil {
+				return err
 			}
+			s.advance(p.Channel, next, m.H)
+			return nil
 		},
 		done: func(err error) {
 			if err == nil && !dup {

@@ -70,6 +70,7 @@ type Store struct {
 	lastSeq   map[string]uint64   // durable last seq per channel
 	nextSeq   map[string]uint64   // writer-only: last seq handed out
 	heads     map[string]string   // writer-only: each channel's chain head
+	undo      []undo              // writer-only: what to restore if a transaction rolls back
 	cur       map[string]*current // edited and deleted messages
 	index     *index
 	reads     map[string]uint64 // "channel\x00user" -> last read seq
@@ -81,11 +82,10 @@ type Store struct {
 
 // op is one write waiting for the group commit.
 type op struct {
-	exec   func() error              // if set, runs instead of a transaction (compaction)
-	apply  func(tx *buntdb.Tx) error // runs inside a write transaction
-	commit func()                    // runs after the transaction committed, before the sync
-	done   func(error)               // runs after the sync, in submission order
-	err    error
+	exec  func() error              // if set, runs instead of a transaction (compaction)
+	apply func(tx *buntdb.Tx) error // runs inside a write transaction
+	done  func(error)               // runs after the sync, in submission order
+	err   error
 }
 
 // Open opens (or creates) the data folder. It fails with ErrLocked when
@@ -253,25 +253,17 @@ func (s *Store) writer() {
 
 func (s *Store) run(batch []*op) {
 	wrote := false
-	for _, o := range batch {
-		if err := s.Healthy(); err != nil {
-			o.err = err
-			continue
-		}
-		if o.exec != nil {
-			o.err = o.exec()
-		} else {
-			o.err = s.db.Update(o.apply)
-		}
-		if o.err == nil {
-			wrote = true
-			if o.commit != nil {
-				o.commit()
+	for i := 0; i < len(batch); {
+		j := i + 1
+		if batch[i].exec == nil {
+			for j < len(batch) && batch[j].exec == nil {
+				j++
 			}
-		} else if !isUserError(o.err) {
-			// The write itself failed (disk full, I/O error): stop writing.
-			s.fail(fmt.Errorf("database write failed: %w", o.err))
 		}
+		if s.apply(batch[i:j]) {
+			wrote = true
+		}
+		i = j
 	}
 	if wrote {
 		start := time.Now()
@@ -290,6 +282,99 @@ func (s *Store) run(batch []*op) {
 	for _, o := range batch {
 		o.done(o.err)
 	}
+}
+
+// opFailed marks an error returned by one op inside a shared transaction.
+type opFailed struct{ error }
+
+// apply runs ops: a compaction alone; transactions together in one BuntDB
+// transaction, so the whole group is one write to the file. If one of them
+// fails, the shared transaction is rolled back and each runs on its own, so
+// one bad request never spoils the others. It reports whether anything was
+// written.
+func (s *Store) apply(ops []*op) bool {
+	if err := s.Healthy(); err != nil {
+		for _, o := range ops {
+			o.err = err
+		}
+		return false
+	}
+	if ops[0].exec != nil {
+		o := ops[0]
+		o.err = o.exec()
+		s.failOn(o.err)
+		return o.err == nil
+	}
+	if len(ops) > 1 {
+		err := s.db.Update(func(tx *buntdb.Tx) error {
+			for _, o := range ops {
+				if err := o.apply(tx); err != nil {
+					return opFailed{err}
+				}
+			}
+			return nil
+		})
+		var of opFailed
+		switch {
+		case err == nil:
+			s.undo = s.undo[:0]
+			for _, o := range ops {
+				o.err = nil
+			}
+			return true
+		case !errors.As(err, &of):
+			// The file write failed: nothing of the group is stored.
+			s.rollbackState()
+			s.failOn(err)
+			for _, o := range ops {
+				o.err = err
+			}
+			return false
+		}
+		s.rollbackState()
+	}
+	wrote := false
+	for _, o := range ops {
+		if o.err = s.db.Update(o.apply); o.err != nil {
+			s.rollbackState()
+			s.failOn(o.err)
+			continue
+		}
+		s.undo = s.undo[:0]
+		wrote = true
+	}
+	return wrote
+}
+
+// failOn stops the store after an error that is not the request's fault
+// (disk full, I/O error).
+func (s *Store) failOn(err error) {
+	if err != nil && !isUserError(err) {
+		s.fail(fmt.Errorf("database write failed: %w", err))
+	}
+}
+
+// undo records the writer-only state (next seq, chain head) an op changed
+// inside a transaction that may still roll back.
+type undo struct {
+	channel string
+	next    uint64
+	head    string
+}
+
+// advance moves a channel's next seq and chain head, remembering the old.
+func (s *Store) advance(channel string, next uint64, head string) {
+	s.undo = append(s.undo, undo{channel, s.nextSeq[channel], s.heads[channel]})
+	s.nextSeq[channel], s.heads[channel] = next, head
+}
+
+// rollbackState undoes advance calls of a rolled-back transaction.
+func (s *Store) rollbackState() {
+	for i := len(s.undo) - 1; i >= 0; i-- {
+		u := s.undo[i]
+		s.nextSeq[u.channel], s.heads[u.channel] = u.next, u.head
+	}
+	s.undo = s.undo[:0]
 }
 
 func (s *Store) fail(err error) {

@@ -272,3 +272,40 @@ func TestPolicyLedgerKeepsEveryVersion(t *testing.T) {
 		t.Fatalf("ledger %+v", got)
 	}
 }
+
+// TestOneBadWriteDoesNotSpoilItsBatch: writes that share one transaction
+// fall back to one each when one of them fails.
+func TestOneBadWriteDoesNotSpoilItsBatch(t *testing.T) {
+	s, _, c := setup(t)
+	defer s.Close()
+	var errs []error
+	set := func(k string) *op {
+		return &op{apply: func(tx *buntdb.Tx) error { _, _, err := tx.Set(k, "1", nil); return err },
+			done: func(err error) { errs = append(errs, err) }}
+	}
+	bad := &op{apply: func(tx *buntdb.Tx) error {
+		tx.Set("half-written", "1", nil)
+		return userErr(errors.New("refused"))
+	}, done: func(err error) { errs = append(errs, err) }}
+	s.run([]*op{set("k1"), bad, set("k2")}) // as the writer goroutine would
+	if errs[0] != nil || errs[1] == nil || errs[2] != nil {
+		t.Fatalf("results %v", errs)
+	}
+	s.db.View(func(tx *buntdb.Tx) error {
+		for k, want := range map[string]bool{"k1": true, "k2": true, "half-written": false} {
+			if _, err := tx.Get(k); (err == nil) != want {
+				t.Errorf("key %s stored: %v, want %v", k, err == nil, want)
+			}
+		}
+		return nil
+	})
+	if s.Healthy() != nil {
+		t.Fatal("a refused request failed the store")
+	}
+	// Messages still get gap-free seqs afterwards.
+	for i := 1; i <= 3; i++ {
+		if m, _, _ := appendWait(s, c.ID, "ana", fmt.Sprint(i), "x"); m.Seq != uint64(i) {
+			t.Fatalf("seq %d, want %d", m.Seq, i)
+		}
+	}
+}
