@@ -114,7 +114,10 @@ func (s *Store) Append(p Post, done func(m Message, dup bool, err error)) {
 				m, err = parseMsg(msgKey(ch, seq), raw)
 				return err
 			}
-			if _, err := tx.Get("chan:" + p.Channel); err != nil {
+			s.mu.RLock()
+			_, known := s.channels[p.Channel]
+			s.mu.RUnlock()
+			if !known { // channels are never removed, so memory is enough
 				return fmt.Errorf("channel %q: %w", p.Channel, ErrNotFound)
 			}
 			if err := s.checkRef(tx, p); err != nil {

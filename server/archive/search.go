@@ -2,10 +2,10 @@ package archive
 
 import (
 	"slices"
-	"strings"
 	"sync"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // index is an in-memory inverted index of every stored text, so a keyword
@@ -59,22 +59,67 @@ func (ix *index) reset() {
 // maxTokens bounds the words indexed per record.
 const maxTokens = 512
 
-// tokens splits text into lowercase words of letters and digits, each once.
+// tokens splits text into lowercase words of letters and digits, each
+// once. It runs for every stored text, so it allocates little: ASCII words
+// are lowered in a reused buffer, and repeats are found in the short list
+// made so far (a map once the text is long).
 func tokens(text string) []string {
 	var out []string
-	seen := map[string]bool{}
-	f := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-	for _, w := range f {
+	var buf []byte
+	var seen map[string]bool // only for long texts
+	add := func(w []byte) {
 		if len(w) > 40 {
 			w = w[:40]
 		}
-		if !seen[w] {
-			seen[w] = true
-			out = append(out, w)
-			if len(out) == maxTokens {
-				break
+		if seen != nil {
+			if seen[string(w)] {
+				return
+			}
+		} else {
+			for _, have := range out {
+				if have == string(w) {
+					return
+				}
 			}
 		}
+		out = append(out, string(w))
+		if seen != nil {
+			seen[out[len(out)-1]] = true
+		} else if len(out) == 32 {
+			seen = make(map[string]bool, 64)
+			for _, have := range out {
+				seen[have] = true
+			}
+		}
+	}
+	for i := 0; i < len(text) && len(out) < maxTokens; {
+		c := text[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+				buf = append(buf, c)
+			case 'A' <= c && c <= 'Z':
+				buf = append(buf, c+'a'-'A')
+			default:
+				if len(buf) > 0 {
+					add(buf)
+					buf = buf[:0]
+				}
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			buf = utf8.AppendRune(buf, unicode.ToLower(r))
+		} else if len(buf) > 0 {
+			add(buf)
+			buf = buf[:0]
+		}
+		i += size
+	}
+	if len(buf) > 0 && len(out) < maxTokens {
+		add(buf)
 	}
 	return out
 }
