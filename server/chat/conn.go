@@ -116,6 +116,17 @@ func (c *Conn) push(frames ...[]byte) bool {
 }
 
 func (c *Conn) pushLocked(frames ...[]byte) bool {
+	if !c.enqueueLocked(frames...) {
+		return false
+	}
+	c.startWriter()
+	return true
+}
+
+// enqueueLocked queues frames without starting the writer: the dispatcher
+// queues a whole commit batch first and then starts each writer once, so
+// an ack and its message, or a burst of messages, leave in one write.
+func (c *Conn) enqueueLocked(frames ...[]byte) bool {
 	if c.closed {
 		return false
 	}
@@ -125,8 +136,16 @@ func (c *Conn) pushLocked(frames ...[]byte) bool {
 		return false
 	}
 	c.out = append(c.out, frames...)
-	c.startWriter()
 	return true
+}
+
+// kick starts the writer for what enqueueLocked queued.
+func (c *Conn) kick() {
+	c.mu.Lock()
+	if len(c.out) > 0 {
+		c.startWriter()
+	}
+	c.mu.Unlock()
 }
 
 // startWriter makes sure a flush goroutine runs. c.mu is held.
@@ -139,8 +158,8 @@ func (c *Conn) startWriter() {
 	go c.flush()
 }
 
-// offer delivers a live message unless this connection already has it or a
-// sync is about to give it.
+// offer queues a live message unless this connection already has it or a
+// sync is about to give it. The caller kicks the writer.
 func (c *Conn) offer(channel string, seq uint64, frame []byte) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -149,7 +168,14 @@ func (c *Conn) offer(channel string, seq uint64, frame []byte) bool {
 		return false
 	}
 	cur.next = seq + 1
-	return c.pushLocked(frame)
+	return c.enqueueLocked(frame)
+}
+
+// enqueue queues frames; the caller kicks the writer.
+func (c *Conn) enqueue(frames ...[]byte) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.enqueueLocked(frames...)
 }
 
 // queued is how many frames wait to be written.

@@ -19,19 +19,39 @@ func (h *Hub) send(c *Conn, p archive.Post, verdict *rules.Result) {
 	})
 }
 
-// dispatch acks and delivers committed messages, in commit order.
+// dispatch acks and delivers committed messages, in commit order. It
+// takes what has arrived together, queues it for every connection, and
+// only then starts the writers, so each connection gets one write per burst.
 func (h *Hub) dispatch() {
 	defer h.stopped.Done()
+	touched := map[*Conn]struct{}{}
+	flush := func() {
+		for c := range touched {
+			c.kick()
+		}
+		clear(touched)
+	}
 	for {
 		select {
 		case ev := <-h.committed:
-			h.deliver(ev)
+			h.deliver(ev, touched)
+		drain:
+			for n := 0; n < 256; n++ {
+				select {
+				case ev := <-h.committed:
+					h.deliver(ev, touched)
+				default:
+					break drain
+				}
+			}
+			flush()
 		case <-h.stop:
 			for {
 				select {
 				case ev := <-h.committed:
-					h.deliver(ev)
+					h.deliver(ev, touched)
 				default:
+					flush()
 					return
 				}
 			}
@@ -39,7 +59,7 @@ func (h *Hub) dispatch() {
 	}
 }
 
-func (h *Hub) deliver(ev commitEvent) {
+func (h *Hub) deliver(ev commitEvent, touched map[*Conn]struct{}) {
 	m := ev.msg
 	if ev.err != nil {
 		var ue archive.UserError
@@ -56,7 +76,9 @@ func (h *Hub) deliver(ev commitEvent) {
 		}
 		return
 	}
-	ev.sender.push(mustJSON(ackFrame{Type: "ack", ID: m.ID, Channel: m.Channel, Seq: m.Seq, TS: formatTS(m.TS)}))
+	if ev.sender.enqueue(mustJSON(ackFrame{Type: "ack", ID: m.ID, Channel: m.Channel, Seq: m.Seq, TS: formatTS(m.TS)})) {
+		touched[ev.sender] = struct{}{}
+	}
 	if ev.dup {
 		return
 	}
@@ -76,6 +98,7 @@ func (h *Hub) deliver(ev commitEvent) {
 	for _, c := range subs {
 		if c.offer(m.Channel, m.Seq, frame) {
 			h.Delivered.Add(1)
+			touched[c] = struct{}{}
 		}
 	}
 	h.FanoutNano.Add(uint64(time.Since(start)))
