@@ -121,7 +121,13 @@ func Open(cfg Config) (*Server, error) {
 		IdleTimeout:           2 * time.Minute,
 		MaxRequestBodySize:    maxBody,
 		ReadBufferSize:        8 << 10,
-		Logger:                quietLogger{},
+		// Gives the read buffer back after each request, so a WebSocket
+		// does not keep one for its whole life.
+		ReduceMemoryUsage: true,
+		// A WebSocket outlives its upgrade request: its goroutine owns the
+		// connection and closes it, and fasthttp frees the request at once.
+		KeepHijackedConns: true,
+		Logger:            quietLogger{},
 	}
 	return s, nil
 }

@@ -15,8 +15,8 @@ var writeBuffers sync.Pool
 
 // upgrader checks nothing itself: origin and session are checked before.
 var upgrader = websocket.FastHTTPUpgrader{
-	ReadBufferSize:  2048,
-	WriteBufferSize: 2048,
+	ReadBufferSize:  1024, // chat frames are small; larger ones take more reads
+	WriteBufferSize: 1024, // only the library's own control replies use it
 	WriteBufferPool: &writeBuffers,
 	CheckOrigin:     func(*fasthttp.RequestCtx) bool { return true },
 }
@@ -40,13 +40,17 @@ func (s *Server) websocket(ctx *fasthttp.RequestCtx) {
 	}
 	name := u.Name
 	err := upgrader.Upgrade(ctx, func(ws *websocket.Conn) {
-		defer func() {
-			if v := recover(); v != nil {
-				s.log.Error("panic in connection", "user", name, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+		// Return at once so fasthttp can free the upgrade request (see
+		// KeepHijackedConns); the connection lives on in its own goroutine.
+		go func() {
+			defer func() {
+				if v := recover(); v != nil {
+					s.log.Error("panic in connection", "user", name, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				}
 				ws.Close()
-			}
+			}()
+			s.hub.Serve(ws, name)
 		}()
-		s.hub.Serve(ws, name)
 	})
 	if err != nil {
 		s.log.Debug("websocket upgrade failed", "err", err)
