@@ -36,7 +36,7 @@ type Conn struct {
 	out     [][]byte           // text frames' payloads, in order
 	control [][]byte           // whole control frames to send first (pong, close)
 	closing bool               // a close frame is queued: write it, then close
-	cursors map[string]*cursor // per channel: what this connection has been given
+	cursors cursors // per channel: what this connection has been given
 	away    bool
 	closed  bool
 
@@ -60,7 +60,7 @@ type cursor struct {
 // Serve runs a connection for user until it closes. The caller has checked
 // the session and called Admit.
 func (h *Hub) Serve(ws *websocket.Conn, user string) {
-	c := &Conn{hub: h, ws: ws, user: user, cursors: map[string]*cursor{}, done: make(chan struct{})}
+	c := &Conn{hub: h, ws: ws, user: user, done: make(chan struct{})}
 	if err := h.register(c); err != nil {
 		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseTryAgainLater, err.Error()), time.Now().Add(time.Second))
 		ws.Close()
@@ -163,7 +163,7 @@ func (c *Conn) startWriter() {
 func (c *Conn) offer(channel string, seq uint64, frame []byte) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	cur := c.cursors[channel]
+	cur := c.cursors.get(channel)
 	if cur == nil || cur.syncing || seq < cur.next {
 		return false
 	}

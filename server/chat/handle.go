@@ -212,7 +212,7 @@ var errClosed = errors.New("connection closed")
 func (c *Conn) syncChannel(channel string, seen uint64) error {
 	r := c.hub.room(channel)
 	c.mu.Lock()
-	cur := c.cursors[channel]
+	cur := c.cursors.get(channel)
 	if cur == nil {
 		c.mu.Unlock()
 		return nil // left the channel meanwhile

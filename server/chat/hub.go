@@ -175,7 +175,7 @@ func (h *Hub) subscribe(r *room, id string, c *Conn) {
 	subs = append(subs, r.subs...)
 	r.subs = append(subs, c)
 	c.mu.Lock()
-	c.cursors[id] = &cursor{next: r.published + 1}
+	c.cursors.set(id, &cursor{next: r.published + 1})
 	c.mu.Unlock()
 	r.mu.Unlock()
 }
@@ -191,7 +191,7 @@ func (h *Hub) unsubscribe(r *room, id string, c *Conn) {
 	r.subs = subs
 	r.mu.Unlock()
 	c.mu.Lock()
-	delete(c.cursors, id)
+	c.cursors.remove(id)
 	c.mu.Unlock()
 }
 
@@ -199,8 +199,8 @@ func (h *Hub) unsubscribe(r *room, id string, c *Conn) {
 func (h *Hub) unregister(c *Conn) {
 	c.mu.Lock()
 	ids := make([]string, 0, len(c.cursors))
-	for id := range c.cursors {
-		ids = append(ids, id)
+	for _, cc := range c.cursors {
+		ids = append(ids, cc.channel)
 	}
 	c.mu.Unlock()
 	for _, id := range ids {
@@ -260,7 +260,7 @@ func (h *Hub) ChannelChanged(c archive.Channel, removed []string) {
 	for _, user := range c.Members {
 		for _, conn := range h.connsOf(user) {
 			conn.mu.Lock()
-			_, has := conn.cursors[c.ID]
+			has := conn.cursors.get(c.ID) != nil
 			conn.mu.Unlock()
 			if !has {
 				h.subscribe(r, c.ID, conn)
