@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/tidwall/buntdb"
+	"github.com/tidwall/gjson"
 )
 
 // migrations move a database up one schema version each, in order:
@@ -121,67 +122,93 @@ func (s *Store) migrate() error {
 
 // loadMessages finds each channel's last seq and chain head, and rebuilds
 // the current state of edited messages and the search index, in commit
-// order.
+// order. It reads each record once, with a field reader instead of a full
+// JSON decode: opening a large archive is mostly this loop.
 func (s *Store) loadMessages(tx *buntdb.Tx) error {
-	var refs []msgRef
-	var bad error
-	tx.AscendKeys("msg:*", func(k, v string) bool {
-		m, err := parseMsg(k, v)
-		if err != nil {
-			bad = err
-			return false
-		}
-		refs = append(refs, msgRef{m.TS, m.Channel, m.Seq})
-		s.lastSeq[m.Channel] = m.Seq
-		s.heads[m.Channel] = m.H
-		return true
-	})
-	if bad != nil {
-		return bad
+	refs, err := messageRefs(tx)
+	if err != nil {
+		return err
+	}
+	last := map[string]int{} // channel -> its newest record in refs
+	for i, r := range refs {
+		last[r.channel] = i // key order: seqs ascend within a channel
+	}
+	for ch, i := range last {
+		s.lastSeq[ch] = refs[i].seq
+		s.heads[ch] = gjson.Get(refs[i].val, "h").String()
 	}
 	for id := range s.channels {
-		if _, ok := s.heads[id]; !ok {
+		if _, ok := s.lastSeq[id]; !ok {
 			if cp, ok := checkpoint(tx, "msg:"+id); ok {
 				s.heads[id], s.lastSeq[id] = cp.H, cp.Seq
 			}
 		}
 		s.nextSeq[id] = s.lastSeq[id]
 	}
-	return s.reindexRefs(tx, refs)
+	return s.reindexRefs(refs)
 }
 
 // reindex rebuilds the edited-state map and the search index from every
 // stored record, in commit order.
 func (s *Store) reindex(tx *buntdb.Tx) error {
-	var refs []msgRef
-	tx.AscendKeys("msg:*", func(k, v string) bool {
-		if m, err := parseMsg(k, v); err == nil {
-			refs = append(refs, msgRef{m.TS, m.Channel, m.Seq})
-		}
-		return true
-	})
-	return s.reindexRefs(tx, refs)
+	refs, err := messageRefs(tx)
+	if err != nil {
+		return err
+	}
+	return s.reindexRefs(refs)
 }
 
+// msgRef is one stored record, its value shared with the database.
 type msgRef struct {
 	ts      int64
 	channel string
 	seq     uint64
+	val     string
 }
 
-func (s *Store) reindexRefs(tx *buntdb.Tx, refs []msgRef) error {
+// messageRefs lists every message record in key order (channel, then seq).
+func messageRefs(tx *buntdb.Tx) ([]msgRef, error) {
+	var refs []msgRef
+	var bad error
+	tx.AscendKeys("msg:*", func(k, v string) bool {
+		i := strings.LastIndexByte(k, ':')
+		seq, err := strconv.ParseUint(k[i+1:], 10, 64)
+		ts := gjson.Get(v, "ts")
+		if i < 4 || err != nil || !ts.Exists() {
+			bad = fmt.Errorf("record %s: unreadable", k)
+			return false
+		}
+		refs = append(refs, msgRef{ts: ts.Int(), channel: k[4:i], seq: seq, val: v})
+		return true
+	})
+	return refs, bad
+}
+
+// reindexRefs applies every record, oldest first, to the edited-state map
+// and the search index.
+func (s *Store) reindexRefs(refs []msgRef) error {
 	s.cur = map[string]*current{}
 	sort.SliceStable(refs, func(i, j int) bool { return refs[i].ts < refs[j].ts })
 	for _, r := range refs {
-		v, err := tx.Get(msgKey(r.channel, r.seq))
-		if err != nil {
-			return err
+		m := Message{Channel: r.channel, Seq: r.seq, TS: r.ts}
+		gjson.Parse(r.val).ForEach(func(k, v gjson.Result) bool {
+			switch k.Str {
+			case "from":
+				m.From = v.Str
+			case "text":
+				m.Text = v.Str
+			case "kind":
+				m.Kind = v.Str
+			case "ref":
+				m.Ref = v.Uint()
+			case "m":
+				m.M = v.Str
+			}
+			return true
+		})
+		if m.Kind != KindMessage {
+			s.applyCurrent(m)
 		}
-		m, err := parseMsg(msgKey(r.channel, r.seq), v)
-		if err != nil {
-			return err
-		}
-		s.applyCurrent(m)
 		s.index.add(m)
 	}
 	return nil

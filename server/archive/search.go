@@ -15,7 +15,7 @@ import (
 type index struct {
 	mu       sync.RWMutex
 	docs     []doc
-	postings map[string][]uint32
+	postings map[string]*[]uint32
 	channels []string // channel number -> id
 	chanNum  map[string]uint32
 	users    []string
@@ -24,7 +24,11 @@ type index struct {
 	// superseded marks documents whose text is no longer current (an
 	// edited original, an older edit) or whose message was deleted.
 	superseded map[uint32]bool
-	latest     map[string]uint32 // "channel\x00seq" -> document with its current text
+	// seqDocs finds a channel's documents by seq (4 bytes a record), so an
+	// edit can mark what it replaces; lastEdit holds edited messages only.
+	seqDocs  [][]uint32 // channel number -> document of seq firstSeq+i
+	firstSeq []uint64
+	lastEdit map[string]uint32 // "channel\x00seq" -> its newest edit or delete
 	// masked holds the members' text of documents a content rule masked:
 	// members' searches must not match what the mask hides.
 	masked map[uint32]string
@@ -51,48 +55,29 @@ func (ix *index) reset() {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.docs, ix.channels, ix.users = nil, nil, nil
-	ix.postings, ix.chanNum, ix.userNum = map[string][]uint32{}, map[string]uint32{}, map[string]uint32{}
-	ix.refs, ix.superseded, ix.latest = map[string][]uint64{}, map[uint32]bool{}, map[string]uint32{}
+	ix.postings, ix.chanNum, ix.userNum = map[string]*[]uint32{}, map[string]uint32{}, map[string]uint32{}
+	ix.refs, ix.superseded, ix.lastEdit = map[string][]uint64{}, map[uint32]bool{}, map[string]uint32{}
+	ix.seqDocs, ix.firstSeq = nil, nil
 	ix.masked = map[uint32]string{}
 }
 
 // maxTokens bounds the words indexed per record.
 const maxTokens = 512
 
-// tokens splits text into lowercase words of letters and digits, each
-// once. It runs for every stored text, so it allocates little: ASCII words
-// are lowered in a reused buffer, and repeats are found in the short list
-// made so far (a map once the text is long).
-func tokens(text string) []string {
-	var out []string
-	var buf []byte
-	var seen map[string]bool // only for long texts
-	add := func(w []byte) {
-		if len(w) > 40 {
-			w = w[:40]
+// eachWord calls fn with each lowercase word of letters and digits in
+// text (at most 40 bytes of it), in order, repeats included. The buffer is
+// reused: fn must copy what it keeps.
+func eachWord(text string, fn func(w []byte)) {
+	var arr [64]byte
+	buf := arr[:0]
+	emit := func() {
+		if len(buf) > 40 {
+			buf = buf[:40]
 		}
-		if seen != nil {
-			if seen[string(w)] {
-				return
-			}
-		} else {
-			for _, have := range out {
-				if have == string(w) {
-					return
-				}
-			}
-		}
-		out = append(out, string(w))
-		if seen != nil {
-			seen[out[len(out)-1]] = true
-		} else if len(out) == 32 {
-			seen = make(map[string]bool, 64)
-			for _, have := range out {
-				seen[have] = true
-			}
-		}
+		fn(buf)
+		buf = buf[:0]
 	}
-	for i := 0; i < len(text) && len(out) < maxTokens; {
+	for i := 0; i < len(text); {
 		c := text[i]
 		if c < utf8.RuneSelf {
 			switch {
@@ -102,8 +87,7 @@ func tokens(text string) []string {
 				buf = append(buf, c+'a'-'A')
 			default:
 				if len(buf) > 0 {
-					add(buf)
-					buf = buf[:0]
+					emit()
 				}
 			}
 			i++
@@ -113,14 +97,23 @@ func tokens(text string) []string {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			buf = utf8.AppendRune(buf, unicode.ToLower(r))
 		} else if len(buf) > 0 {
-			add(buf)
-			buf = buf[:0]
+			emit()
 		}
 		i += size
 	}
-	if len(buf) > 0 && len(out) < maxTokens {
-		add(buf)
+	if len(buf) > 0 {
+		emit()
 	}
+}
+
+// tokens lists the distinct words of text (at most maxTokens), for queries.
+func tokens(text string) []string {
+	var out []string
+	eachWord(text, func(w []byte) {
+		if len(out) < maxTokens && !slices.Contains(out, string(w)) {
+			out = append(out, string(w))
+		}
+	})
 	return out
 }
 
@@ -147,27 +140,72 @@ func (ix *index) add(m Message) {
 	}
 	id := uint32(len(ix.docs))
 	ix.docs = append(ix.docs, d)
-	target := m.Seq
+	ix.noteSeq(d.channel, m.Seq, id)
 	if m.Kind != KindMessage {
-		target = m.Ref
 		k := curKey(m.Channel, m.Ref)
 		ix.refs[k] = append(ix.refs[k], m.Seq)
-		if prev, ok := ix.latest[k]; ok {
+		prev, ok := ix.lastEdit[k]
+		if !ok {
+			prev, ok = ix.docOf(d.channel, m.Ref)
+		}
+		if ok {
 			ix.superseded[prev] = true
 		}
+		ix.lastEdit[k] = id
 		if m.Kind == KindDelete {
 			ix.superseded[id] = true
-			delete(ix.latest, k)
 			return
 		}
 	}
-	ix.latest[curKey(m.Channel, target)] = id
 	if m.M != "" {
 		ix.masked[id] = m.M
 	}
-	for _, t := range tokens(m.Text) {
-		ix.postings[t] = append(ix.postings[t], id)
+	// Documents come in increasing order, so a word already noted for this
+	// one ends its list: no set of seen words is needed, and a known word
+	// costs a map lookup without allocation.
+	words := 0
+	eachWord(m.Text, func(w []byte) {
+		if words >= maxTokens {
+			return
+		}
+		if list := ix.postings[string(w)]; list != nil {
+			if l := *list; l[len(l)-1] != id {
+				*list = append(l, id)
+				words++
+			}
+			return
+		}
+		ix.postings[string(w)] = &[]uint32{id}
+		words++
+	})
+}
+
+// noteSeq records that seq of channel number ch is document id.
+func (ix *index) noteSeq(ch uint32, seq uint64, id uint32) {
+	for uint32(len(ix.seqDocs)) <= ch {
+		ix.seqDocs = append(ix.seqDocs, nil)
+		ix.firstSeq = append(ix.firstSeq, 0)
 	}
+	if len(ix.seqDocs[ch]) == 0 {
+		ix.firstSeq[ch] = seq
+	}
+	if seq < ix.firstSeq[ch] {
+		return // older than the first one seen: a record out of order after a purge
+	}
+	i := seq - ix.firstSeq[ch]
+	for uint64(len(ix.seqDocs[ch])) <= i {
+		ix.seqDocs[ch] = append(ix.seqDocs[ch], ^uint32(0))
+	}
+	ix.seqDocs[ch][i] = id
+}
+
+// docOf finds the document of seq in channel number ch.
+func (ix *index) docOf(ch uint32, seq uint64) (uint32, bool) {
+	if int(ch) >= len(ix.seqDocs) || seq < ix.firstSeq[ch] || seq-ix.firstSeq[ch] >= uint64(len(ix.seqDocs[ch])) {
+		return 0, false
+	}
+	id := ix.seqDocs[ch][seq-ix.firstSeq[ch]]
+	return id, id != ^uint32(0)
 }
 
 func (ix *index) versionsOf(channel string, seq uint64) []uint64 {
@@ -276,10 +314,11 @@ func (ix *index) search(q Query) ([]Hit, bool) {
 	} else {
 		lists := make([][]uint32, len(words))
 		for i, w := range words {
-			lists[i] = ix.postings[w]
-			if len(lists[i]) == 0 {
+			p := ix.postings[w]
+			if p == nil {
 				return nil, false
 			}
+			lists[i] = *p
 		}
 		// Walk the shortest list from the end; look the others up by
 		// binary search.
