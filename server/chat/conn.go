@@ -33,10 +33,10 @@ type Conn struct {
 	user string
 
 	mu      sync.Mutex
-	out     [][]byte           // text frames' payloads, in order
-	control [][]byte           // whole control frames to send first (pong, close)
-	closing bool               // a close frame is queued: write it, then close
-	cursors cursors // per channel: what this connection has been given
+	out     [][]byte // text frames' payloads, in order
+	control [][]byte // whole control frames to send first (pong, close)
+	closing bool     // a close frame is queued: write it, then close
+	cursors cursors  // per channel: what this connection has been given
 	away    bool
 	closed  bool
 
