@@ -11,7 +11,7 @@ DATA    ?= ./data
 
 # Fuzz targets (package:function), each run for FUZZTIME by `make test`;
 # run one longer with `make fuzz FUZZTIME=10m`.
-FUZZ     := ./server/chat:FuzzDecodeFrame ./server/rules:FuzzCheck ./server/rules:FuzzCard \
+FUZZ     := ./server/chat:FuzzDecodeFrame ./server/chat:FuzzAppendString ./server/rules:FuzzCheck ./server/rules:FuzzCard \
             ./server/rules:FuzzIBAN ./server/rules:FuzzPhone ./server/rules:FuzzEmailSecret
 FUZZTIME ?= 5s
 

@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -44,7 +45,17 @@ func seal(prev, key string, rec chained) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	rec.setHash(linkHash(prev, key, canonical))
+	h := linkHash(prev, key, canonical)
+	rec.setHash(h)
+	// Every chained record ends with its "h": put the hash in place rather
+	// than encode the record twice (this is on every message's path).
+	const tail = `"h":""}`
+	if bytes.HasSuffix(canonical, []byte(tail)) {
+		out := make([]byte, 0, len(canonical)+len(h))
+		out = append(out, canonical[:len(canonical)-2]...)
+		out = append(out, h...)
+		return string(append(out, `"}`...)), nil
+	}
 	data, err := json.Marshal(rec)
 	return string(data), err
 }

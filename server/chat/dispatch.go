@@ -76,7 +76,7 @@ func (h *Hub) deliver(ev commitEvent, touched map[*Conn]struct{}) {
 		}
 		return
 	}
-	if ev.sender.enqueue(mustJSON(ackFrame{Type: "ack", ID: m.ID, Channel: m.Channel, Seq: m.Seq, TS: formatTS(m.TS)})) {
+	if ev.sender.enqueue(encodeAck(m)) {
 		touched[ev.sender] = struct{}{}
 	}
 	if ev.dup {

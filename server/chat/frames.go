@@ -124,12 +124,6 @@ func ToFrame(m archive.Message) MessageFrame {
 		Kind: m.Kind, Ref: m.Ref, Edited: m.Edited, Deleted: m.Deleted}
 }
 
-func encodeMessage(m archive.Message) []byte {
-	f := ToFrame(m)
-	f.Type = "message"
-	return mustJSON(f)
-}
-
 func encodeError(id, code, msg string) []byte {
 	return mustJSON(errorFrame{Type: "error", ID: id, Code: code, Message: msg})
 }
