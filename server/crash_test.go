@@ -17,12 +17,24 @@ import (
 	"inhouse/server/servertest"
 )
 
+// binDir holds the binary the tests build; TestMain removes it.
+var binDir string
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
 // buildBinary compiles inhouse once per test run.
 var buildBinary = sync.OnceValues(func() (string, error) {
 	dir, err := os.MkdirTemp("", "inhouse-bin")
 	if err != nil {
 		return "", err
 	}
+	binDir = dir
 	bin := filepath.Join(dir, "inhouse")
 	out, err := exec.Command("go", "build", "-o", bin, "inhouse").CombinedOutput()
 	if err != nil {
