@@ -212,7 +212,8 @@ func writeReport(b *strings.Builder, o BenchOptions, rows []*row, details string
 	fmt.Fprintf(b, "Written by `make bench` (`server/loadtest/bench.sh`) on %s in %s. Each figure is the median of %d runs; "+
 		"every run starts a fresh server over a fresh data folder. The server runs as a process of its own (`inhouse loadtest server`: "+
 		"`inhouse serve`'s server with the per-person send limit lifted) pinned to CPU %s, the load generator to CPU %s, "+
-		"both on loopback with real accounts, sessions and WebSockets. How each scenario works: `docs/loadtest.md`.\n\n",
+		"both on loopback with real accounts, sessions and WebSockets. How each scenario works: `docs/loadtest.md`; "+
+		"what was changed to reach these figures, with profiles: `docs/tuning.md`.\n\n",
 		time.Now().UTC().Format("2006-01-02 15:04 MST"), took.Round(time.Second), o.Runs, cpuName(o.ServerCPU), cpuName(o.LoadCPU))
 	fmt.Fprintf(b, "## Figures against the targets\n\n")
 	fmt.Fprintf(b, "| Scenario | Figure | Target | Median | Runs | Met | Reproduce |\n|---|---|---|---|---|---|---|\n")
