@@ -103,13 +103,23 @@ func (s *Store) Append(p Post, done func(m Message, dup bool, err error)) {
 	s.submit(&op{
 		apply: func(tx *buntdb.Tx) error {
 			dup = false
-			if ref, err := tx.Get(idem); err == nil {
+			next = s.nextSeq[p.Channel] + 1
+			// Claim the client id first: Set tells whether it was taken, which
+			// saves a lookup on every message. A repeat puts the old value back
+			// (an error rolls the claim back with the transaction).
+			ref := p.Channel + ":" + strconv.FormatUint(next, 10)
+			if prev, taken, err := tx.Set(idem, ref, nil); err != nil {
+				return err
+			} else if taken {
+				if _, _, err := tx.Set(idem, prev, nil); err != nil {
+					return err
+				}
 				dup = true
-				ch, seqs, _ := strings.Cut(ref, ":")
+				ch, seqs, _ := strings.Cut(prev, ":")
 				seq, _ := strconv.ParseUint(seqs, 10, 64)
 				raw, err := tx.Get(msgKey(ch, seq))
 				if err != nil {
-					return fmt.Errorf("message %s for %s: %w", ref, idem, err)
+					return fmt.Errorf("message %s for %s: %w", prev, idem, err)
 				}
 				m, err = parseMsg(msgKey(ch, seq), raw)
 				return err
@@ -123,7 +133,6 @@ func (s *Store) Append(p Post, done func(m Message, dup bool, err error)) {
 			if err := s.checkRef(tx, p); err != nil {
 				return err
 			}
-			next = s.nextSeq[p.Channel] + 1
 			m.Seq = next
 			m.TS = time.Now().UnixMilli()
 			key := msgKey(p.Channel, next)
@@ -132,9 +141,6 @@ func (s *Store) Append(p Post, done func(m Message, dup bool, err error)) {
 				return err
 			}
 			if _, _, err := tx.Set(key, data, nil); err != nil {
-				return err
-			}
-			if _, _, err = tx.Set(idem, p.Channel+":"+strconv.FormatUint(next, 10), nil); err != nil {
 				return err
 			}
 			s.advance(p.Channel, next, m.H)
