@@ -38,9 +38,9 @@ check: generate
 # Everything, with the race detector: unit, API, WebSocket, crash, browser
 # and firewall-tool tests.
 test: check
-	go test -race -count=1 -timeout 15m ./...
-	node --test server/e2e/
 	$(MAKE) --no-print-directory fuzz
+	node --test server/e2e/
+	go test -race -count=1 -timeout 15m ./...
 
 fuzz:
 	@for t in $(FUZZ); do \
