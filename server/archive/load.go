@@ -1,9 +1,10 @@
 package archive
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -159,6 +160,12 @@ func (s *Store) reindex(tx *buntdb.Tx) error {
 }
 
 // msgRef is one stored record, its value shared with the database.
+// tsPos is a record's time and its position in the key-ordered list.
+type tsPos struct {
+	ts  int64
+	pos uint32
+}
+
 type msgRef struct {
 	ts      int64
 	channel string
@@ -173,23 +180,51 @@ func messageRefs(tx *buntdb.Tx) ([]msgRef, error) {
 	tx.AscendKeys("msg:*", func(k, v string) bool {
 		i := strings.LastIndexByte(k, ':')
 		seq, err := strconv.ParseUint(k[i+1:], 10, 64)
-		ts := gjson.Get(v, "ts")
-		if i < 4 || err != nil || !ts.Exists() {
+		ts, ok := recordTS(v)
+		if i < 4 || err != nil || !ok {
 			bad = fmt.Errorf("record %s: unreadable", k)
 			return false
 		}
-		refs = append(refs, msgRef{ts: ts.Int(), channel: k[4:i], seq: seq, val: v})
+		refs = append(refs, msgRef{ts: ts, channel: k[4:i], seq: seq, val: v})
 		return true
 	})
 	return refs, bad
+}
+
+// recordTS reads a record's "ts" from its end, where it stands after the
+// text: a quote inside a text is escaped, so `,"ts":` cannot occur in one.
+func recordTS(v string) (int64, bool) {
+	i := strings.LastIndex(v, `,"ts":`)
+	if i < 0 {
+		return 0, false
+	}
+	rest := v[i+6:]
+	end := strings.IndexAny(rest, ",}")
+	if end < 0 {
+		return 0, false
+	}
+	ts, err := strconv.ParseInt(rest[:end], 10, 64)
+	return ts, err == nil
 }
 
 // reindexRefs applies every record, oldest first, to the edited-state map
 // and the search index.
 func (s *Store) reindexRefs(refs []msgRef) error {
 	s.cur = map[string]*current{}
-	sort.SliceStable(refs, func(i, j int) bool { return refs[i].ts < refs[j].ts })
-	for _, r := range refs {
+	// Sort positions, not the records: pairs without pointers sort without
+	// the write barriers that moving strings costs while the GC runs.
+	order := make([]tsPos, len(refs))
+	for i, r := range refs {
+		order[i] = tsPos{r.ts, uint32(i)}
+	}
+	slices.SortFunc(order, func(a, b tsPos) int {
+		if a.ts != b.ts {
+			return cmp.Compare(a.ts, b.ts)
+		}
+		return cmp.Compare(a.pos, b.pos) // equal times keep key order
+	})
+	for _, o := range order {
+		r := &refs[o.pos]
 		m := Message{Channel: r.channel, Seq: r.seq, TS: r.ts}
 		gjson.Parse(r.val).ForEach(func(k, v gjson.Result) bool {
 			switch k.Str {

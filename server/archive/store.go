@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -99,6 +100,10 @@ func Open(dir string) (*Store, error) {
 		return nil, err
 	}
 	path := filepath.Join(dir, dbFile)
+	// Opening builds the whole archive in memory; collecting garbage more
+	// often meanwhile keeps the peak near the final size (a large archive
+	// would otherwise briefly need twice its memory).
+	defer debug.SetGCPercent(debug.SetGCPercent(60))
 	db, err := buntdb.Open(path)
 	if err != nil {
 		lock.Close()
