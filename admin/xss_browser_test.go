@@ -18,24 +18,8 @@ import (
 	"inhouse/server/servertest"
 )
 
-// xssCorpus is markup that would run script if any page put a stored text
-// into HTML unescaped, into an attribute, a URL or a template. Every
-// payload only sets window.__x or opens a dialog, so a test can tell.
-// server/e2e/xss_test.go sends the same corpus through the web client.
-var xssCorpus = []string{
-	`<script>window.__x=1</script>`,
-	`<img src=x onerror="window.__x=1">`,
-	`"><svg onload=window.__x=1>`,
-	`javascript:window.__x=1`,
-	`<a href="javascript:window.__x=1">link</a>`,
-	`{{7*7}} ${7*7} <%= 7*7 %>`,
-	`</textarea><script>window.__x=1</script>`,
-	`</title><script>alert(1)</script>`,
-	`<style>body{display:none}</style>`,
-	`<iframe srcdoc="<script>parent.__x=1</script>">`,
-	`'-alert(1)-'"-alert(1)-"`,
-	"\u202eexe.gnp\u202c invoice", // right-to-left override
-}
+// xssCorpus is shared with the other browser tests.
+var xssCorpus = servertest.XSSCorpus
 
 // pageCheck is what the browser found on one page.
 type pageCheck struct {

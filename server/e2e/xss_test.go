@@ -12,26 +12,11 @@ import (
 
 	"inhouse/server/archive"
 	"inhouse/server/rules"
+	"inhouse/server/servertest"
 )
 
-// xssCorpus is markup that would run script if the client put a text into
-// the page as HTML, an attribute or a URL. Every payload only sets
-// window.__x or opens a dialog. admin/xss_browser_test.go runs the same
-// corpus through the console.
-var xssCorpus = []string{
-	`<script>window.__x=1</script>`,
-	`<img src=x onerror="window.__x=1">`,
-	`"><svg onload=window.__x=1>`,
-	`javascript:window.__x=1`,
-	`<a href="javascript:window.__x=1">link</a>`,
-	`{{7*7}} ${7*7} <%= 7*7 %>`,
-	`</textarea><script>window.__x=1</script>`,
-	`</title><script>alert(1)</script>`,
-	`<style>body{display:none}</style>`,
-	`<iframe srcdoc="<script>parent.__x=1</script>">`,
-	`'-alert(1)-'"-alert(1)-"`,
-	"\u202eexe.gnp\u202c invoice", // right-to-left override
-}
+// xssCorpus is shared with the other browser tests.
+var xssCorpus = servertest.XSSCorpus
 
 // xssFindings is what the page holds that could run code, and its text.
 type xssFindings struct {
