@@ -62,16 +62,9 @@ func (s *Store) CreateGroupChannel(spec NewChannel) (Channel, error) {
 func (s *Store) UpdateChannel(id string, fn func(c *Channel) error) (Channel, error) {
 	var updated Channel
 	err := s.write(func(tx *buntdb.Tx) error {
-		raw, err := tx.Get("chan:" + id)
+		c, err := groupChannel(tx, id)
 		if err != nil {
-			return fmt.Errorf("channel %q: %w", id, ErrNotFound)
-		}
-		var c Channel
-		if err := json.Unmarshal([]byte(raw), &c); err != nil {
 			return err
-		}
-		if c.Kind == KindDirect {
-			return userErr(errors.New("a direct conversation cannot be changed"))
 		}
 		before := c
 		c.Members = slices.Clone(before.Members)

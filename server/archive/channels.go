@@ -204,16 +204,9 @@ func (s *Store) ChangeMembers(id string, add, remove []string, by string) (Chann
 	}
 	var updated Channel
 	err := s.write(func(tx *buntdb.Tx) error {
-		raw, err := tx.Get("chan:" + id)
+		c, err := groupChannel(tx, id)
 		if err != nil {
-			return fmt.Errorf("channel %q: %w", id, ErrNotFound)
-		}
-		var c Channel
-		if err := json.Unmarshal([]byte(raw), &c); err != nil {
 			return err
-		}
-		if c.Kind == KindDirect {
-			return userErr(errors.New("the members of a direct conversation cannot change"))
 		}
 		before := c.Members
 		members := append(slices.Clone(c.Members), add...)
@@ -267,4 +260,21 @@ func logEvent(tx *buntdb.Tx, e Event) error {
 	e.TS = time.Now().UnixMilli()
 	_, err := appendChained(tx, "evt", &e)
 	return err
+}
+
+// groupChannel reads channel id inside tx for a change; direct
+// conversations cannot change.
+func groupChannel(tx *buntdb.Tx, id string) (Channel, error) {
+	var c Channel
+	raw, err := tx.Get("chan:" + id)
+	if err != nil {
+		return c, fmt.Errorf("channel %q: %w", id, ErrNotFound)
+	}
+	if err := json.Unmarshal([]byte(raw), &c); err != nil {
+		return c, err
+	}
+	if c.Kind == KindDirect {
+		return c, userErr(errors.New("a direct conversation cannot be changed"))
+	}
+	return c, nil
 }
