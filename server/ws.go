@@ -29,6 +29,7 @@ func (s *Server) websocket(ctx *fasthttp.RequestCtx) {
 		jsonError(ctx, fasthttp.StatusForbidden, "forbidden", "WebSocket connections must come from this site's pages.")
 		return
 	}
+	token := string(ctx.Request.Header.Cookie(sessionCookie))
 	_, u, ok := s.session(ctx)
 	if !ok {
 		jsonError(ctx, fasthttp.StatusUnauthorized, "unauthorized", "Sign in first.")
@@ -49,7 +50,10 @@ func (s *Server) websocket(ctx *fasthttp.RequestCtx) {
 				}
 				ws.Close()
 			}()
-			s.hub.Serve(ws, name)
+			s.hub.Serve(ws, name, func() bool {
+				_, _, err := s.store.SessionFor(token)
+				return err == nil
+			})
 		}()
 	})
 	if err != nil {

@@ -59,11 +59,22 @@ type cursor struct {
 
 // Serve runs a connection for user until it closes. The caller has checked
 // the session and called Admit.
-func (h *Hub) Serve(ws *websocket.Conn, user string) {
+//
+// valid says whether the session that opened the socket still stands. It
+// is asked once the connection is registered: a person disabled or signed
+// out between the upgrade and the registration was not there for Kick to
+// find, so this is where such a socket is closed.
+func (h *Hub) Serve(ws *websocket.Conn, user string, valid func() bool) {
 	c := &Conn{hub: h, ws: ws, user: user, done: make(chan struct{})}
 	if err := h.register(c); err != nil {
 		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseTryAgainLater, err.Error()), time.Now().Add(time.Second))
 		ws.Close()
+		return
+	}
+	if !valid() {
+		c.closeWith(closePolicy, "signed out")
+		c.users.Wait()
+		h.unregister(c)
 		return
 	}
 	c.mu.Lock()
