@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/tidwall/buntdb"
+	"github.com/tidwall/gjson"
 )
 
 // keyFile holds the archive's ed25519 signing key, made on first start.
@@ -96,29 +97,22 @@ func (s *Store) CurrentDigest() (Digest, error) {
 	return d, nil
 }
 
-// heads reads every chain's last record.
+// heads reads every chain's last record: one step back from each chain's
+// end, never a walk over the messages (this runs at every start).
 func heads(tx *buntdb.Tx) []Head {
-	var out []Head
-	last := map[string]Head{}
-	tx.AscendKeys("msg:*", func(k, v string) bool {
-		i := strings.LastIndexByte(k, ':')
-		var m struct{ H string }
-		json.Unmarshal([]byte(v), &m)
-		seq, _ := strconv.ParseUint(k[i+1:], 10, 64)
-		last["msg:"+k[4:i]] = Head{Chain: "msg:" + k[4:i], Seq: seq, H: m.H}
+	var chains []string
+	tx.AscendKeys("chan:*", func(k, _ string) bool {
+		chains = append(chains, "msg:"+strings.TrimPrefix(k, "chan:"))
 		return true
 	})
-	for _, prefix := range []string{"evt", "reads"} {
-		tx.DescendRange("", prefix+";", prefix+":", func(k, v string) bool {
-			var r struct{ H string }
-			json.Unmarshal([]byte(v), &r)
-			n, _ := strconv.ParseUint(strings.TrimPrefix(k, prefix+":"), 10, 64)
-			last[prefix] = Head{Chain: prefix, Seq: n, H: r.H}
+	chains = append(chains, "evt", "reads")
+	var out []Head
+	for _, chain := range chains {
+		tx.DescendRange("", chain+";", chain+":", func(k, v string) bool {
+			n, _ := strconv.ParseUint(k[strings.LastIndexByte(k, ':')+1:], 10, 64)
+			out = append(out, Head{Chain: chain, Seq: n, H: gjson.Get(v, "h").String()})
 			return false
 		})
-	}
-	for _, h := range last {
-		out = append(out, h)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Chain < out[j].Chain })
 	return out
