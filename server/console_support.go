@@ -14,7 +14,10 @@ func (s *Server) Logger() *slog.Logger { return s.log }
 
 // CertExpiry is when the HTTPS certificate ends; ok is false without TLS.
 func (s *Server) CertExpiry() (time.Time, bool) {
-	t := s.CertificateExpiry()
+	if s.certs == nil {
+		return time.Time{}, false
+	}
+	t := s.certs.expiry()
 	return t, !t.IsZero()
 }
 

@@ -125,14 +125,6 @@ func (s *Server) ReloadCertificates() error {
 	return s.certs.Reload()
 }
 
-// CertificateExpiry is when the TLS certificate in use ends (zero without TLS).
-func (s *Server) CertificateExpiry() time.Time {
-	if s.certs == nil {
-		return time.Time{}
-	}
-	return s.certs.expiry()
-}
-
 // loopbackOnly reports an address that only this machine can reach.
 func loopbackOnly(addr string) bool {
 	host, _, err := net.SplitHostPort(addr)

@@ -7,8 +7,6 @@ import (
 
 	"github.com/fasthttp/websocket"
 	"github.com/valyala/fasthttp"
-
-	"inhouse/server/chat"
 )
 
 var writeBuffers sync.Pool
@@ -60,6 +58,3 @@ func (s *Server) websocket(ctx *fasthttp.RequestCtx) {
 		s.log.Debug("websocket upgrade failed", "err", err)
 	}
 }
-
-// ReadLimit is re-exported for documentation and tests.
-const ReadLimit = chat.ReadLimit

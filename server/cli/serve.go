@@ -13,6 +13,7 @@ import (
 
 	"inhouse/admin"
 	"inhouse/server"
+	"inhouse/server/archive"
 )
 
 // stopWithin bounds a graceful stop.
@@ -57,7 +58,7 @@ func serveUntil(args []string, env Env, stop <-chan struct{}) error {
 	log := slog.New(handler)
 	srv, err := server.Open(server.Config{Addr: *addr, DataDir: *data, TLS: *tlsMode, Allow: nets, AdminAllow: adminNets, Version: Version, Log: log})
 	if err != nil {
-		if strings.Contains(err.Error(), "in use by another") {
+		if errors.Is(err, archive.ErrLocked) {
 			return fmt.Errorf("the data folder %s is in use by another inhouse server", *data)
 		}
 		return err
