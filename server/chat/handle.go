@@ -67,29 +67,39 @@ func (c *Conn) member(id, channel string) bool {
 	return true
 }
 
-func (c *Conn) onSend(f *inFrame) {
-	if max := c.hub.store.Settings().MaxText; len(*f.Text) > max {
+// mayPost checks what every frame that stores something needs: a text
+// within the office's limit, membership, the channel's settings (archived
+// channels are read-only, announcement channels take the office manager's
+// messages only), the accepted policy and the send rate. It answers with
+// an error frame and reports false when one fails.
+func (c *Conn) mayPost(f *inFrame) bool {
+	if max := c.hub.store.Settings().MaxText; f.Text != nil && len(*f.Text) > max {
 		c.fail(f.ID, CodeTooLarge, fmt.Sprintf("The message is longer than the office's limit of %d bytes.", max))
-		return
+		return false
 	}
 	if !c.member(f.ID, f.Channel) {
-		return
+		return false
 	}
-	// The console's channel settings: archived channels are read-only,
-	// announcement channels take the office manager's messages only.
 	if archived, announce, _ := c.hub.store.SendRule(f.Channel); archived {
 		c.fail(f.ID, CodeForbidden, "This channel is archived: it can be read but takes no new messages.")
-		return
+		return false
 	} else if announce && !c.hub.isAdmin(c.user) {
 		c.fail(f.ID, CodeForbidden, "This is an announcement channel: only the office manager can post here.")
-		return
+		return false
 	}
 	if !c.hub.policyAccepted(c.user) {
 		c.fail(f.ID, CodePolicy, "Accept the office's usage policy before sending.")
-		return
+		return false
 	}
 	if !c.hub.allowSend(c.user) {
 		c.fail(f.ID, CodeRateLimited, "You are sending too fast. Wait a moment and try again.")
+		return false
+	}
+	return true
+}
+
+func (c *Conn) onSend(f *inFrame) {
+	if !c.mayPost(f) {
 		return
 	}
 	p := archive.Post{Channel: f.Channel, From: c.user, ClientID: f.ID, Text: *f.Text}
@@ -138,30 +148,17 @@ func ruleNames(res rules.Result) string {
 // onChange edits or deletes one of the person's own messages. The archive
 // keeps every version; members see the latest.
 func (c *Conn) onChange(f *inFrame) {
-	p := archive.Post{Channel: f.Channel, From: c.user, ClientID: f.ID, Kind: archive.KindDelete, Ref: *f.Seq}
-	if f.Type == "edit" {
-		if max := c.hub.store.Settings().MaxText; len(*f.Text) > max {
-			c.fail(f.ID, CodeTooLarge, fmt.Sprintf("The message is longer than the office's limit of %d bytes.", max))
-			return
-		}
-		p.Kind, p.Text = archive.KindEdit, *f.Text
+	if !c.mayPost(f) {
+		return
 	}
-	ok, res := true, (*rules.Result)(nil)
-	if p.Kind == archive.KindEdit {
+	p := archive.Post{Channel: f.Channel, From: c.user, ClientID: f.ID, Kind: archive.KindDelete, Ref: *f.Seq}
+	var res *rules.Result
+	if f.Type == "edit" {
+		p.Kind, p.Text = archive.KindEdit, *f.Text
+		var ok bool
 		if ok, res = c.applyRules(f.ID, &p); !ok {
 			return
 		}
-	}
-	if !c.member(f.ID, f.Channel) {
-		return
-	}
-	if !c.hub.policyAccepted(c.user) {
-		c.fail(f.ID, CodePolicy, "Accept the office's usage policy first.")
-		return
-	}
-	if !c.hub.allowSend(c.user) {
-		c.fail(f.ID, CodeRateLimited, "You are sending too fast. Wait a moment and try again.")
-		return
 	}
 	c.hub.send(c, p, res)
 }
