@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"inhouse/server/archive"
 	"inhouse/server/servertest"
 )
 
@@ -151,5 +152,38 @@ func TestSearchPagesNewestFirst(t *testing.T) {
 	}
 	if len(seqs) != 45 || seqs[0] != 45 || seqs[44] != 1 {
 		t.Fatalf("paged seqs: %v", seqs)
+	}
+}
+
+// Edits and deletes pass the checks sends pass: an archived channel takes
+// none, and content rules run only for members (a stranger cannot fill the
+// review queue).
+func TestEditsFollowTheChannelRules(t *testing.T) {
+	ts := servertest.Start(t)
+	ts.AddUser("ana", "member")
+	ts.AddUser("eve", "member")
+	ana, eve := ts.Login("ana"), ts.Login("eve")
+	ch := ana.CreateChannel("old-news", false)
+	wa := ana.Dial()
+	send(wa, "m1", ch.ID, "first draft")
+	wa.Next("ack")
+	we := eve.Dial()
+	we.Send(map[string]any{"type": "edit", "id": "x", "channel": ch.ID, "seq": 1, "text": "-----BEGIN PRIVATE KEY-----"})
+	if f := we.Next("error"); f.Str("code") != "forbidden" {
+		t.Fatalf("a stranger's edit: %v", f)
+	}
+	if n := len(ts.Store().Flags(true, 10)); n != 0 {
+		t.Fatalf("a stranger's edit put %d entries on the review queue", n)
+	}
+	if _, err := ts.Store().UpdateChannel(ch.ID, func(c *archive.Channel) error { c.Archived = true; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	wa.Send(map[string]any{"type": "edit", "id": "e1", "channel": ch.ID, "seq": 1, "text": "final"})
+	if f := wa.Next("error"); f.Str("code") != "forbidden" {
+		t.Fatalf("edit in an archived channel: %v", f)
+	}
+	wa.Send(map[string]any{"type": "delete", "id": "d1", "channel": ch.ID, "seq": 1})
+	if f := wa.Next("error"); f.Str("code") != "forbidden" {
+		t.Fatalf("delete in an archived channel: %v", f)
 	}
 }
