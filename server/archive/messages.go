@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -252,23 +253,7 @@ func (s *Store) rawAfter(channel string, after uint64, limit int) ([]Message, er
 	if after >= last {
 		return nil, nil
 	}
-	var out []Message
-	var perr error
-	err := s.db.View(func(tx *buntdb.Tx) error {
-		return tx.AscendRange("", msgKey(channel, after+1), msgKey(channel, last+1), func(k, v string) bool {
-			m, err := parseMsg(k, v)
-			if err != nil {
-				perr = err
-				return false
-			}
-			out = append(out, m)
-			return len(out) < limit
-		})
-	})
-	if err == nil {
-		err = perr
-	}
-	return out, err
+	return s.scan(channel, after+1, last, limit, false)
 }
 
 // Before returns up to limit durable records of channel with seq < before
@@ -281,26 +266,35 @@ func (s *Store) Before(channel string, before uint64, limit int) ([]Message, err
 	if before <= 1 || limit <= 0 {
 		return nil, nil
 	}
+	out, err := s.scan(channel, 1, before-1, limit, true)
+	slices.Reverse(out)
+	return s.withCurrent(out), err
+}
+
+// scan reads up to limit records of channel with seq in [from, to], from
+// the oldest or (newest) from the newest, exactly as stored.
+func (s *Store) scan(channel string, from, to uint64, limit int, newest bool) ([]Message, error) {
 	var out []Message
 	var perr error
+	each := func(k, v string) bool {
+		m, err := parseMsg(k, v)
+		if err != nil {
+			perr = err
+			return false
+		}
+		out = append(out, m)
+		return len(out) < limit
+	}
 	err := s.db.View(func(tx *buntdb.Tx) error {
-		return tx.DescendRange("", msgKey(channel, before-1), msgKey(channel, 0), func(k, v string) bool {
-			m, err := parseMsg(k, v)
-			if err != nil {
-				perr = err
-				return false
-			}
-			out = append(out, m)
-			return len(out) < limit
-		})
+		if newest {
+			return tx.DescendRange("", msgKey(channel, to), msgKey(channel, from-1), each)
+		}
+		return tx.AscendRange("", msgKey(channel, from), msgKey(channel, to+1), each)
 	})
 	if err == nil {
 		err = perr
 	}
-	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-		out[i], out[j] = out[j], out[i]
-	}
-	return s.withCurrent(out), err
+	return out, err
 }
 
 // Versions returns a message and every edit and delete of it, as stored:
