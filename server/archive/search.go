@@ -353,14 +353,11 @@ func (s *Store) Search(q Query) (hits []Hit, more bool) {
 
 // Message returns one stored record as members see it.
 func (s *Store) Message(channel string, seq uint64) (Message, error) {
-	msgs, err := s.rawAfter(channel, seq-1, 1)
+	m, err := s.RawMessage(channel, seq)
 	if err != nil {
-		return Message{}, err
+		return m, err
 	}
-	if len(msgs) == 0 || msgs[0].Seq != seq {
-		return Message{}, ErrNotFound
-	}
-	return s.withCurrent(msgs)[0], nil
+	return s.withCurrent([]Message{m})[0], nil
 }
 
 // RawMessage returns one stored record exactly as stored.
