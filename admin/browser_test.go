@@ -9,26 +9,15 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-)
 
-// chromiumPath is the browser the tests drive. In CI a missing browser is
-// a failure, elsewhere a skip.
-func chromiumPath(t *testing.T) string {
-	const path = "/usr/bin/chromium"
-	if _, err := os.Stat(path); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("chromium is not installed at %s: apt-get install -y chromium", path)
-		}
-		t.Skipf("chromium is not installed at %s; set CI=1 to make this a failure", path)
-	}
-	return path
-}
+	"inhouse/server/servertest"
+)
 
 // TestBrowserManagerAddsPersonAndChannel walks the office manager through
 // signing in, adding a person and creating a channel with them, in a real
 // headless Chromium, with JavaScript on (console.js runs).
 func TestBrowserManagerAddsPersonAndChannel(t *testing.T) {
-	exe := chromiumPath(t)
+	exe := servertest.Chromium(t)
 	ts := start(t)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe),

@@ -64,7 +64,7 @@ var skipCrawl = regexp.MustCompile(`download|\.csv|export|/logout|[?&](sort|dir|
 // linked from the console in Chromium with JavaScript on and checks that
 // nothing ran and every payload shows as text.
 func TestBrowserXSSCorpusInEveryConsolePage(t *testing.T) {
-	exe := chromiumPath(t)
+	exe := servertest.Chromium(t)
 	ts := start(t)
 	st := ts.Store()
 	seedCorpus(t, ts)

@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -123,26 +122,12 @@ func (e *env) texts(channel string) []string {
 	return out
 }
 
-// chromium finds the browser: in CI a missing one fails the test.
-func chromium(t *testing.T) string {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("chromium is not installed: browser tests must run in CI (apt-get install chromium)")
-	}
-	t.Skip("chromium is not installed; set CI=true to make this a failure")
-	return ""
-}
-
 // startBrowser launches one headless Chromium for the test; each person gets
 // a separate browser context (own cookies and localStorage).
 func (e *env) startBrowser() {
 	t := e.t
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium(t)),
+		chromedp.ExecPath(servertest.Chromium(t)),
 		chromedp.NoSandbox,
 		chromedp.DisableGPU,
 		chromedp.Flag("disable-quic", true),
