@@ -248,6 +248,26 @@ func TestReconnectSyncGetsExactlyWhatWasMissed(t *testing.T) {
 	wb.Quiet(300 * time.Millisecond)
 }
 
+// A socket hears every message committed after its upgrade answered, even
+// one committed before the server had registered the connection.
+func TestNewSocketHearsWhatFollowsItsOpening(t *testing.T) {
+	ts := servertest.Start(t)
+	ts.AddUser("ana", "member")
+	ts.AddUser("ben", "member")
+	ana, ben := ts.Login("ana"), ts.Login("ben")
+	ch := ana.CreateChannel("opening", false, "ben")
+	wa := ana.Dial()
+	for i := 1; i <= 20; i++ {
+		wb := ben.Dial()
+		send(wa, fmt.Sprint("o", i), ch.ID, "right after you connected")
+		if f := wb.Next("message"); f.Num("seq") != uint64(i) {
+			t.Fatalf("socket %d: got seq %d, want %d", i, f.Num("seq"), i)
+		}
+		wa.Next("ack")
+		wb.Conn.Close()
+	}
+}
+
 func TestBadFramesGetErrorsAndConnectionLives(t *testing.T) {
 	ts := servertest.Start(t)
 	ts.AddUser("ana", "member")

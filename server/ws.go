@@ -33,12 +33,13 @@ func (s *Server) websocket(ctx *fasthttp.RequestCtx) {
 		jsonError(ctx, fasthttp.StatusUnauthorized, "unauthorized", "Sign in first.")
 		return
 	}
-	if err := s.hub.Admit(u.Name); err != nil {
+	mark, err := s.hub.Admit(u.Name)
+	if err != nil {
 		jsonError(ctx, fasthttp.StatusServiceUnavailable, "unavailable", "Too many connections; close some tabs or try later.")
 		return
 	}
 	name := u.Name
-	err := upgrader.Upgrade(ctx, func(ws *websocket.Conn) {
+	err = upgrader.Upgrade(ctx, func(ws *websocket.Conn) {
 		// Return at once so fasthttp can free the upgrade request (see
 		// KeepHijackedConns); the connection lives on in its own goroutine.
 		go func() {
@@ -48,7 +49,7 @@ func (s *Server) websocket(ctx *fasthttp.RequestCtx) {
 				}
 				ws.Close()
 			}()
-			s.hub.Serve(ws, name, func() bool {
+			s.hub.Serve(ws, name, mark, func() bool {
 				_, _, err := s.store.SessionFor(token)
 				return err == nil
 			})

@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"errors"
 	"sync"
 	"time"
 
@@ -58,15 +59,16 @@ type cursor struct {
 }
 
 // Serve runs a connection for user until it closes. The caller has checked
-// the session and called Admit.
+// the session and called Admit, before the upgrade, for mark.
 //
 // valid says whether the session that opened the socket still stands. It
 // is asked once the connection is registered: a person disabled or signed
 // out between the upgrade and the registration was not there for Kick to
 // find, so this is where such a socket is closed.
-func (h *Hub) Serve(ws *websocket.Conn, user string, valid func() bool) {
+func (h *Hub) Serve(ws *websocket.Conn, user string, mark Mark, valid func() bool) {
 	c := &Conn{hub: h, ws: ws, user: user, done: make(chan struct{})}
-	if err := h.register(c); err != nil {
+	behind, err := h.register(c, mark)
+	if err != nil {
 		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseTryAgainLater, err.Error()), time.Now().Add(time.Second))
 		ws.Close()
 		return
@@ -80,6 +82,15 @@ func (h *Hub) Serve(ws *websocket.Conn, user string, valid func() bool) {
 	c.mu.Lock()
 	c.ping = time.AfterFunc(pingPeriod, c.sendPing)
 	c.mu.Unlock()
+	for _, channel := range behind {
+		if err := c.catchUp(channel); err != nil {
+			if !errors.Is(err, errClosed) {
+				h.log.Error("catching up a new connection", "user", user, "channel", channel, "err", err)
+			}
+			c.closeWith(websocket.CloseTryAgainLater, "try again")
+			break
+		}
+	}
 	c.readLoop()
 	c.close()
 	c.users.Wait()

@@ -207,7 +207,6 @@ func (c *Conn) onSync(f *inFrame) {
 var errClosed = errors.New("connection closed")
 
 func (c *Conn) syncChannel(channel string, seen uint64) error {
-	r := c.hub.room(channel)
 	c.mu.Lock()
 	cur := c.cursors.get(channel)
 	if cur == nil {
@@ -216,6 +215,20 @@ func (c *Conn) syncChannel(channel string, seen uint64) error {
 	}
 	cur.syncing, cur.next = true, seen+1
 	c.mu.Unlock()
+	return c.catchUp(channel)
+}
+
+// catchUp sends channel's messages from the store, from the cursor on,
+// while its cursor holds live delivery back, and lets live delivery go on
+// once nothing newer has been published.
+func (c *Conn) catchUp(channel string) error {
+	r := c.hub.room(channel)
+	c.mu.Lock()
+	cur := c.cursors.get(channel)
+	c.mu.Unlock()
+	if cur == nil {
+		return nil // left the channel meanwhile
+	}
 	for {
 		if err := c.waitRoom(); err != nil {
 			return err

@@ -125,29 +125,48 @@ func (h *Hub) room(id string) *room {
 }
 
 // Admit reserves a connection for user, or says why not.
-func (h *Hub) Admit(user string) error {
+func (h *Hub) Admit(user string) (Mark, error) {
 	h.mu.RLock()
-	defer h.mu.RUnlock()
 	if h.shutdown {
-		return ErrShutdown
+		h.mu.RUnlock()
+		return nil, ErrShutdown
 	}
 	if h.conns >= h.limits.MaxConns {
-		return ErrTooManyConns
+		h.mu.RUnlock()
+		return nil, ErrTooManyConns
 	}
 	if p := h.people[user]; p != nil && len(p.conns) >= h.limits.ConnsPerPerson {
-		return ErrTooManyConns
+		h.mu.RUnlock()
+		return nil, ErrTooManyConns
 	}
-	return nil
+	h.mu.RUnlock()
+	mark := Mark{}
+	for _, ch := range h.store.Channels(func(ch *archive.Channel) bool { return ch.Has(user) }) {
+		r := h.room(ch.ID)
+		r.mu.Lock()
+		mark[ch.ID] = r.published
+		r.mu.Unlock()
+	}
+	return mark, nil
 }
 
+// Mark is, per channel, the newest seq published when a socket was
+// admitted. Admit takes it before the upgrade's 101 goes out and register
+// starts the connection's cursors there, so a client hears every message
+// committed after it saw its socket open, even one committed before the
+// connection was registered.
+type Mark map[string]uint64
+
 // register adds c to its person and to the rooms of its channels. Each
-// cursor starts after the room's newest published seq, so c hears every
-// later message exactly once.
-func (h *Hub) register(c *Conn) error {
+// cursor starts after the seq in mark (or, for a channel joined since, the
+// room's newest), so c hears every later message exactly once. It returns
+// the channels published past their mark meanwhile: the caller catches
+// them up from the store.
+func (h *Hub) register(c *Conn, mark Mark) ([]string, error) {
 	h.mu.Lock()
 	if h.shutdown {
 		h.mu.Unlock()
-		return ErrShutdown
+		return nil, ErrShutdown
 	}
 	p := h.people[c.user]
 	if p == nil {
@@ -156,28 +175,40 @@ func (h *Hub) register(c *Conn) error {
 	}
 	if len(p.conns) >= h.limits.ConnsPerPerson || h.conns >= h.limits.MaxConns {
 		h.mu.Unlock()
-		return ErrTooManyConns
+		return nil, ErrTooManyConns
 	}
 	p.conns[c] = struct{}{}
 	h.conns++
 	h.mu.Unlock()
 
+	var behind []string
 	for _, ch := range h.store.Channels(func(ch *archive.Channel) bool { return ch.Has(c.user) }) {
-		h.subscribe(h.room(ch.ID), ch.ID, c)
+		seen, ok := mark[ch.ID]
+		if h.subscribe(h.room(ch.ID), ch.ID, c, seen, ok) {
+			behind = append(behind, ch.ID)
+		}
 	}
 	h.presenceChanged(c.user)
-	return nil
+	return behind, nil
 }
 
-func (h *Hub) subscribe(r *room, id string, c *Conn) {
+// subscribe adds c to r with a cursor after seen, if marked, or after the
+// newest published seq. It reports whether c is behind and must catch up:
+// its cursor then holds live delivery back until it has.
+func (h *Hub) subscribe(r *room, id string, c *Conn, seen uint64, marked bool) bool {
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	subs := make([]*Conn, 0, len(r.subs)+1)
 	subs = append(subs, r.subs...)
 	r.subs = append(subs, c)
+	cur := &cursor{next: r.published + 1}
+	if marked && seen < r.published {
+		cur.next, cur.syncing = seen+1, true
+	}
 	c.mu.Lock()
-	c.cursors.set(id, &cursor{next: r.published + 1})
+	c.cursors.set(id, cur)
 	c.mu.Unlock()
-	r.mu.Unlock()
+	return cur.syncing
 }
 
 func (h *Hub) unsubscribe(r *room, id string, c *Conn) {
@@ -263,7 +294,7 @@ func (h *Hub) ChannelChanged(c archive.Channel, removed []string) {
 			has := conn.cursors.get(c.ID) != nil
 			conn.mu.Unlock()
 			if !has {
-				h.subscribe(r, c.ID, conn)
+				h.subscribe(r, c.ID, conn, 0, false)
 			}
 			conn.push(mustJSON(channelFrame{Type: "channel", Channel: h.View(c, user)}))
 		}
