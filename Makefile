@@ -13,7 +13,7 @@ DATA    ?= ./data
 # run longer with `make fuzz FUZZTIME=10m`. The default is a count, not a
 # duration: Go 1.26's fuzz coordinator can report a spurious "context deadline
 # exceeded" when a duration ends mid-exec (golang/go#75804, fixed in 1.27).
-FUZZ     := ./server/chat:FuzzDecodeFrame ./server/chat:FuzzAppendString ./server/rules:FuzzCheck ./server/rules:FuzzCard \
+FUZZ     := ./server/chat:FuzzDecodeFrame ./server/jsonstr:FuzzAppend ./server/archive:FuzzMessageJSON ./server/rules:FuzzCheck ./server/rules:FuzzCard \
             ./server/rules:FuzzIBAN ./server/rules:FuzzPhone ./server/rules:FuzzEmailSecret
 FUZZTIME ?= 150000x
 

@@ -16,9 +16,12 @@ type frameError struct {
 // the fields that type needs, of the right kinds. What needs the server's
 // state (membership, limits) is checked by the handlers.
 func decodeFrame(data []byte) (inFrame, *frameError) {
-	var f inFrame
-	if err := json.Unmarshal(data, &f); err != nil {
-		return f, &frameError{"", CodeBadRequest, "The frame is not valid JSON of the expected shape: " + jsonProblem(err)}
+	f, ok := decodeFlat(data)
+	if !ok {
+		f = inFrame{}
+		if err := json.Unmarshal(data, &f); err != nil {
+			return f, &frameError{"", CodeBadRequest, "The frame is not valid JSON of the expected shape: " + jsonProblem(err)}
+		}
 	}
 	bad := func(msg string) *frameError { return &frameError{truncate(f.ID, maxClientID), CodeBadRequest, msg} }
 	needID := func() *frameError {

@@ -1,7 +1,9 @@
 package chat
 
 import (
+	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -55,8 +57,30 @@ func TestDecodeFrame(t *testing.T) {
 
 // FuzzDecodeFrame: any bytes give a frame or an error with a known code and
 // a message that is valid UTF-8; nothing panics.
+//
+// The fast reader of flat frames must agree with encoding/json on every
+// frame it takes.
 func FuzzDecodeFrame(f *testing.F) {
+	for _, s := range []string{
+		`{"type":"send","id":"k3-1","channel":"c4k2","text":"Sent it at 9."}`,
+		` { "type" : "read" , "channel":"c","seq":18446744073709551615 }`,
+		`{"type":"history","channel":"c","before":12,"limit":50}`,
+		`{"type":"send","id":"a","channel":"c","text":"ünï ✓","id":"b"}`,
+		`{"type":"read","channel":"c","seq":01}`,
+		`{"Type":"typing","channel":"c"}`,
+	} {
+		f.Add([]byte(s))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		if fast, ok := decodeFlat(data); ok {
+			var want inFrame
+			if err := json.Unmarshal(data, &want); err != nil {
+				t.Fatalf("fast reader took %q, encoding/json refuses it: %v", data, err)
+			}
+			if !reflect.DeepEqual(fast, want) {
+				t.Fatalf("%q: fast reader %+v, encoding/json %+v", data, fast, want)
+			}
+		}
 		fr, err := decodeFrame(data)
 		if err == nil {
 			switch fr.Type {
@@ -75,4 +99,32 @@ func FuzzDecodeFrame(f *testing.F) {
 			t.Fatalf("error %+v", err)
 		}
 	})
+}
+
+// The common frames take the fast reader; frames with escapes or unknown
+// keys go to encoding/json and still decode.
+func TestDecodeFlatTakesTheCommonFrames(t *testing.T) {
+	for _, s := range []string{
+		`{"type":"send","id":"k3-1","channel":"c4k2","text":"Sent it at 9 ✓"}`,
+		`{"type":"typing","channel":"c4k2"}`,
+		`{"type":"read","channel":"c4k2","seq":41}`,
+		`{"type":"history","channel":"c4k2","before":120,"limit":50}`,
+		`{"type":"presence","status":"away"}`,
+	} {
+		if _, ok := decodeFlat([]byte(s)); !ok {
+			t.Errorf("fast reader refused %s", s)
+		}
+	}
+	for _, s := range []string{
+		`{"type":"send","id":"k3-1","channel":"c4k2","text":"two\nlines"}`,
+		`{"type":"send","id":"k3-1","channel":"c4k2","text":"hi","extra":true}`,
+		`{"type":"sync","channels":{"c4k2":3}}`,
+	} {
+		if _, ok := decodeFlat([]byte(s)); ok {
+			t.Errorf("fast reader took %s", s)
+		}
+		if _, err := decodeFrame([]byte(s)); err != nil {
+			t.Errorf("%s: %+v", s, err)
+		}
+	}
 }

@@ -39,19 +39,3 @@ func TestHandWrittenFramesMatchJSON(t *testing.T) {
 		}
 	}
 }
-
-func FuzzAppendString(f *testing.F) {
-	f.Add("hello \"world\"\n")
-	f.Fuzz(func(t *testing.T, s string) {
-		var back string
-		if err := json.Unmarshal(appendString(nil, s), &back); err != nil {
-			t.Fatalf("%q: %v", s, err)
-		}
-		var want string
-		b, _ := json.Marshal(s)
-		json.Unmarshal(b, &want)
-		if back != want {
-			t.Fatalf("%q: got %q, want %q", s, back, want)
-		}
-	})
-}
