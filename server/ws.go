@@ -40,22 +40,34 @@ func (s *Server) websocket(ctx *fasthttp.RequestCtx) {
 	}
 	name := u.Name
 	err = upgrader.Upgrade(ctx, func(ws *websocket.Conn) {
-		// Return at once so fasthttp can free the upgrade request (see
-		// KeepHijackedConns); the connection lives on in its own goroutine.
+		// Register on this goroutine, which ends at once (so fasthttp can
+		// free the upgrade request, see KeepHijackedConns) and takes its
+		// grown stack with it; the connection lives on in a goroutine of its
+		// own whose stack stays small.
+		defer s.recoverConn(name, ws)
+		run := s.hub.Open(ws, name, mark, func() bool {
+			_, _, err := s.store.SessionFor(token)
+			return err == nil
+		})
+		if run == nil {
+			return
+		}
 		go func() {
-			defer func() {
-				if v := recover(); v != nil {
-					s.log.Error("panic in connection", "user", name, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-				}
-				ws.Close()
-			}()
-			s.hub.Serve(ws, name, mark, func() bool {
-				_, _, err := s.store.SessionFor(token)
-				return err == nil
-			})
+			defer s.recoverConn(name, ws)
+			defer ws.Close()
+			run()
 		}()
 	})
 	if err != nil {
 		s.log.Debug("websocket upgrade failed", "err", err)
+	}
+}
+
+// recoverConn logs a panic in a connection's goroutine and closes the
+// connection, instead of taking the server down.
+func (s *Server) recoverConn(user string, ws *websocket.Conn) {
+	if v := recover(); v != nil {
+		s.log.Error("panic in connection", "user", user, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+		ws.Close()
 	}
 }

@@ -196,6 +196,20 @@ func (s *Store) Channels(keep func(*Channel) bool) []Channel {
 	return out
 }
 
+// ChannelsOf is the ids of the channels user belongs to, unsorted. It
+// copies nothing else: it runs on every WebSocket connect.
+func (s *Store) ChannelsOf(user string) []string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []string
+	for id, c := range s.channels {
+		if c.Has(user) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
 // ChangeMembers adds and removes members. Direct channels keep their pair.
 // by is who made the change, for the event chain.
 func (s *Store) ChangeMembers(id string, add, remove []string, by string) (Channel, error) {

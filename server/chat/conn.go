@@ -58,34 +58,45 @@ type cursor struct {
 	syncing bool
 }
 
-// Serve runs a connection for user until it closes. The caller has checked
-// the session and called Admit, before the upgrade, for mark.
+// Open registers a connection for user and returns the function that
+// runs it until it closes, for the caller to start in a goroutine of its
+// own; nil when the connection was refused (and closed). Registering
+// needs a deep stack and running one needs a shallow one: doing the first
+// on the caller's goroutine keeps every idle connection's stack small.
+// The caller has checked the session and called Admit, before the
+// upgrade, for mark.
 //
 // valid says whether the session that opened the socket still stands. It
 // is asked once the connection is registered: a person disabled or signed
 // out between the upgrade and the registration was not there for Kick to
 // find, so this is where such a socket is closed.
-func (h *Hub) Serve(ws *websocket.Conn, user string, mark Mark, valid func() bool) {
+func (h *Hub) Open(ws *websocket.Conn, user string, mark Mark, valid func() bool) (run func()) {
 	c := &Conn{hub: h, ws: ws, user: user, done: make(chan struct{})}
 	behind, err := h.register(c, mark)
 	if err != nil {
 		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseTryAgainLater, err.Error()), time.Now().Add(time.Second))
 		ws.Close()
-		return
+		return nil
 	}
 	if !valid() {
 		c.closeWith(closePolicy, "signed out")
 		c.users.Wait()
 		h.unregister(c)
-		return
+		return nil
 	}
 	c.mu.Lock()
 	c.ping = time.AfterFunc(pingPeriod, c.sendPing)
 	c.mu.Unlock()
+	return func() { c.run(behind) }
+}
+
+// run catches up the channels published past the connection's mark, then
+// reads frames until the connection closes.
+func (c *Conn) run(behind []string) {
 	for _, channel := range behind {
 		if err := c.catchUp(channel); err != nil {
 			if !errors.Is(err, errClosed) {
-				h.log.Error("catching up a new connection", "user", user, "channel", channel, "err", err)
+				c.hub.log.Error("catching up a new connection", "user", c.user, "channel", channel, "err", err)
 			}
 			c.closeWith(websocket.CloseTryAgainLater, "try again")
 			break
@@ -94,7 +105,7 @@ func (h *Hub) Serve(ws *websocket.Conn, user string, mark Mark, valid func() boo
 	c.readLoop()
 	c.close()
 	c.users.Wait()
-	h.unregister(c)
+	c.hub.unregister(c)
 }
 
 func (c *Conn) readLoop() {

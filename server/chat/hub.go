@@ -141,10 +141,10 @@ func (h *Hub) Admit(user string) (Mark, error) {
 	}
 	h.mu.RUnlock()
 	mark := Mark{}
-	for _, ch := range h.store.Channels(func(ch *archive.Channel) bool { return ch.Has(user) }) {
-		r := h.room(ch.ID)
+	for _, id := range h.store.ChannelsOf(user) {
+		r := h.room(id)
 		r.mu.Lock()
-		mark[ch.ID] = r.published
+		mark[id] = r.published
 		r.mu.Unlock()
 	}
 	return mark, nil
@@ -182,10 +182,10 @@ func (h *Hub) register(c *Conn, mark Mark) ([]string, error) {
 	h.mu.Unlock()
 
 	var behind []string
-	for _, ch := range h.store.Channels(func(ch *archive.Channel) bool { return ch.Has(c.user) }) {
-		seen, ok := mark[ch.ID]
-		if h.subscribe(h.room(ch.ID), ch.ID, c, seen, ok) {
-			behind = append(behind, ch.ID)
+	for _, id := range h.store.ChannelsOf(c.user) {
+		seen, ok := mark[id]
+		if h.subscribe(h.room(id), id, c, seen, ok) {
+			behind = append(behind, id)
 		}
 	}
 	h.presenceChanged(c.user)
@@ -198,9 +198,9 @@ func (h *Hub) register(c *Conn, mark Mark) ([]string, error) {
 func (h *Hub) subscribe(r *room, id string, c *Conn, seen uint64, marked bool) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	subs := make([]*Conn, 0, len(r.subs)+1)
-	subs = append(subs, r.subs...)
-	r.subs = append(subs, c)
+	// Delivery reads r.subs[:len] from a copy of the slice header taken
+	// under r.mu, so appending in place is safe (unsubscribe copies).
+	r.subs = append(r.subs, c)
 	cur := &cursor{next: r.published + 1}
 	if marked && seen < r.published {
 		cur.next, cur.syncing = seen+1, true
