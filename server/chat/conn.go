@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"bytes"
 	"errors"
 	"sync"
 	"time"
@@ -126,18 +127,30 @@ func (c *Conn) readLoop() {
 		return nil
 	})
 	for {
-		kind, data, err := c.ws.ReadMessage()
+		kind, r, err := c.ws.NextReader()
 		if err != nil {
+			return
+		}
+		buf := frameBufs.Get().(*bytes.Buffer)
+		buf.Reset()
+		if _, err := buf.ReadFrom(r); err != nil {
+			frameBufs.Put(buf)
 			return
 		}
 		c.ws.SetReadDeadline(time.Now().Add(pongWait))
 		if kind != websocket.TextMessage {
 			c.push(encodeError("", CodeBadRequest, "Frames must be JSON text."))
-			continue
+		} else {
+			c.handle(buf.Bytes()) // copies what it keeps
 		}
-		c.handle(data)
+		frameBufs.Put(buf)
 	}
 }
+
+// frameBufs holds the buffers frames are read into: a frame is handled
+// before the next is read, so a buffer is needed only meanwhile, and an
+// idle connection holds none.
+var frameBufs = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 1024)) }}
 
 // push queues frames for this connection. When a slow client lets its
 // queue overflow it is dropped; it resyncs by seq when it reconnects.
