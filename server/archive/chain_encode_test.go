@@ -21,3 +21,11 @@ func FuzzMessageJSON(f *testing.F) {
 		}
 	})
 }
+
+func TestMsgKeyPads(t *testing.T) {
+	for seq, want := range map[uint64]string{1: "msg:c4:000000000001", 123456789012: "msg:c4:123456789012", 1234567890123: "msg:c4:1234567890123"} {
+		if got := msgKey("c4", seq); got != want {
+			t.Errorf("msgKey(c4, %d) = %s, want %s", seq, got, want)
+		}
+	}
+}

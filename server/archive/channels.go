@@ -157,6 +157,15 @@ func (s *Store) Channel(id string) (Channel, error) {
 	return cc, nil
 }
 
+// Membership reports whether channel id exists and whether user belongs
+// to it. It copies nothing: it runs on every frame about a channel.
+func (s *Store) Membership(id, user string) (exists, member bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	c, ok := s.channels[id]
+	return ok, ok && c.Has(user)
+}
+
 // IsMember reports whether user belongs to channel id.
 func (s *Store) IsMember(id, user string) bool {
 	s.mu.RLock()

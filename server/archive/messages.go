@@ -62,7 +62,18 @@ func (m Message) ForMembers() Message {
 
 // msgKey orders messages by channel, then seq.
 func msgKey(channel string, seq uint64) string {
-	return fmt.Sprintf("msg:%s:%012d", channel, seq)
+	var digits [20]byte
+	d := strconv.AppendUint(digits[:0], seq, 10)
+	var k strings.Builder // one allocation: the key itself
+	k.Grow(4 + len(channel) + 1 + max(12, len(d)))
+	k.WriteString("msg:")
+	k.WriteString(channel)
+	k.WriteByte(':')
+	for range 12 - len(d) { // zero-padded to 12, so keys sort by seq
+		k.WriteByte('0')
+	}
+	k.Write(d)
+	return k.String()
 }
 
 func parseMsg(key, val string) (Message, error) {

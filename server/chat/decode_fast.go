@@ -20,7 +20,8 @@ func decodeFlat(data []byte) (f inFrame, ok bool) {
 		return f, skipSpace(data, i+1) == len(data)
 	}
 	for {
-		key, j, ok := flatString(data, i)
+		keyb, j, ok := flatString(data, i)
+		key := string(keyb) // short and kept on the stack
 		if !ok {
 			return f, false
 		}
@@ -32,7 +33,7 @@ func decodeFlat(data []byte) (f inFrame, ok bool) {
 		if i >= len(data) {
 			return f, false
 		}
-		var str string
+		var str []byte
 		var num uint64
 		isStr := data[i] == '"'
 		if isStr {
@@ -50,17 +51,19 @@ func decodeFlat(data []byte) (f inFrame, ok bool) {
 		seen |= bit
 		switch key {
 		case "type":
-			f.Type = str
+			f.Type = internType(str)
 		case "id":
-			f.ID = str
+			f.ID = string(str)
 		case "channel":
-			f.Channel = str
+			f.Channel = string(str)
 		case "text":
-			f.Text = &str
+			text := string(str)
+			f.Text = &text
 		case "status":
-			f.Status = str
+			f.Status = internType(str)
 		case "seq":
-			f.Seq = &num
+			seq := num
+			f.Seq = &seq
 		case "before":
 			f.Before = num
 		case "limit":
@@ -82,6 +85,17 @@ func decodeFlat(data []byte) (f inFrame, ok bool) {
 			return f, false
 		}
 	}
+}
+
+// internType returns the known frame types and statuses as constants,
+// without making a string for each frame.
+func internType(t []byte) string {
+	for _, k := range [...]string{"send", "typing", "read", "history", "sync", "presence", "edit", "delete", "online", "away"} {
+		if string(t) == k {
+			return k
+		}
+	}
+	return string(t)
 }
 
 const (
@@ -121,10 +135,10 @@ func skipSpace(data []byte, i int) int {
 }
 
 // flatString reads a string with no escapes and no control characters
-// that is valid UTF-8, starting at its opening quote.
-func flatString(data []byte, i int) (string, int, bool) {
+// that is valid UTF-8, starting at its opening quote. The bytes are data's.
+func flatString(data []byte, i int) ([]byte, int, bool) {
 	if i >= len(data) || data[i] != '"' {
-		return "", i, false
+		return nil, i, false
 	}
 	start := i + 1
 	ascii := true
@@ -134,16 +148,16 @@ func flatString(data []byte, i int) (string, int, bool) {
 		case c == '"':
 			s := data[start:j]
 			if !ascii && !utf8.Valid(s) {
-				return "", i, false
+				return nil, i, false
 			}
-			return string(s), j + 1, true
+			return s, j + 1, true
 		case c == '\\' || c < 0x20:
-			return "", i, false
+			return nil, i, false
 		case c >= utf8.RuneSelf:
 			ascii = false
 		}
 	}
-	return "", i, false
+	return nil, i, false
 }
 
 // flatUint reads an unsigned integer as JSON writes it: no sign, no

@@ -21,7 +21,7 @@ func encodeAck(m archive.Message) []byte {
 	b = append(b, `,"seq":`...)
 	b = strconv.AppendUint(b, m.Seq, 10)
 	b = append(b, `,"ts":"`...)
-	b = append(b, formatTS(m.TS)...)
+	b = appendTS(b, m.TS)
 	return append(b, `"}`...)
 }
 
@@ -38,7 +38,7 @@ func encodeMessage(m archive.Message) []byte {
 	b = append(b, `,"text":`...)
 	b = jsonstr.Append(b, m.Text)
 	b = append(b, `,"ts":"`...)
-	b = append(b, formatTS(m.TS)...)
+	b = appendTS(b, m.TS)
 	b = append(b, '"')
 	if m.Kind != "" {
 		b = append(b, `,"kind":`...)

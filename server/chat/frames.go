@@ -116,7 +116,9 @@ var syncedFrame = []byte(`{"type":"synced"}`)
 // TimeFormat is RFC 3339 with milliseconds, in UTC.
 const TimeFormat = "2006-01-02T15:04:05.000Z07:00"
 
-func formatTS(ms int64) string { return time.UnixMilli(ms).UTC().Format(TimeFormat) }
+func formatTS(ms int64) string { return string(appendTS(nil, ms)) }
+
+func appendTS(b []byte, ms int64) []byte { return time.UnixMilli(ms).UTC().AppendFormat(b, TimeFormat) }
 
 // ToFrame turns a stored message into its frame.
 func ToFrame(m archive.Message) MessageFrame {

@@ -55,12 +55,12 @@ func (c *Conn) fail(id, code, msg string) {
 // member checks that the channel exists and c's person belongs to it,
 // answering with an error frame when not.
 func (c *Conn) member(id, channel string) bool {
-	ch, err := c.hub.store.Channel(channel)
-	if err != nil {
+	exists, member := c.hub.store.Membership(channel, c.user)
+	if !exists {
 		c.fail(id, CodeNotFound, "There is no such channel.")
 		return false
 	}
-	if !ch.Has(c.user) {
+	if !member {
 		c.fail(id, CodeForbidden, "You are not a member of this channel.")
 		return false
 	}
