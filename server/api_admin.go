@@ -20,7 +20,7 @@ func (s *Server) adminAddUser(r *request) {
 		in.Role = archive.RoleMember
 	}
 	if err := auth.CheckPassword(in.Password); err != nil {
-		jsonError(r.ctx, fasthttp.StatusBadRequest, "bad_request", capitalize(err.Error())+".")
+		jsonError(r.ctx, fasthttp.StatusBadRequest, "bad_request", archive.Sentence(err))
 		return
 	}
 	u := archive.User{Name: strings.TrimSpace(in.Name), Display: strings.TrimSpace(in.Display), Role: in.Role, Hash: auth.HashPassword(in.Password)}

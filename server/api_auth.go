@@ -133,7 +133,7 @@ func (s *Server) changePassword(r *request) {
 		return
 	}
 	if err := auth.CheckPassword(in.New); err != nil {
-		jsonError(r.ctx, fasthttp.StatusBadRequest, "bad_request", capitalize(err.Error())+".")
+		jsonError(r.ctx, fasthttp.StatusBadRequest, "bad_request", archive.Sentence(err))
 		return
 	}
 	hash := auth.HashPassword(in.New)
@@ -180,7 +180,7 @@ func (s *Server) setup(ctx *fasthttp.RequestCtx) {
 		return
 	}
 	if err := auth.CheckPassword(in.Password); err != nil {
-		jsonError(ctx, fasthttp.StatusBadRequest, "bad_request", capitalize(err.Error())+".")
+		jsonError(ctx, fasthttp.StatusBadRequest, "bad_request", archive.Sentence(err))
 		return
 	}
 	u := archive.User{Name: strings.TrimSpace(in.Name), Display: strings.TrimSpace(in.Display), Role: archive.RoleAdmin, Hash: auth.HashPassword(in.Password)}

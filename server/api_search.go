@@ -60,7 +60,7 @@ func day(s string, end bool) (time.Time, error) {
 func (s *Server) search(r *request) {
 	q, err := queryFrom(r.ctx)
 	if err != nil {
-		jsonError(r.ctx, fasthttp.StatusBadRequest, "bad_request", capitalize(err.Error())+".")
+		jsonError(r.ctx, fasthttp.StatusBadRequest, "bad_request", archive.Sentence(err))
 		return
 	}
 	mine := s.store.Channels(func(c *archive.Channel) bool { return c.Has(r.user.Name) })
@@ -83,7 +83,7 @@ func (s *Server) archiveSearch(r *request) {
 	}
 	q, err := queryFrom(r.ctx)
 	if err != nil {
-		jsonError(r.ctx, fasthttp.StatusBadRequest, "bad_request", capitalize(err.Error())+".")
+		jsonError(r.ctx, fasthttp.StatusBadRequest, "bad_request", archive.Sentence(err))
 		return
 	}
 	if ch := string(r.ctx.QueryArgs().Peek("channel")); ch != "" {

@@ -215,19 +215,12 @@ func storeError(ctx *fasthttp.RequestCtx, err error) {
 	var ue archive.UserError
 	switch {
 	case errors.Is(err, archive.ErrNotFound):
-		jsonError(ctx, fasthttp.StatusNotFound, "not_found", capitalize(err.Error())+".")
+		jsonError(ctx, fasthttp.StatusNotFound, "not_found", archive.Sentence(err))
 	case errors.Is(err, archive.ErrExists):
-		jsonError(ctx, fasthttp.StatusConflict, "exists", capitalize(err.Error())+".")
+		jsonError(ctx, fasthttp.StatusConflict, "exists", archive.Sentence(err))
 	case errors.As(err, &ue):
-		jsonError(ctx, fasthttp.StatusBadRequest, "bad_request", capitalize(err.Error())+".")
+		jsonError(ctx, fasthttp.StatusBadRequest, "bad_request", archive.Sentence(err))
 	default:
 		jsonError(ctx, fasthttp.StatusServiceUnavailable, "unavailable", "The server could not save this. Try again; if it keeps failing, tell the office manager.")
 	}
-}
-
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	return string(bytes.ToUpper([]byte(s[:1]))) + s[1:]
 }

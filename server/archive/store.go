@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -392,6 +393,16 @@ type UserError struct{ error }
 func (e UserError) Unwrap() error { return e.error }
 
 func userErr(err error) error { return UserError{err} }
+
+// Sentence is err's message as a sentence for people: capitalized, with a
+// full stop.
+func Sentence(err error) string {
+	msg := err.Error()
+	if msg == "" {
+		return msg
+	}
+	return strings.ToUpper(msg[:1]) + msg[1:] + "."
+}
 
 func isUserError(err error) bool {
 	var ue UserError

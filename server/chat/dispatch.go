@@ -2,7 +2,6 @@ package chat
 
 import (
 	"errors"
-	"strings"
 	"time"
 
 	"inhouse/server/archive"
@@ -69,7 +68,7 @@ func (h *Hub) deliver(ev commitEvent, touched map[*Conn]struct{}) {
 		case errors.Is(ev.err, archive.ErrNotFound):
 			ev.sender.push(encodeError(m.ID, CodeNotFound, "There is no such message."))
 		case errors.As(ev.err, &ue):
-			ev.sender.push(encodeError(m.ID, CodeBadRequest, capitalize(ev.err.Error())+"."))
+			ev.sender.push(encodeError(m.ID, CodeBadRequest, archive.Sentence(ev.err)))
 		default:
 			h.log.Error("message not stored", "user", ev.sender.user, "channel", m.Channel, "err", ev.err)
 			ev.sender.push(encodeError(m.ID, CodeUnavailable, "The message could not be stored. It was not sent; try again."))
@@ -102,13 +101,6 @@ func (h *Hub) deliver(ev commitEvent, touched map[*Conn]struct{}) {
 		}
 	}
 	h.FanoutNano.Add(uint64(time.Since(start)))
-}
-
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // queueFlag puts a stored message a flag or mask rule matched on the review
