@@ -195,6 +195,11 @@ func TestSearchOpensMessage(t *testing.T) {
 	if r.Where != "#general" || r.Text != "The quarterly budget is due on Friday <b>really</b>" || strings.Join(r.Marks, ",") != "quarterly,budget" || r.Bold != 0 {
 		e.fatalf("result: %+v", r)
 	}
+	// The messages after it show as context, below the hit.
+	ctx := eval[[]string](ana, `[...document.querySelectorAll('.result > *')].filter(el => el.matches('.result-context, .result-text')).map(el => el.className + ': ' + el.textContent)`)
+	if want := "result-text: The quarterly budget is due on Friday <b>really</b>|result-context: Ben filler 0|result-context: Ben filler 1"; strings.Join(ctx, "|") != want {
+		e.fatalf("result and context: %q, want %q", strings.Join(ctx, "|"), want)
+	}
 
 	// Within the current channel (random) nothing matches.
 	ana.do(`const s = document.querySelector('#search-scope'); s.value = s.options[1].value; s.dispatchEvent(new Event('change'))`)

@@ -120,12 +120,20 @@ export class SearchPanel {
     // A hit on an edit is about the message it changed.
     const seq = m.kind === 'edit' ? m.ref : m.seq;
     const text = h('div', { class: 'result-text' }, highlight(m.text || '', words).map((run) => run.mark ? h('mark', null, run.text) : run.text));
+    // The messages around the hit (up to two each side), so a short answer
+    // like "yes, Friday" makes sense without opening the conversation.
+    const ctx = r.context || [];
+    const line = (c) => h('div', { class: 'result-context' },
+      h('span', { class: 'author' }, this.store.display(c.from)), ' ',
+      c.deleted ? h('em', null, 'deleted') : (c.text || ''));
     const btn = h('button', { type: 'button', class: 'result', 'data-channel': m.channel, 'data-seq': String(seq) },
       h('div', { class: 'result-meta' },
         h('span', { class: 'result-where' }, where),
         h('span', { class: 'author' }, this.store.display(m.from)),
         h('time', { datetime: new Date(ts).toISOString(), title: fullTime(ts), class: 'muted' }, `${dayLabel(ts)} ${timeLabel(ts)}`)),
-      text);
+      ...ctx.filter((c) => c.seq < m.seq).map(line),
+      text,
+      ...ctx.filter((c) => c.seq > m.seq).map(line));
     btn.addEventListener('click', () => {
       if (matchMedia('(max-width: 720px)').matches) this.hide(false);
       this.c.openAt(m.channel, seq);
