@@ -42,6 +42,9 @@ type chained interface {
 // seal computes rec's hash after prev, stores it in rec and returns the
 // record's final JSON.
 func seal(prev, key string, rec chained) (string, error) {
+	if m, ok := rec.(*Message); ok {
+		return sealMessage(prev, key, m), nil
+	}
 	rec.setHash("")
 	canonical, err := encode(rec)
 	if err != nil {
@@ -60,6 +63,30 @@ func seal(prev, key string, rec chained) (string, error) {
 	}
 	data, err := json.Marshal(rec)
 	return string(data), err
+}
+
+// hashLen is the length of a link as stored (unpadded base64 of SHA-256).
+var hashLen = base64.RawStdEncoding.EncodedLen(sha256.Size)
+
+// sealMessage is seal for a message, on every send's path, in two
+// allocations: the hash's input (prev, key and the canonical JSON) is built
+// in one buffer, and the stored record is that JSON with the hash put in
+// place of its empty "h".
+func sealMessage(prev, key string, m *Message) string {
+	m.H = ""
+	n := len(prev) + 1 + len(key) + 1
+	buf := make([]byte, 0, n+96+len(m.ID)+len(m.From)+len(m.Text)+len(m.Kind)+len(m.M)+hashLen)
+	buf = append(buf, prev...)
+	buf = append(buf, 0)
+	buf = append(buf, key...)
+	buf = append(buf, 0)
+	buf = m.appendJSON(buf)
+	sum := sha256.Sum256(buf)
+	out := buf[n : len(buf)-2] // the JSON up to and with `"h":"`
+	out = base64.RawStdEncoding.AppendEncode(out, sum[:])
+	rec := string(append(out, `"}`...))
+	m.H = rec[len(rec)-2-hashLen : len(rec)-2]
+	return rec
 }
 
 // check recomputes rec's hash after prev; rec was decoded from the store.

@@ -19,6 +19,15 @@ func FuzzMessageJSON(f *testing.F) {
 		if got := m.appendJSON(nil); string(got) != string(want) {
 			t.Fatalf("got  %s\nwant %s", got, want)
 		}
+		// Sealing by hand gives the record and link the general way gives.
+		m.H = ""
+		canonical, _ := json.Marshal(&m)
+		link := linkHash("prev-link", "msg:c:000000000003", canonical)
+		m.H = link
+		record, _ := json.Marshal(&m)
+		if got := sealMessage("prev-link", "msg:c:000000000003", &m); got != string(record) || m.H != link {
+			t.Fatalf("sealed %s (h %s)\nwant %s (h %s)", got, m.H, record, link)
+		}
 	})
 }
 

@@ -105,70 +105,85 @@ func curKey(channel string, seq uint64) string { return channel + "\x00" + strco
 // goroutine, in commit order, so keep done short). dup is true when the
 // sender already sent this client id: m is then the stored original.
 func (s *Store) Append(p Post, done func(m Message, dup bool, err error)) {
-	m := Message{Channel: p.Channel, ID: p.ClientID, From: p.From, Text: p.Text, Kind: p.Kind, Ref: p.Ref}
+	a := &appendOp{s: s, p: p, report: done,
+		m: Message{Channel: p.Channel, ID: p.ClientID, From: p.From, Text: p.Text, Kind: p.Kind, Ref: p.Ref}}
 	if p.Masked != p.Text {
-		m.M = p.Masked
+		a.m.M = p.Masked
 	}
+	a.op = op{apply: a.write, done: a.finish}
+	s.submit(&a.op)
+}
+
+// appendOp is one Append on its way through the writer: one allocation
+// for all of it, as every message takes this path.
+type appendOp struct {
+	op
+	s      *Store
+	p      Post
+	m      Message
+	dup    bool
+	next   uint64
+	report func(m Message, dup bool, err error)
+}
+
+func (a *appendOp) write(tx *buntdb.Tx) error {
+	s, p := a.s, a.p
+	a.dup = false
+	a.next = s.nextSeq[p.Channel] + 1
+	// Claim the client id first: Set tells whether it was taken, which
+	// saves a lookup on every message. A repeat puts the old value back
+	// (an error rolls the claim back with the transaction).
 	idem := "idem:" + p.From + ":" + p.ClientID
-	dup := false
-	var next uint64
-	s.submit(&op{
-		apply: func(tx *buntdb.Tx) error {
-			dup = false
-			next = s.nextSeq[p.Channel] + 1
-			// Claim the client id first: Set tells whether it was taken, which
-			// saves a lookup on every message. A repeat puts the old value back
-			// (an error rolls the claim back with the transaction).
-			ref := p.Channel + ":" + strconv.FormatUint(next, 10)
-			if prev, taken, err := tx.Set(idem, ref, nil); err != nil {
-				return err
-			} else if taken {
-				if _, _, err := tx.Set(idem, prev, nil); err != nil {
-					return err
-				}
-				dup = true
-				ch, seqs, _ := strings.Cut(prev, ":")
-				seq, _ := strconv.ParseUint(seqs, 10, 64)
-				raw, err := tx.Get(msgKey(ch, seq))
-				if err != nil {
-					return fmt.Errorf("message %s for %s: %w", prev, idem, err)
-				}
-				m, err = parseMsg(msgKey(ch, seq), raw)
-				return err
-			}
-			s.mu.RLock()
-			_, known := s.channels[p.Channel]
-			s.mu.RUnlock()
-			if !known { // channels are never removed, so memory is enough
-				return fmt.Errorf("channel %q: %w", p.Channel, ErrNotFound)
-			}
-			if err := s.checkRef(tx, p); err != nil {
-				return err
-			}
-			m.Seq = next
-			m.TS = time.Now().UnixMilli()
-			key := msgKey(p.Channel, next)
-			data, err := seal(s.heads[p.Channel], key, &m)
-			if err != nil {
-				return err
-			}
-			if _, _, err := tx.Set(key, data, nil); err != nil {
-				return err
-			}
-			s.advance(p.Channel, next, m.H)
-			return nil
-		},
-		done: func(err error) {
-			if err == nil && !dup {
-				s.mu.Lock()
-				s.lastSeq[p.Channel] = next
-				s.applyCurrent(m)
-				s.index.add(m) // under s.mu, so a rebuild never misses it
-				s.mu.Unlock()
-			}
-			done(m, dup, err)
-		},
-	})
+	ref := p.Channel + ":" + strconv.FormatUint(a.next, 10)
+	if prev, taken, err := tx.Set(idem, ref, nil); err != nil {
+		return err
+	} else if taken {
+		if _, _, err := tx.Set(idem, prev, nil); err != nil {
+			return err
+		}
+		a.dup = true
+		ch, seqs, _ := strings.Cut(prev, ":")
+		seq, _ := strconv.ParseUint(seqs, 10, 64)
+		raw, err := tx.Get(msgKey(ch, seq))
+		if err != nil {
+			return fmt.Errorf("message %s for %s: %w", prev, idem, err)
+		}
+		a.m, err = parseMsg(msgKey(ch, seq), raw)
+		return err
+	}
+	s.mu.RLock()
+	_, known := s.channels[p.Channel]
+	s.mu.RUnlock()
+	if !known { // channels are never removed, so memory is enough
+		return fmt.Errorf("channel %q: %w", p.Channel, ErrNotFound)
+	}
+	if err := s.checkRef(tx, p); err != nil {
+		return err
+	}
+	a.m.Seq = a.next
+	a.m.TS = time.Now().UnixMilli()
+	key := msgKey(p.Channel, a.next)
+	data, err := seal(s.heads[p.Channel], key, &a.m)
+	if err != nil {
+		return err
+	}
+	if _, _, err := tx.Set(key, data, nil); err != nil {
+		return err
+	}
+	s.advance(p.Channel, a.next, a.m.H)
+	return nil
+}
+
+func (a *appendOp) finish(err error) {
+	s := a.s
+	if err == nil && !a.dup {
+		s.mu.Lock()
+		s.lastSeq[a.p.Channel] = a.next
+		s.applyCurrent(a.m)
+		s.index.add(a.m) // under s.mu, so a rebuild never misses it
+		s.mu.Unlock()
+	}
+	a.report(a.m, a.dup, err)
 }
 
 // checkRef checks that an edit or delete is about a message of the same
