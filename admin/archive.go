@@ -21,6 +21,11 @@ import (
 // it needs a second account with the auditor role.
 var auditorOnly = []string{archive.RoleAuditor}
 
+// readLogRoles may see the read log: the auditors whose reads it records,
+// and the office manager, who answers for them (it shows what was looked
+// for and how much was found, never a message).
+var readLogRoles = []string{archive.RoleAuditor, archive.RoleAdmin}
+
 const (
 	archivePageSize = 20
 	archiveContext  = 2  // messages shown before and after a search hit
@@ -437,7 +442,11 @@ func (c *Console) archiveReads(r *request) {
 		older = "/admin/archive/reads?before=" + strconv.FormatUint(entries[len(entries)-1].N, 10)
 	}
 	n := c.archiveNames()
-	c.render(r.ctx, fasthttp.StatusOK, archiveReadsPage(c.shell(r, "Read log", "/admin/archive"), entries, older, before > 0, n))
+	nav, tabs := "/admin/archive", true
+	if r.user.Role != archive.RoleAuditor {
+		nav, tabs = "/admin/archive/reads", false // the other archive pages are not theirs
+	}
+	c.render(r.ctx, fasthttp.StatusOK, archiveReadsPage(c.shell(r, "Read log", nav), entries, older, before > 0, tabs, n))
 }
 
 func timeOfMillis(ms int64) time.Time { return time.UnixMilli(ms) }
@@ -451,7 +460,7 @@ func (c *Console) archiveRoutes(r *router.Router) {
 	r.POST("/admin/archive/export", c.action(c.evidenceExport, auditorOnly))
 	r.GET("/admin/archive/chain", c.page(c.archiveChain, auditorOnly))
 	r.POST("/admin/archive/verify", c.action(c.archiveVerify, auditorOnly))
-	r.GET("/admin/archive/reads", c.page(c.archiveReads, auditorOnly))
+	r.GET("/admin/archive/reads", c.page(c.archiveReads, readLogRoles))
 
 	r.GET("/admin/reports", c.page(c.reports))
 	r.GET("/admin/reports/{file}", c.page(c.reportCSV))

@@ -44,6 +44,7 @@ var nav = []navEntry{
 	{"/admin/retention", "Retention", "clock", adminOnly},
 	{"/admin/backups", "Backups", "box", adminOnly},
 	{"/admin/audit", "Audit log", "list", adminOnly},
+	{"/admin/archive/reads", "Archive read log", "archive", adminOnly},
 	{"/admin/archive", "Archive", "archive", auditorOnly},
 }
 
