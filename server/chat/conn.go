@@ -258,6 +258,9 @@ func (c *Conn) sendPing() {
 // bursts; a larger one is dropped so idle connections stay small.
 const maxKeptBuffer = 16 << 10
 
+// maxKeptQueue is the longest queue array a connection keeps between bursts.
+const maxKeptQueue = 16
+
 // writeBuffers are reused between bursts by every connection.
 var writeBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
@@ -276,6 +279,12 @@ func (c *Conn) flush() {
 	for {
 		c.mu.Lock()
 		if len(c.out) == 0 && len(c.control) == 0 {
+			// Keep a small queue for the next burst: no allocation per
+			// delivery, and little for a quiet connection to hold (the
+			// frames themselves were let go as they were written).
+			if c.out == nil && cap(batch) <= maxKeptQueue {
+				c.out = batch[:0]
+			}
 			c.writing = false
 			c.mu.Unlock()
 			return
