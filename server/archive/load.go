@@ -15,7 +15,9 @@ import (
 // migrations move a database up one schema version each, in order:
 // migrations[0] takes schema 1 to 2, and so on. A database written by this
 // build is at schemaVersion(). Append; never change or remove one.
-var migrations []func(tx *buntdb.Tx) error
+var migrations = []func(tx *buntdb.Tx) error{
+	dropIdemRecords, // schema 1 -> 2 (heads.go)
+}
 
 func schemaVersion() int { return 1 + len(migrations) }
 
@@ -27,6 +29,7 @@ func (s *Store) load() error {
 	s.lastSeq = map[string]uint64{}
 	s.nextSeq = map[string]uint64{}
 	s.heads = map[string]string{}
+	s.lagging = map[string]struct{}{}
 	s.cur = map[string]*current{}
 	s.index = newIndex()
 	s.reads = map[string]uint64{}
@@ -146,7 +149,8 @@ func (s *Store) loadMessages(tx *buntdb.Tx) error {
 		}
 		s.nextSeq[id] = s.lastSeq[id]
 	}
-	return s.reindexRefs(refs)
+	s.idem = make(map[string]idemRef, len(refs))
+	return s.reindexRefs(refs, true)
 }
 
 // reindex rebuilds the edited-state map and the search index from every
@@ -156,7 +160,7 @@ func (s *Store) reindex(tx *buntdb.Tx) error {
 	if err != nil {
 		return err
 	}
-	return s.reindexRefs(refs)
+	return s.reindexRefs(refs, false)
 }
 
 // msgRef is one stored record, its value shared with the database.
@@ -208,8 +212,9 @@ func recordTS(v string) (int64, bool) {
 }
 
 // reindexRefs applies every record, oldest first, to the edited-state map
-// and the search index.
-func (s *Store) reindexRefs(refs []msgRef) error {
+// and the search index, and with idem (at open) notes which message each
+// client id made.
+func (s *Store) reindexRefs(refs []msgRef, idem bool) error {
 	s.cur = map[string]*current{}
 	// Sort positions, not the records: pairs without pointers sort without
 	// the write barriers that moving strings costs while the GC runs.
@@ -228,6 +233,8 @@ func (s *Store) reindexRefs(refs []msgRef) error {
 		m := Message{Channel: r.channel, Seq: r.seq, TS: r.ts}
 		gjson.Parse(r.val).ForEach(func(k, v gjson.Result) bool {
 			switch k.Str {
+			case "id":
+				m.ID = v.Str
 			case "from":
 				m.From = v.Str
 			case "text":
@@ -243,6 +250,9 @@ func (s *Store) reindexRefs(refs []msgRef) error {
 		})
 		if m.Kind != KindMessage {
 			s.applyCurrent(m)
+		}
+		if idem {
+			s.idem[idemKey(m.From, m.ID)] = idemRef{r.channel, r.seq}
 		}
 		s.index.add(m)
 	}

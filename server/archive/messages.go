@@ -130,29 +130,20 @@ func (a *appendOp) write(tx *buntdb.Tx) error {
 	s, p := a.s, a.p
 	a.dup = false
 	a.next = s.nextSeq[p.Channel] + 1
-	// Claim the client id first: Set tells whether it was taken, which
-	// saves a lookup on every message. A repeat puts the old value back
-	// (an error rolls the claim back with the transaction).
-	idem := "idem:" + p.From + ":" + p.ClientID
-	ref := p.Channel + ":" + strconv.FormatUint(a.next, 10)
-	if prev, taken, err := tx.Set(idem, ref, nil); err != nil {
-		return err
-	} else if taken {
-		if _, _, err := tx.Set(idem, prev, nil); err != nil {
-			return err
-		}
+	// A client id seen before gets the message it made, not a new one.
+	idem := idemKey(p.From, p.ClientID)
+	if ref, ok := s.idem[idem]; ok {
 		a.dup = true
-		ch, seqs, _ := strings.Cut(prev, ":")
-		seq, _ := strconv.ParseUint(seqs, 10, 64)
-		raw, err := tx.Get(msgKey(ch, seq))
+		key := msgKey(ref.channel, ref.seq)
+		raw, err := tx.Get(key)
 		if err != nil {
-			return fmt.Errorf("message %s for %s: %w", prev, idem, err)
+			return fmt.Errorf("message %s for client id %q: %w", key, p.ClientID, err)
 		}
-		a.m, err = parseMsg(msgKey(ch, seq), raw)
+		a.m, err = parseMsg(key, raw)
 		return err
 	}
 	s.mu.RLock()
-	_, known := s.channels[p.Channel]
+	ch, known := s.channels[p.Channel]
 	s.mu.RUnlock()
 	if !known { // channels are never removed, so memory is enough
 		return fmt.Errorf("channel %q: %w", p.Channel, ErrNotFound)
@@ -171,6 +162,7 @@ func (a *appendOp) write(tx *buntdb.Tx) error {
 		return err
 	}
 	s.advance(p.Channel, a.next, a.m.H)
+	s.setIdem(idem, idemRef{ch.ID, a.next}, true) // the channel's own id string, shared
 	return nil
 }
 

@@ -112,7 +112,7 @@ func (s *Store) purgeChannel(id string, cutoff int64, holdUsers []string) (int, 
 			if _, err := tx.Delete(msgKey(id, m.Seq)); err != nil {
 				return err
 			}
-			tx.Delete("idem:" + m.From + ":" + m.ID)
+			s.setIdem(idemKey(m.From, m.ID), idemRef{}, false)
 		}
 		purged = len(doomed)
 		return nil

@@ -72,6 +72,8 @@ type Store struct {
 	lastSeq   map[string]uint64   // durable last seq per channel
 	nextSeq   map[string]uint64   // writer-only: last seq handed out
 	heads     map[string]string   // writer-only: each channel's chain head
+	idem      map[string]idemRef  // writer-only: from+"\x00"+client id -> the message it made
+	lagging   map[string]struct{} // writer-only: channels whose head record is behind
 	undo      []undo              // writer-only: what to restore if a transaction rolls back
 	cur       map[string]*current // edited and deleted messages
 	index     *index
@@ -227,18 +229,29 @@ func (s *Store) write(fn func(tx *buntdb.Tx) error, after func()) error {
 // order, syncs once per batch and then reports each result.
 func (s *Store) writer() {
 	defer close(s.stopped)
+	// Head records trail the messages by at most headsLag: written with
+	// every batch they would cost as much as the messages themselves.
+	heads := time.NewTimer(time.Hour)
+	heads.Stop()
+	armed := false
 	batch := make([]*op, 0, maxBatch)
 	for {
 		var first *op
 		select {
 		case first = <-s.ops:
+		case <-heads.C:
+			armed = false
+			s.run([]*op{s.headsOp()})
+			continue
 		case <-s.stop:
-			// Drain what was queued before Close.
+			// Drain what was queued before Close, then bring the head
+			// records up to date: a clean stop leaves none behind.
 			for {
 				select {
 				case o := <-s.ops:
 					s.run([]*op{o})
 				default:
+					s.run([]*op{s.headsOp()})
 					return
 				}
 			}
@@ -254,6 +267,10 @@ func (s *Store) writer() {
 			}
 		}
 		s.run(batch)
+		if len(s.lagging) > 0 && !armed {
+			heads.Reset(headsLag)
+			armed = true
+		}
 	}
 }
 
@@ -360,25 +377,50 @@ func (s *Store) failOn(err error) {
 	}
 }
 
-// undo records the writer-only state (next seq, chain head) an op changed
-// inside a transaction that may still roll back.
+// undo records the writer-only state (next seq, chain head, a client id's
+// message) an op changed inside a transaction that may still roll back.
 type undo struct {
 	channel string
 	next    uint64
 	head    string
+
+	idem string // if set, this entry restores s.idem[idem] instead
+	was  idemRef
+	had  bool
 }
 
 // advance moves a channel's next seq and chain head, remembering the old.
 func (s *Store) advance(channel string, next uint64, head string) {
-	s.undo = append(s.undo, undo{channel, s.nextSeq[channel], s.heads[channel]})
+	s.undo = append(s.undo, undo{channel: channel, next: s.nextSeq[channel], head: s.heads[channel]})
 	s.nextSeq[channel], s.heads[channel] = next, head
+	s.lagging[channel] = struct{}{} // a rolled-back one only writes a head again
 }
 
-// rollbackState undoes advance calls of a rolled-back transaction.
+// setIdem records (ok) or forgets (!ok) which message a client id made,
+// remembering the old.
+func (s *Store) setIdem(key string, ref idemRef, ok bool) {
+	was, had := s.idem[key]
+	s.undo = append(s.undo, undo{idem: key, was: was, had: had})
+	if ok {
+		s.idem[key] = ref
+	} else {
+		delete(s.idem, key)
+	}
+}
+
+// rollbackState undoes advance and setIdem calls of a rolled-back
+// transaction.
 func (s *Store) rollbackState() {
 	for i := len(s.undo) - 1; i >= 0; i-- {
 		u := s.undo[i]
-		s.nextSeq[u.channel], s.heads[u.channel] = u.next, u.head
+		switch {
+		case u.idem == "":
+			s.nextSeq[u.channel], s.heads[u.channel] = u.next, u.head
+		case u.had:
+			s.idem[u.idem] = u.was
+		default:
+			delete(s.idem, u.idem)
+		}
 	}
 	s.undo = s.undo[:0]
 }

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/tidwall/buntdb"
 )
@@ -234,27 +236,69 @@ func TestRepairKeepsWhatCameBeforeTheDamage(t *testing.T) {
 func TestMigrationsRunOnceInOrder(t *testing.T) {
 	first, dir, _ := setup(t)
 	first.Close()
-	ran := []int{}
-	migrations = []func(tx *buntdb.Tx) error{
-		func(tx *buntdb.Tx) error { ran = append(ran, 2); return nil },
+	ran := []string{}
+	real := migrations
+	migrations = append(slices.Clone(real),
+		func(tx *buntdb.Tx) error { ran = append(ran, "a"); return nil },
 		func(tx *buntdb.Tx) error {
-			ran = append(ran, 3)
+			ran = append(ran, "b")
 			_, _, err := tx.Set("meta:migrated", "yes", nil)
 			return err
 		},
-	}
-	defer func() { migrations = nil }()
+	)
+	defer func() { migrations = real }()
 	s := open(t, dir)
 	s.Close()
 	s = open(t, dir)
 	defer s.Close()
-	if fmt.Sprint(ran) != "[2 3]" {
-		t.Fatalf("migrations ran %v, want [2 3] once", ran)
+	if fmt.Sprint(ran) != "[a b]" {
+		t.Fatalf("migrations ran %v, want [a b] once", ran)
 	}
-	migrations = migrations[:0]
+	migrations = real
 	s.Close()
 	if _, err := Open(dir); err == nil || !strings.Contains(err.Error(), "newer inhouse") {
 		t.Fatalf("a database from a newer build opened: %v", err)
+	}
+}
+
+// TestSchema1KeepsItsClientIDs: a database written with one idempotency
+// record per message opens with the records gone, head records made, and
+// every client id still answered with the message it made.
+func TestSchema1KeepsItsClientIDs(t *testing.T) {
+	s, dir, c := setup(t)
+	var sent []Message
+	for i := 1; i <= 5; i++ {
+		m, _, err := appendWait(s, c.ID, "ana", fmt.Sprint("k", i), fmt.Sprint("text ", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sent = append(sent, m)
+	}
+	s.Close()
+	rawEdit(t, dir, func(tx *buntdb.Tx) error { // as schema 1 wrote it
+		for _, m := range sent {
+			tx.Set("idem:ana:"+m.ID, fmt.Sprintf("%s:%d", c.ID, m.Seq), nil)
+		}
+		tx.Delete(headKey(c.ID))
+		_, _, err := tx.Set("meta:schema", "1", nil)
+		return err
+	})
+	s = open(t, dir)
+	defer s.Close()
+	s.db.View(func(tx *buntdb.Tx) error {
+		n := 0
+		tx.AscendKeys("idem:*", func(string, string) bool { n++; return true })
+		if v, err := tx.Get(headKey(c.ID)); n != 0 || err != nil || v != "5" {
+			t.Fatalf("after the migration: %d idempotency records, head %q (%v)", n, v, err)
+		}
+		return nil
+	})
+	m, dup, err := appendWait(s, c.ID, "ana", "k3", "text 3 again")
+	if err != nil || !dup || m.Seq != 3 || m.Text != "text 3" {
+		t.Fatalf("resent k3: seq %d dup %v text %q err %v", m.Seq, dup, m.Text, err)
+	}
+	if m, dup, _ := appendWait(s, c.ID, "ana", "k6", "new"); dup || m.Seq != 6 {
+		t.Fatalf("new id: seq %d dup %v", m.Seq, dup)
 	}
 }
 
@@ -307,5 +351,64 @@ func TestOneBadWriteDoesNotSpoilItsBatch(t *testing.T) {
 		if m, _, _ := appendWait(s, c.ID, "ana", fmt.Sprint(i), "x"); m.Seq != uint64(i) {
 			t.Fatalf("seq %d, want %d", m.Seq, i)
 		}
+	}
+}
+
+// TestRolledBackAppendForgetsItsClientID: a message whose shared
+// transaction rolls back (another write in it failed) is stored once when
+// it runs on its own, not taken for a repeat of itself.
+func TestRolledBackAppendForgetsItsClientID(t *testing.T) {
+	s, _, c := setup(t)
+	defer s.Close()
+	var got Message
+	var dup bool
+	var gotErr error
+	reported := make(chan struct{})
+	a := &appendOp{s: s, p: Post{Channel: c.ID, From: "ana", ClientID: "r1", Text: "once", Kind: KindMessage},
+		m: Message{Channel: c.ID, ID: "r1", From: "ana", Text: "once", Kind: KindMessage},
+		report: func(m Message, d bool, err error) {
+			got, dup, gotErr = m, d, err
+			close(reported)
+		}}
+	a.op = op{apply: a.write, done: a.finish}
+	bad := &op{apply: func(tx *buntdb.Tx) error { return userErr(errors.New("refused")) }, done: func(error) {}}
+	// Hold the writer on a first write, so the two queued behind it share
+	// the next batch and its transaction.
+	started, release := make(chan struct{}), make(chan struct{})
+	s.submit(&op{apply: func(tx *buntdb.Tx) error { close(started); <-release; return nil }, done: func(error) {}})
+	<-started
+	s.submit(&a.op)
+	s.submit(bad)
+	close(release)
+	<-reported
+	if gotErr != nil || dup || got.Seq != 1 {
+		t.Fatalf("append in a rolled-back batch: seq %d dup %v err %v", got.Seq, dup, gotErr)
+	}
+	if m, dup, err := appendWait(s, c.ID, "ana", "r1", "again"); err != nil || !dup || m.Seq != 1 {
+		t.Fatalf("resent r1: seq %d dup %v err %v", m.Seq, dup, err)
+	}
+}
+
+// TestHeadRecordsFollow: a channel's head record catches up with its
+// newest message within headsLag, without a stop.
+func TestHeadRecordsFollow(t *testing.T) {
+	s, _, c := setup(t)
+	defer s.Close()
+	for i := 1; i <= 3; i++ {
+		if _, _, err := appendWait(s, c.ID, "ana", fmt.Sprint("h", i), "x"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(headsLag + 2*time.Second)
+	for {
+		var v string
+		s.db.View(func(tx *buntdb.Tx) error { v, _ = tx.Get(headKey(c.ID)); return nil })
+		if v == "3" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("head record %q, want 3, %s after the last message", v, headsLag+2*time.Second)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

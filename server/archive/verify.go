@@ -54,7 +54,7 @@ func (s *Store) Verify() VerifyReport {
 				return nil
 			}
 		}
-		if p := verifyIdem(tx); p != "" {
+		if p := verifyHeads(tx); p != "" {
 			rep.Problem = p
 			return nil
 		}
@@ -135,25 +135,6 @@ func verifyLog(tx *buntdb.Tx, prefix string, newRec func() chained, rep *VerifyR
 		}
 		prev = rec.getHash()
 		next++
-		return true
-	})
-	return problem
-}
-
-// verifyIdem catches a removed last message: the idempotency record of
-// every stored message points at it.
-func verifyIdem(tx *buntdb.Tx) string {
-	problem := ""
-	tx.AscendKeys("idem:*", func(k, v string) bool {
-		ch, seqs, _ := strings.Cut(v, ":")
-		seq, _ := strconv.ParseUint(seqs, 10, 64)
-		if _, err := tx.Get(msgKey(ch, seq)); err != nil {
-			if cp, ok := checkpoint(tx, "msg:"+ch); ok && seq <= cp.Seq {
-				return true
-			}
-			problem = fmt.Sprintf("channel %s, message %d: removed (its delivery record remains)", ch, seq)
-			return false
-		}
 		return true
 	})
 	return problem

@@ -1,0 +1,105 @@
+package archive
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tidwall/buntdb"
+)
+
+// Each channel's newest seq is also kept in a head record ("head:<id>").
+// A removed last message leaves its channel's chain whole, so the head
+// record is what names it. Head records trail the messages by at most
+// headsLag and are brought up to date at every clean stop.
+const headsLag = time.Second
+
+func headKey(channel string) string { return "head:" + channel }
+
+// idemRef is the message a client id made. The client ids live in memory
+// only, rebuilt from the messages at open: one record fewer per message.
+type idemRef struct {
+	channel string
+	seq     uint64
+}
+
+func idemKey(from, clientID string) string { return from + "\x00" + clientID }
+
+// headsOp writes the head records of the channels that moved since the
+// last time. It runs alone in the writer goroutine.
+func (s *Store) headsOp() *op {
+	return &op{exec: func() error {
+		if len(s.lagging) == 0 {
+			return nil
+		}
+		err := s.db.Update(func(tx *buntdb.Tx) error {
+			for ch := range s.lagging {
+				if _, _, err := tx.Set(headKey(ch), strconv.FormatUint(s.nextSeq[ch], 10), nil); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err == nil {
+			clear(s.lagging)
+		}
+		return err
+	}, done: func(error) {}}
+}
+
+// verifyHeads catches a removed last message: each channel's head record
+// names its newest seq, which must be stored or covered by a checkpoint.
+func verifyHeads(tx *buntdb.Tx) string {
+	problem := ""
+	tx.AscendKeys("head:*", func(k, v string) bool {
+		ch := strings.TrimPrefix(k, "head:")
+		seq, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			problem = fmt.Sprintf("channel %s: its head record is unreadable", ch)
+			return false
+		}
+		if seq == 0 {
+			return true
+		}
+		if _, err := tx.Get(msgKey(ch, seq)); err != nil {
+			if cp, ok := checkpoint(tx, "msg:"+ch); ok && seq <= cp.Seq {
+				return true
+			}
+			problem = fmt.Sprintf("channel %s, message %d: removed (its head record remains)", ch, seq)
+			return false
+		}
+		return true
+	})
+	return problem
+}
+
+// dropIdemRecords is the migration to schema 2: one idempotency record per
+// message gives way to the client ids in memory and a head record per
+// channel.
+func dropIdemRecords(tx *buntdb.Tx) error {
+	var idem []string
+	tx.AscendKeys("idem:*", func(k, _ string) bool {
+		idem = append(idem, k)
+		return true
+	})
+	for _, k := range idem {
+		if _, err := tx.Delete(k); err != nil {
+			return err
+		}
+	}
+	last := map[string]uint64{}
+	tx.AscendKeys("msg:*", func(k, _ string) bool {
+		i := strings.LastIndexByte(k, ':')
+		if seq, err := strconv.ParseUint(k[i+1:], 10, 64); err == nil && i > 4 {
+			last[k[4:i]] = seq // keys ascend: the last one wins
+		}
+		return true
+	})
+	for ch, seq := range last {
+		if _, _, err := tx.Set(headKey(ch), strconv.FormatUint(seq, 10), nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
