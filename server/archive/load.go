@@ -21,6 +21,9 @@ var migrations = []func(tx *buntdb.Tx) error{
 
 func schemaVersion() int { return 1 + len(migrations) }
 
+// SchemaVersion is the database schema this build writes.
+func SchemaVersion() int { return schemaVersion() }
+
 // load fills the in-memory directory from the database.
 func (s *Store) load() error {
 	s.users = map[string]*User{}

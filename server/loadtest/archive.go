@@ -78,7 +78,9 @@ func Archive(o ArchiveOptions) (ArchiveResult, error) {
 		o.Log = func(string, ...any) {}
 	}
 	res := ArchiveResult{Messages: o.Messages}
-	want := fmt.Sprintf(`{"messages":%d,"channels":%d,"people":%d}`, o.Messages, o.Channels, o.People)
+	// A folder written under another schema would be migrated by the first
+	// open, and that open timed: build afresh instead.
+	want := fmt.Sprintf(`{"messages":%d,"channels":%d,"people":%d,"schema":%d}`, o.Messages, o.Channels, o.People, archive.SchemaVersion())
 	if have, err := os.ReadFile(filepath.Join(o.Dir, archiveMarker)); err != nil || string(have) != want {
 		if err := os.RemoveAll(o.Dir); err != nil {
 			return res, err
