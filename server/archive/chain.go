@@ -43,7 +43,8 @@ type chained interface {
 // record's final JSON.
 func seal(prev, key string, rec chained) (string, error) {
 	if m, ok := rec.(*Message); ok {
-		return sealMessage(prev, key, m), nil
+		var scratch []byte
+		return sealMessage(&scratch, prev, key, m), nil
 	}
 	rec.setHash("")
 	canonical, err := encode(rec)
@@ -68,26 +69,33 @@ func seal(prev, key string, rec chained) (string, error) {
 // hashLen is the length of a link as stored (unpadded base64 of SHA-256).
 var hashLen = base64.RawStdEncoding.EncodedLen(sha256.Size)
 
-// sealMessage is seal for a message, on every send's path, in two
-// allocations: the hash's input (prev, key and the canonical JSON) is built
-// in one buffer, and the stored record is that JSON with the hash put in
-// place of its empty "h".
-func sealMessage(prev, key string, m *Message) string {
+// sealMessage is seal for a message, on every send's path, in one
+// allocation: the hash's input (prev, key and the canonical JSON) is built
+// in scratch, which the caller keeps for the next message, and the stored
+// record is that JSON with the hash put in place of its empty "h".
+func sealMessage(scratch *[]byte, prev, key string, m *Message) string {
 	m.H = ""
 	n := len(prev) + 1 + len(key) + 1
-	buf := make([]byte, 0, n+96+len(m.ID)+len(m.From)+len(m.Text)+len(m.Kind)+len(m.M)+hashLen)
+	buf := (*scratch)[:0]
 	buf = append(buf, prev...)
 	buf = append(buf, 0)
 	buf = append(buf, key...)
 	buf = append(buf, 0)
 	buf = m.appendJSON(buf)
 	sum := sha256.Sum256(buf)
-	out := buf[n : len(buf)-2] // the JSON up to and with `"h":"`
-	out = base64.RawStdEncoding.AppendEncode(out, sum[:])
-	rec := string(append(out, `"}`...))
+	buf = buf[:len(buf)-2] // the JSON up to and with `"h":"`
+	buf = base64.RawStdEncoding.AppendEncode(buf, sum[:])
+	buf = append(buf, `"}`...)
+	if cap(buf) <= maxScratch {
+		*scratch = buf
+	}
+	rec := string(buf[n:])
 	m.H = rec[len(rec)-2-hashLen : len(rec)-2]
 	return rec
 }
+
+// maxScratch is the largest buffer kept for the next message's seal.
+const maxScratch = 64 << 10
 
 // check recomputes rec's hash after prev; rec was decoded from the store.
 func check(prev, key string, rec chained) bool {

@@ -25,7 +25,8 @@ func FuzzMessageJSON(f *testing.F) {
 		link := linkHash("prev-link", "msg:c:000000000003", canonical)
 		m.H = link
 		record, _ := json.Marshal(&m)
-		if got := sealMessage("prev-link", "msg:c:000000000003", &m); got != string(record) || m.H != link {
+		scratch := []byte("left over from the message before")
+		if got := sealMessage(&scratch, "prev-link", "msg:c:000000000003", &m); got != string(record) || m.H != link {
 			t.Fatalf("sealed %s (h %s)\nwant %s (h %s)", got, m.H, record, link)
 		}
 	})

@@ -154,10 +154,7 @@ func (a *appendOp) write(tx *buntdb.Tx) error {
 	a.m.Seq = a.next
 	a.m.TS = time.Now().UnixMilli()
 	key := msgKey(p.Channel, a.next)
-	data, err := seal(s.heads[p.Channel], key, &a.m)
-	if err != nil {
-		return err
-	}
+	data := sealMessage(&s.scratch, s.heads[p.Channel], key, &a.m)
 	if _, _, err := tx.Set(key, data, nil); err != nil {
 		return err
 	}

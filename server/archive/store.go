@@ -75,6 +75,7 @@ type Store struct {
 	idem      map[string]idemRef  // writer-only: from+"\x00"+client id -> the message it made
 	lagging   map[string]struct{} // writer-only: channels whose head record is behind
 	undo      []undo              // writer-only: what to restore if a transaction rolls back
+	scratch   []byte              // writer-only: where a message is sealed
 	cur       map[string]*current // edited and deleted messages
 	index     *index
 	reads     map[string]uint64 // "channel\x00user" -> last read seq
