@@ -121,6 +121,7 @@ func (s *Store) migrate() error {
 			if err := migrations[v-1](tx); err != nil {
 				return fmt.Errorf("migrate the database from schema %d to %d: %w", v, v+1, err)
 			}
+			s.migrated = true
 		}
 		_, _, err := tx.Set("meta:schema", strconv.Itoa(schemaVersion()), nil)
 		return err

@@ -76,6 +76,7 @@ type Store struct {
 	lagging   map[string]struct{} // writer-only: channels whose head record is behind
 	undo      []undo              // writer-only: what to restore if a transaction rolls back
 	scratch   []byte              // writer-only: where a message is sealed
+	migrated  bool                // set at open when a migration ran
 	cur       map[string]*current // edited and deleted messages
 	index     *index
 	reads     map[string]uint64 // "channel\x00user" -> last read seq
@@ -148,6 +149,14 @@ func Open(dir string) (*Store, error) {
 		return nil, fmt.Errorf("load database: %w", err)
 	}
 	go s.writer()
+	if s.migrated {
+		// A migration leaves the records it replaced in the file until a
+		// compaction; do it now rather than read them at every open.
+		if err := s.Compact(); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("compact the migrated database: %w", err)
+		}
+	}
 	return s, nil
 }
 
