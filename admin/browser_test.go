@@ -17,30 +17,8 @@ import (
 // signing in, adding a person and creating a channel with them, in a real
 // headless Chromium, with JavaScript on (console.js runs).
 func TestBrowserManagerAddsPersonAndChannel(t *testing.T) {
-	exe := servertest.Chromium(t)
 	ts := start(t)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exe),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1100, 800),
-	)
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	browser, cancelBrowser := chromedp.NewContext(alloc)
-	defer cancelBrowser()
-	// The first call starts the browser, which lives as long as that
-	// call's context: no timeout on it.
-	if err := chromedp.Do(browser); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
+	browser := servertest.Browser(t, 1100, 800)
 	ctx, cancel := context.WithTimeout(browser, 90*time.Second)
 	defer cancel()
 	defer func() {

@@ -64,31 +64,11 @@ var skipCrawl = regexp.MustCompile(`download|\.csv|export|/logout|[?&](sort|dir|
 // linked from the console in Chromium with JavaScript on and checks that
 // nothing ran and every payload shows as text.
 func TestBrowserXSSCorpusInEveryConsolePage(t *testing.T) {
-	exe := servertest.Chromium(t)
 	ts := start(t)
 	st := ts.Store()
 	seedCorpus(t, ts)
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exe),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1100, 800),
-	)
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	browser, cancelBrowser := chromedp.NewContext(alloc)
-	defer cancelBrowser()
-	if err := chromedp.Do(browser); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
+	browser := servertest.Browser(t, 1100, 800)
 	var dialogs atomic.Int32
 	if err := chromedp.Listen(browser, func(ev any) {
 		if d, ok := ev.(*cdppage.EventJavascriptDialogOpening); ok {

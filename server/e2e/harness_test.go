@@ -126,27 +126,7 @@ func (e *env) texts(channel string) []string {
 // a separate browser context (own cookies and localStorage).
 func (e *env) startBrowser() {
 	t := e.t
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(servertest.Chromium(t)),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1200, 800),
-	)
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(alloc)
-	if err := chromedp.Do(ctx); err != nil {
-		cancel()
-		cancelAlloc()
-		t.Fatalf("start chromium: %v", err)
-	}
-	e.browser = ctx
-	t.Cleanup(func() { cancel(); cancelAlloc() })
+	e.browser = servertest.Browser(t, 1200, 800)
 	// Runs before the browser closes (cleanups run last-in first-out).
 	t.Cleanup(func() {
 		if t.Failed() {
