@@ -203,31 +203,43 @@ func (c *Console) personSave(r *request) {
 	redirect(r.ctx, "/admin/people")
 }
 
-// personOps are the actions with a confirmation page.
-var personOps = map[string]struct {
+// personOp is an action with a confirmation page.
+type personOp struct {
 	Title, Button string
 	Danger, Self  bool // Self: allowed on oneself
-}{
+}
+
+var personOps = map[string]personOp{
 	"disable": {"Disable %s?", "Disable", true, false},
 	"enable":  {"Enable %s?", "Enable", false, false},
 	"reset":   {"Reset the password of %s?", "Reset the password", true, false},
 	"signout": {"Sign %s out everywhere?", "Sign out everywhere", true, true},
 }
 
-// GET /admin/people/{name}/{op}: the confirmation page.
-func (c *Console) personConfirm(r *request) {
+// personOpOf reads the person and the action of a confirmation page or
+// its post, for both in one place. When either is refused it has answered
+// (a refusal to act on oneself goes back to refusedTo) and ok is false.
+func (c *Console) personOpOf(r *request, refusedTo func(archive.User) string) (op personOp, u archive.User, ok bool) {
 	op, known := personOps[r.param("op")]
-	u, ok := c.person(r)
-	if !ok {
-		return
+	if u, ok = c.person(r); !ok {
+		return op, u, false
 	}
 	if !known {
 		c.notFound(r)
-		return
+		return op, u, false
 	}
 	if u.Name == r.user.Name && !op.Self {
 		c.fail(r, "You cannot do this to yourself. Another office manager can.")
-		redirect(r.ctx, string(personURL(u.Name, "")))
+		redirect(r.ctx, refusedTo(u))
+		return op, u, false
+	}
+	return op, u, true
+}
+
+// GET /admin/people/{name}/{op}: the confirmation page.
+func (c *Console) personConfirm(r *request) {
+	op, u, ok := c.personOpOf(r, func(u archive.User) string { return string(personURL(u.Name, "")) })
+	if !ok {
 		return
 	}
 	s := c.shell(r, strings.Replace(op.Title, "%s", u.Display, 1), "/admin/people")
@@ -237,18 +249,8 @@ func (c *Console) personConfirm(r *request) {
 // POST /admin/people/{name}/{op}
 func (c *Console) personDo(r *request) {
 	opName := r.param("op")
-	op, known := personOps[opName]
-	u, ok := c.person(r)
+	_, u, ok := c.personOpOf(r, func(archive.User) string { return "/admin/people" })
 	if !ok {
-		return
-	}
-	if !known {
-		c.notFound(r)
-		return
-	}
-	if u.Name == r.user.Name && !op.Self {
-		c.fail(r, "You cannot do this to yourself. Another office manager can.")
-		redirect(r.ctx, "/admin/people")
 		return
 	}
 	back := string(personURL(u.Name, ""))
