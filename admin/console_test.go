@@ -317,3 +317,26 @@ func TestConsoleSignIn(t *testing.T) {
 		t.Fatalf("still signed in after signing out: %d", p.Status)
 	}
 }
+
+// An office manager cannot disable themselves, from the confirmation page
+// or by posting its form; signing oneself out everywhere is allowed.
+func TestManagerCannotDisableThemselves(t *testing.T) {
+	ts := start(t)
+	boss := signIn(t, ts, "boss")
+	if p := boss.get("/admin/people/boss/disable"); p.Status != http.StatusSeeOther || p.Location != "/admin/people/boss" {
+		t.Fatalf("confirmation page for oneself: %d to %q", p.Status, p.Location)
+	}
+	p := boss.post("/admin/people/boss/disable", nil, nil)
+	if p.Status != http.StatusSeeOther || p.Location != "/admin/people" {
+		t.Fatalf("disabling oneself: %d to %q", p.Status, p.Location)
+	}
+	if p := boss.get(p.Location); !strings.Contains(p.Body, "You cannot do this to yourself") {
+		t.Fatalf("no refusal shown:\n%s", excerpt(p.Body))
+	}
+	if u, err := ts.Store().User("boss"); err != nil || u.Disabled {
+		t.Fatalf("the manager was disabled: %+v %v", u, err)
+	}
+	if p := boss.get("/admin/people/boss/signout"); p.Status != 200 || !strings.Contains(p.Body, "Sign") {
+		t.Fatalf("signing oneself out everywhere is refused: %d", p.Status)
+	}
+}
