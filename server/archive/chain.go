@@ -40,12 +40,8 @@ type chained interface {
 }
 
 // seal computes rec's hash after prev, stores it in rec and returns the
-// record's final JSON.
+// record's final JSON. Messages, on every send's path, use sealMessage.
 func seal(prev, key string, rec chained) (string, error) {
-	if m, ok := rec.(*Message); ok {
-		var scratch []byte
-		return sealMessage(&scratch, prev, key, m), nil
-	}
 	rec.setHash("")
 	canonical, err := encode(rec)
 	if err != nil {

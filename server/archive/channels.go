@@ -166,14 +166,6 @@ func (s *Store) Membership(id, user string) (exists, member bool) {
 	return ok, ok && c.Has(user)
 }
 
-// IsMember reports whether user belongs to channel id.
-func (s *Store) IsMember(id, user string) bool {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	c, ok := s.channels[id]
-	return ok && c.Has(user)
-}
-
 // Members lists a channel's members (nil for an unknown channel).
 func (s *Store) Members(id string) []string {
 	s.mu.RLock()
