@@ -27,12 +27,9 @@ type idemRef struct {
 func idemKey(from, clientID string) string { return from + "\x00" + clientID }
 
 // headsOp writes the head records of the channels that moved since the
-// last time. It runs alone in the writer goroutine.
+// last time. It runs alone in the writer goroutine, only when some have.
 func (s *Store) headsOp() *op {
 	return &op{exec: func() error {
-		if len(s.lagging) == 0 {
-			return nil
-		}
 		err := s.db.Update(func(tx *buntdb.Tx) error {
 			for ch := range s.lagging {
 				if _, _, err := tx.Set(headKey(ch), strconv.FormatUint(s.nextSeq[ch], 10), nil); err != nil {

@@ -261,7 +261,9 @@ func (s *Store) writer() {
 				case o := <-s.ops:
 					s.run([]*op{o})
 				default:
-					s.run([]*op{s.headsOp()})
+					if len(s.lagging) > 0 {
+						s.run([]*op{s.headsOp()})
+					}
 					return
 				}
 			}
