@@ -29,30 +29,6 @@ type pageCheck struct {
 	Links []string `json:"links"` // console pages linked from here
 }
 
-// checkJS inspects the page as the browser built it: a payload that was
-// not escaped shows as an element or attribute here even when the CSP
-// stopped it from running, so the test does not rely on the CSP.
-const checkJS = `(() => {
-	const bad = [];
-	for (const el of document.querySelectorAll('*')) {
-		for (const a of el.attributes) {
-			if (/^on/i.test(a.name)) bad.push(el.tagName + ' ' + a.name);
-			if (/^(href|src|action|formaction|xlink:href|srcdoc)$/i.test(a.name) && /^\s*(javascript|data):/i.test(a.value)) bad.push(el.tagName + ' ' + a.name + '=' + a.value);
-		}
-	}
-	for (const s of document.scripts) {
-		if (!s.src || new URL(s.src).origin !== location.origin) bad.push('script ' + (s.src || s.textContent.slice(0, 60)));
-	}
-	for (const el of document.querySelectorAll('iframe, object, embed, style, base, meta[http-equiv], body img')) bad.push(el.tagName);
-	const values = [...document.querySelectorAll('input, textarea')].map(e => e.value);
-	return {
-		x: typeof window.__x !== 'undefined',
-		bad,
-		text: document.title + '\n' + document.body.textContent + '\n' + values.join('\n'),
-		links: [...document.querySelectorAll('a[href]')].map(a => a.href),
-	};
-})()`
-
 // skipCrawl leaves out links that are downloads or change nothing new:
 // sorting the same table again, signing out.
 var skipCrawl = regexp.MustCompile(`download|\.csv|export|/logout|[?&](sort|dir|before)=`)
@@ -104,7 +80,7 @@ func TestBrowserXSSCorpusInEveryConsolePage(t *testing.T) {
 	seen := map[string]string{} // payload -> first page showing it
 	check := func(where string) pageCheck {
 		t.Helper()
-		pc, err := chromedp.Run(ctx, chromedp.Evaluate[pageCheck](checkJS))
+		pc, err := chromedp.Run(ctx, chromedp.Evaluate[pageCheck](servertest.XSSPageJS))
 		if err != nil {
 			t.Fatalf("%s: inspect the page: %v", where, err)
 		}

@@ -25,27 +25,9 @@ type xssFindings struct {
 	Text string   `json:"text"`
 }
 
-// xssCheckJS inspects the DOM itself: markup that became elements shows
-// here even when the CSP kept it from running.
-const xssCheckJS = `(() => {
-	const bad = [];
-	for (const el of document.querySelectorAll('*')) {
-		for (const a of el.attributes) {
-			if (/^on/i.test(a.name)) bad.push(el.tagName + ' ' + a.name);
-			if (/^(href|src|action|formaction|xlink:href|srcdoc)$/i.test(a.name) && /^\s*(javascript|data):/i.test(a.value)) bad.push(el.tagName + ' ' + a.name + '=' + a.value);
-		}
-	}
-	for (const s of document.scripts) {
-		if (!s.src || new URL(s.src).origin !== location.origin) bad.push('script ' + (s.src || s.textContent.slice(0, 60)));
-	}
-	for (const el of document.querySelectorAll('iframe, object, embed, body style, base, meta[http-equiv], body img')) bad.push(el.tagName);
-	const values = [...document.querySelectorAll('input, textarea')].map(e => e.value);
-	return {x: typeof window.__x !== 'undefined', bad, text: document.title + '\n' + document.body.textContent + '\n' + values.join('\n')};
-})()`
-
 func (p *person) noXSS(where string) xssFindings {
 	p.e.t.Helper()
-	f := eval[xssFindings](p, xssCheckJS)
+	f := eval[xssFindings](p, servertest.XSSPageJS)
 	if f.X || len(f.Bad) > 0 || p.sawDialog() {
 		p.e.fatalf("%s: %s: a payload became code: __x set %v, dialog %v, elements %q", p.name, where, f.X, p.sawDialog(), f.Bad)
 	}
