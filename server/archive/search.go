@@ -138,6 +138,9 @@ func (ix *index) add(m Message) {
 		ts:      uint32(max(0, m.TS/1000-tsBase)),
 		ref:     uint32(m.Ref),
 	}
+	if _, ok := ix.docOf(d.channel, m.Seq); ok {
+		return // a rebuild that ran after the commit has it already
+	}
 	id := uint32(len(ix.docs))
 	ix.docs = append(ix.docs, d)
 	ix.noteSeq(d.channel, m.Seq, id)

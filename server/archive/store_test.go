@@ -416,3 +416,23 @@ func TestHeadRecordsFollow(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestIndexTakesAMessageOnce: a rebuild that runs between a message's
+// commit and its indexing already has it; indexing it after must not list
+// it twice.
+func TestIndexTakesAMessageOnce(t *testing.T) {
+	s, _, c := setup(t)
+	defer s.Close()
+	m, _, err := appendWait(s, c.ID, "ana", "once", "quarterly numbers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.rebuildIndex(); err != nil {
+		t.Fatal(err)
+	}
+	s.index.add(m) // as a commit's indexing that came after the rebuild would
+	hits, _ := s.Search(Query{Words: "quarterly", Limit: 10})
+	if len(hits) != 1 {
+		t.Fatalf("%d hits for one message, want 1", len(hits))
+	}
+}

@@ -20,15 +20,19 @@ type DurableOptions struct {
 
 // DurableRun is one server mode's result.
 type DurableRun struct {
-	Mode      string         `json:"mode"`
-	Acked     int            `json:"acked"`
-	PerSecond float64        `json:"per_second"`
-	Ack       Summary        `json:"ack"` // from send to its ack
+	Mode      string  `json:"mode"`
+	Acked     int     `json:"acked"`
+	PerSecond float64 `json:"per_second"`
+	Ack       Summary `json:"ack"` // from send to its ack
+	// CPUPerMsg is the server's CPU time (user and system) per acknowledged
+	// message: steadier than the rate on a shared machine.
+	CPUPerMsg time.Duration  `json:"cpu_per_msg_ns"`
 	Errors    map[string]int `json:"errors"`
 }
 
 func (r DurableRun) String() string {
-	return fmt.Sprintf("%-16s %8.0f acked/s  ack %s  errors %v", r.Mode, r.PerSecond, r.Ack, r.Errors)
+	return fmt.Sprintf("%-16s %8.0f acked/s  server CPU %.1f µs/msg  ack %s  errors %v", r.Mode, r.PerSecond,
+		float64(r.CPUPerMsg)/float64(time.Microsecond), r.Ack, r.Errors)
 }
 
 // DurableResult holds group commit and, when compared, one sync per message.
@@ -104,6 +108,7 @@ func durableRun(o DurableOptions, so ServerOptions, mode string) (DurableRun, er
 		wg      sync.WaitGroup
 		stop    atomic.Bool
 		started = time.Now()
+		cpu0    = w.target.CPU()
 	)
 	for i, conn := range conns {
 		// The reader hands each ack or error to the sender waiting on it.
@@ -153,8 +158,12 @@ func durableRun(o DurableOptions, so ServerOptions, mode string) (DurableRun, er
 	stop.Store(true)
 	wg.Wait()
 	elapsed := time.Since(started)
+	cpu := w.target.CPU() - cpu0
 	all := Merge(lats...)
 	run.Acked = len(all)
+	if run.Acked > 0 {
+		run.CPUPerMsg = cpu / time.Duration(run.Acked)
+	}
 	run.PerSecond = float64(len(all)) / elapsed.Seconds()
 	run.Ack = all.Summarize()
 	return run, nil
