@@ -27,12 +27,13 @@ type DurableRun struct {
 	// CPUPerMsg is the server's CPU time (user and system) per acknowledged
 	// message: steadier than the rate on a shared machine.
 	CPUPerMsg time.Duration  `json:"cpu_per_msg_ns"`
+	Commit    CommitSummary  `json:"commit"`
 	Errors    map[string]int `json:"errors"`
 }
 
 func (r DurableRun) String() string {
-	return fmt.Sprintf("%-16s %8.0f acked/s  server CPU %.1f µs/msg  ack %s  errors %v", r.Mode, r.PerSecond,
-		float64(r.CPUPerMsg)/float64(time.Microsecond), r.Ack, r.Errors)
+	return fmt.Sprintf("%-16s %8.0f acked/s  server CPU %.1f µs/msg  %s  ack %s  errors %v", r.Mode, r.PerSecond,
+		float64(r.CPUPerMsg)/float64(time.Microsecond), r.Commit, r.Ack, r.Errors)
 }
 
 // DurableResult holds group commit and, when compared, one sync per message.
@@ -110,6 +111,10 @@ func durableRun(o DurableOptions, so ServerOptions, mode string) (DurableRun, er
 		started = time.Now()
 		cpu0    = w.target.CPU()
 	)
+	stats0, err := readServerStats(w.target.URL)
+	if err != nil {
+		return run, err
+	}
 	for i, conn := range conns {
 		// The reader hands each ack or error to the sender waiting on it.
 		answers := make(chan string, 1)
@@ -159,6 +164,10 @@ func durableRun(o DurableOptions, so ServerOptions, mode string) (DurableRun, er
 	wg.Wait()
 	elapsed := time.Since(started)
 	cpu := w.target.CPU() - cpu0
+	stats1, err := readServerStats(w.target.URL)
+	if err != nil {
+		return run, err
+	}
 	all := Merge(lats...)
 	run.Acked = len(all)
 	if run.Acked > 0 {
@@ -166,5 +175,6 @@ func durableRun(o DurableOptions, so ServerOptions, mode string) (DurableRun, er
 	}
 	run.PerSecond = float64(len(all)) / elapsed.Seconds()
 	run.Ack = all.Summarize()
+	run.Commit = summarizeCommits(stats0, stats1, elapsed, cpu, run.Acked)
 	return run, nil
 }
