@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tidwall/buntdb"
@@ -105,17 +106,18 @@ func curKey(channel string, seq uint64) string { return channel + "\x00" + strco
 // goroutine, in commit order, so keep done short). dup is true when the
 // sender already sent this client id: m is then the stored original.
 func (s *Store) Append(p Post, done func(m Message, dup bool, err error)) {
-	a := &appendOp{s: s, p: p, report: done,
-		m: Message{Channel: p.Channel, ID: p.ClientID, From: p.From, Text: p.Text, Kind: p.Kind, Ref: p.Ref}}
+	a := appendOps.Get().(*appendOp)
+	a.s, a.p, a.report = s, p, done
+	a.m = Message{Channel: p.Channel, ID: p.ClientID, From: p.From, Text: p.Text, Kind: p.Kind, Ref: p.Ref}
 	if p.Masked != p.Text {
 		a.m.M = p.Masked
 	}
-	a.op = op{apply: a.write, done: a.finish}
 	s.submit(&a.op)
 }
 
-// appendOp is one Append on its way through the writer: one allocation
-// for all of it, as every message takes this path.
+// appendOp is one Append on its way through the writer. Every message
+// takes this path, so they are reused: one is back in appendOps once it
+// has reported, with its op's methods still bound to it.
 type appendOp struct {
 	op
 	s      *Store
@@ -124,6 +126,16 @@ type appendOp struct {
 	dup    bool
 	next   uint64
 	report func(m Message, dup bool, err error)
+}
+
+var appendOps sync.Pool // of *appendOp
+
+func init() { appendOps.New = func() any { return newAppendOp() } } // New refers back to appendOps
+
+func newAppendOp() *appendOp {
+	a := &appendOp{}
+	a.op = op{apply: a.write, done: a.finish}
+	return a
 }
 
 func (a *appendOp) write(tx *buntdb.Tx) error {
@@ -173,6 +185,9 @@ func (a *appendOp) finish(err error) {
 		s.mu.Unlock()
 	}
 	a.report(a.m, a.dup, err)
+	// Nothing holds a once it has reported: the writer is done with it.
+	*a = appendOp{op: op{apply: a.apply, done: a.done}}
+	appendOps.Put(a)
 }
 
 // checkRef checks that an edit or delete is about a message of the same

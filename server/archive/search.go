@@ -32,6 +32,9 @@ type index struct {
 	// masked holds the members' text of documents a content rule masked:
 	// members' searches must not match what the mask hides.
 	masked map[uint32]string
+	// wordBuf is where add makes each word (under mu), so indexing a text
+	// allocates nothing for its words.
+	wordBuf []byte
 }
 
 type doc struct {
@@ -65,11 +68,11 @@ func (ix *index) reset() {
 const maxTokens = 512
 
 // eachWord calls fn with each lowercase word of letters and digits in
-// text (at most 40 bytes of it), in order, repeats included. The buffer is
-// reused: fn must copy what it keeps.
-func eachWord(text string, fn func(w []byte)) {
-	var arr [64]byte
-	buf := arr[:0]
+// text (at most 40 bytes of it), in order, repeats included. The words are
+// made in buf, which it returns for the next call: fn must copy what it
+// keeps.
+func eachWord(text string, buf []byte, fn func(w []byte)) []byte {
+	buf = buf[:0]
 	emit := func() {
 		if len(buf) > 40 {
 			buf = buf[:40]
@@ -104,12 +107,13 @@ func eachWord(text string, fn func(w []byte)) {
 	if len(buf) > 0 {
 		emit()
 	}
+	return buf
 }
 
 // tokens lists the distinct words of text (at most maxTokens), for queries.
 func tokens(text string) []string {
 	var out []string
-	eachWord(text, func(w []byte) {
+	eachWord(text, nil, func(w []byte) {
 		if len(out) < maxTokens && !slices.Contains(out, string(w)) {
 			out = append(out, string(w))
 		}
@@ -167,7 +171,7 @@ func (ix *index) add(m Message) {
 	// one ends its list: no set of seen words is needed, and a known word
 	// costs a map lookup without allocation.
 	words := 0
-	eachWord(m.Text, func(w []byte) {
+	ix.wordBuf = eachWord(m.Text, ix.wordBuf, func(w []byte) {
 		if words >= maxTokens {
 			return
 		}
@@ -181,6 +185,9 @@ func (ix *index) add(m Message) {
 		ix.postings[string(w)] = &[]uint32{id}
 		words++
 	})
+	if cap(ix.wordBuf) > 1024 {
+		ix.wordBuf = nil // one very long word: do not keep its room
+	}
 }
 
 // noteSeq records that seq of channel number ch is document id.

@@ -368,13 +368,13 @@ func TestRolledBackAppendForgetsItsClientID(t *testing.T) {
 	var dup bool
 	var gotErr error
 	reported := make(chan struct{})
-	a := &appendOp{s: s, p: Post{Channel: c.ID, From: "ana", ClientID: "r1", Text: "once", Kind: KindMessage},
-		m: Message{Channel: c.ID, ID: "r1", From: "ana", Text: "once", Kind: KindMessage},
-		report: func(m Message, d bool, err error) {
-			got, dup, gotErr = m, d, err
-			close(reported)
-		}}
-	a.op = op{apply: a.write, done: a.finish}
+	a := newAppendOp()
+	a.s, a.p = s, Post{Channel: c.ID, From: "ana", ClientID: "r1", Text: "once", Kind: KindMessage}
+	a.m = Message{Channel: c.ID, ID: "r1", From: "ana", Text: "once", Kind: KindMessage}
+	a.report = func(m Message, d bool, err error) {
+		got, dup, gotErr = m, d, err
+		close(reported)
+	}
 	bad := &op{apply: func(tx *buntdb.Tx) error { return userErr(errors.New("refused")) }, done: func(error) {}}
 	// Hold the writer on a first write, so the two queued behind it share
 	// the next batch and its transaction.

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/fasthttp/websocket"
+
+	"inhouse/server/archive"
 )
 
 // Connection timing.
@@ -30,9 +32,10 @@ const (
 // first frame queued starts one that drains the queue and ends, so an idle
 // connection costs one goroutine. The queue is bounded.
 type Conn struct {
-	hub  *Hub
-	ws   *websocket.Conn
-	user string
+	hub    *Hub
+	ws     *websocket.Conn
+	user   string
+	report func(archive.Message, bool, error) // where its stored messages are reported
 
 	mu      sync.Mutex
 	out     [][]byte // text frames' payloads, in order
@@ -73,6 +76,7 @@ type cursor struct {
 // find, so this is where such a socket is closed.
 func (h *Hub) Open(ws *websocket.Conn, user string, mark Mark, valid func() bool) (run func()) {
 	c := &Conn{hub: h, ws: ws, user: user, done: make(chan struct{})}
+	c.report = h.reporter(c)
 	behind, err := h.register(c, mark)
 	if err != nil {
 		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseTryAgainLater, err.Error()), time.Now().Add(time.Second))

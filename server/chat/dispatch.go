@@ -11,11 +11,22 @@ import (
 // send stores a message (or an edit or delete); the dispatcher acks and
 // delivers it once durable.
 func (h *Hub) send(c *Conn, p archive.Post, verdict *rules.Result) {
-	h.store.Append(p, func(m archive.Message, dup bool, err error) {
-		// Runs in the archive's writer goroutine, in commit order: hand over
-		// and return, so the next batch is not held up by delivery.
-		h.committed <- commitEvent{msg: m, dup: dup, err: err, sender: c, verdict: verdict}
-	})
+	report := c.report // made once per connection: most messages have no verdict
+	if verdict != nil {
+		report = func(m archive.Message, dup bool, err error) {
+			h.committed <- commitEvent{msg: m, dup: dup, err: err, sender: c, verdict: verdict}
+		}
+	}
+	h.store.Append(p, report)
+}
+
+// reporter is what a connection's messages report to once stored. It runs
+// in the archive's writer goroutine, in commit order: it hands over and
+// returns, so the next batch is not held up by delivery.
+func (h *Hub) reporter(c *Conn) func(archive.Message, bool, error) {
+	return func(m archive.Message, dup bool, err error) {
+		h.committed <- commitEvent{msg: m, dup: dup, err: err, sender: c}
+	}
 }
 
 // dispatch acks and delivers committed messages, in commit order. It

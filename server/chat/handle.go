@@ -130,7 +130,8 @@ func (c *Conn) applyRules(id string, p *archive.Post) (bool, *rules.Result) {
 	case rules.ActionAllow:
 		return true, nil
 	}
-	return true, &res
+	verdict := res // a copy, so res stays off the heap on the common path
+	return true, &verdict
 }
 
 func ruleNames(res rules.Result) string {
