@@ -2,8 +2,11 @@ package chat
 
 import (
 	"encoding/json"
+	"math"
+	"math/rand/v2"
 	"reflect"
 	"testing"
+	"time"
 
 	"inhouse/server/archive"
 )
@@ -36,6 +39,22 @@ func TestHandWrittenFramesMatchJSON(t *testing.T) {
 		json.Unmarshal(b, &wantAck)
 		if ack != wantAck {
 			t.Fatalf("ack for %q: %+v, want %+v", text, ack, wantAck)
+		}
+	}
+}
+
+// appendTS writes what the general formatter writes, for every era.
+func TestAppendTSMatchesTimeFormat(t *testing.T) {
+	cases := []int64{0, 1, -1, 999, 1000, 1700000000123, 951782400000 /* 2000-02-29 */, 253402300799999, 253402300800000,
+		-62135596800000, -62135596800001, math.MaxInt64 / 2, math.MinInt64 / 2}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 200000 {
+		cases = append(cases, r.Int64N(4e14)-1e14)
+	}
+	for _, ms := range cases {
+		want := time.UnixMilli(ms).UTC().Format(TimeFormat)
+		if got := string(appendTS([]byte("x"), ms)); got != "x"+want {
+			t.Fatalf("appendTS(%d) = %q, want %q", ms, got[1:], want)
 		}
 	}
 }

@@ -118,7 +118,43 @@ const TimeFormat = "2006-01-02T15:04:05.000Z07:00"
 
 func formatTS(ms int64) string { return string(appendTS(nil, ms)) }
 
-func appendTS(b []byte, ms int64) []byte { return time.UnixMilli(ms).UTC().AppendFormat(b, TimeFormat) }
+// appendTS appends ms in TimeFormat. Every message is stamped twice (its
+// ack and its frame), and the general formatter was 3% of the server's CPU
+// under load, so the fixed layout is written digit by digit.
+func appendTS(b []byte, ms int64) []byte {
+	t := time.UnixMilli(ms).UTC()
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		return t.AppendFormat(b, TimeFormat)
+	}
+	hour, minute, sec := t.Clock()
+	b = appendDigits(b, year, 4)
+	b = append(b, '-')
+	b = appendDigits(b, int(month), 2)
+	b = append(b, '-')
+	b = appendDigits(b, day, 2)
+	b = append(b, 'T')
+	b = appendDigits(b, hour, 2)
+	b = append(b, ':')
+	b = appendDigits(b, minute, 2)
+	b = append(b, ':')
+	b = appendDigits(b, sec, 2)
+	b = append(b, '.')
+	b = appendDigits(b, t.Nanosecond()/1e6, 3)
+	return append(b, 'Z')
+}
+
+// appendDigits appends v (0 <= v < 10^width) in width digits.
+func appendDigits(b []byte, v, width int) []byte {
+	for i := width - 1; i >= 0; i-- {
+		b = append(b, 0)
+	}
+	for i := len(b) - 1; width > 0; i, width = i-1, width-1 {
+		b[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return b
+}
 
 // ToFrame turns a stored message into its frame.
 func ToFrame(m archive.Message) MessageFrame {
