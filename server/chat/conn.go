@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/fasthttp/websocket"
@@ -29,11 +30,14 @@ const (
 
 // Conn is one browser tab's WebSocket. One goroutine reads (Serve's
 // caller). Writing needs no goroutine while there is nothing to write: the
-// first frame queued starts one that drains the queue and ends, so an idle
-// connection costs one goroutine. The queue is bounded.
+// dispatcher writes a burst itself when the socket takes it at once, and
+// otherwise (or for frames queued elsewhere) starts one that drains the
+// queue and ends, so an idle connection costs one goroutine. The queue is
+// bounded.
 type Conn struct {
 	hub    *Hub
 	ws     *websocket.Conn
+	raw    syscall.RawConn // the plain TCP socket under ws; nil under TLS
 	user   string
 	report func(archive.Message, bool, error) // where its stored messages are reported
 
@@ -41,11 +45,12 @@ type Conn struct {
 	out     [][]byte // text frames' payloads, in order
 	control [][]byte // whole control frames to send first (pong, close)
 	closing bool     // a close frame is queued: write it, then close
+	rest    []byte   // bytes of a burst kick could not write: the flush goroutine's first
 	cursors cursors  // per channel: what this connection has been given
 	away    bool
 	closed  bool
 
-	writing   bool // a flush goroutine is running (c.mu)
+	writing   bool // someone is writing to the socket (c.mu)
 	ping      *time.Timer
 	done      chan struct{}
 	closeOnce sync.Once
@@ -75,7 +80,7 @@ type cursor struct {
 // out between the upgrade and the registration was not there for Kick to
 // find, so this is where such a socket is closed.
 func (h *Hub) Open(ws *websocket.Conn, user string, mark Mark, valid func() bool) (run func()) {
-	c := &Conn{hub: h, ws: ws, user: user, done: make(chan struct{})}
+	c := &Conn{hub: h, ws: ws, raw: rawConn(ws.NetConn()), user: user, done: make(chan struct{})}
 	c.report = h.reporter(c)
 	behind, err := h.register(c, mark)
 	if err != nil {
@@ -115,7 +120,8 @@ func (c *Conn) run(behind []string) {
 
 func (c *Conn) readLoop() {
 	c.ws.SetReadLimit(ReadLimit)
-	c.ws.SetReadDeadline(time.Now().Add(pongWait))
+	armed := time.Now()
+	c.ws.SetReadDeadline(armed.Add(pongWait))
 	c.ws.SetPongHandler(func(string) error {
 		c.ws.SetReadDeadline(time.Now().Add(pongWait))
 		return nil
@@ -141,7 +147,12 @@ func (c *Conn) readLoop() {
 			frameBufs.Put(buf)
 			return
 		}
-		c.ws.SetReadDeadline(time.Now().Add(pongWait))
+		// The deadline moves once a second at most: arming it is a timer
+		// change in the runtime, too dear for every frame.
+		if now := time.Now(); now.Sub(armed) >= time.Second {
+			c.ws.SetReadDeadline(now.Add(pongWait))
+			armed = now
+		}
 		if kind != websocket.TextMessage {
 			c.push(encodeError("", CodeBadRequest, "Frames must be JSON text."))
 		} else {
@@ -189,13 +200,57 @@ func (c *Conn) enqueueLocked(frames ...[]byte) bool {
 	return true
 }
 
-// kick starts the writer for what enqueueLocked queued.
+// kick sends what enqueueLocked queued. A burst (an ack and its message,
+// say) nearly always fits the socket's buffer whole, so it is written right
+// here, without a goroutine, a deadline or a wait; what the socket does not
+// take at once goes to a flush goroutine, which waits for it.
 func (c *Conn) kick() {
 	c.mu.Lock()
-	if len(c.out) > 0 {
-		c.startWriter()
+	if len(c.out) == 0 {
+		c.mu.Unlock()
+		return
 	}
+	if c.raw == nil || c.writing || c.closed || len(c.control) > 0 {
+		c.startWriter()
+		c.mu.Unlock()
+		return
+	}
+	c.writing = true
+	batch := c.out
+	c.out = nil
 	c.mu.Unlock()
+
+	bp := writeBuffers.Get().(*[]byte)
+	buf := (*bp)[:0]
+	for i, f := range batch {
+		buf = textFrame(buf, f)
+		batch[i] = nil
+	}
+	n, err := writeNow(c.raw, buf)
+	c.mu.Lock()
+	if c.out == nil && cap(batch) <= maxKeptQueue {
+		c.out = batch[:0]
+	}
+	switch {
+	case err != nil:
+		c.writing = false
+		c.mu.Unlock()
+		c.close()
+	case n < len(buf) || len(c.out) > 0 || len(c.control) > 0:
+		c.writing = false
+		c.startWriter()
+		if c.writing { // started: it writes the rest first
+			c.rest = append(c.rest[:0], buf[n:]...)
+		}
+		c.mu.Unlock()
+	default:
+		c.writing = false
+		c.mu.Unlock()
+	}
+	*bp = buf
+	if cap(buf) <= maxKeptBuffer {
+		writeBuffers.Put(bp)
+	}
 }
 
 // startWriter makes sure a flush goroutine runs. c.mu is held.
@@ -282,6 +337,22 @@ func (c *Conn) flush() {
 	var batch [][]byte
 	for {
 		c.mu.Lock()
+		if len(c.rest) > 0 {
+			// The part of a burst the socket did not take in kick: it
+			// goes before anything else.
+			rest := c.rest
+			c.rest = nil
+			c.mu.Unlock()
+			nc.SetWriteDeadline(time.Now().Add(writeWait))
+			if _, err := nc.Write(rest); err != nil {
+				c.mu.Lock()
+				c.writing = false
+				c.mu.Unlock()
+				c.close()
+				return
+			}
+			continue
+		}
 		if len(c.out) == 0 && len(c.control) == 0 {
 			// Keep a small queue for the next burst: no allocation per
 			// delivery, and little for a quiet connection to hold (the
