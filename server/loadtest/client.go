@@ -118,25 +118,34 @@ func parallelN(n, conc int, fn func(i int) error) error {
 func readFrames(c *websocket.Conn, fn func(frame []byte)) error {
 	buf := make([]byte, 0, 512)
 	for {
-		_, r, err := c.NextReader()
-		if err != nil {
+		var err error
+		if buf, err = nextFrame(c, buf); err != nil {
 			return err
 		}
-		buf = buf[:0]
-		for {
-			if len(buf) == cap(buf) {
-				buf = append(buf, 0)[:len(buf)]
-			}
-			n, err := r.Read(buf[len(buf):cap(buf)])
-			buf = buf[:len(buf)+n]
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				return err
-			}
-		}
 		fn(buf)
+	}
+}
+
+// nextFrame reads the next frame into buf, which it returns (grown if
+// needed) for the next call.
+func nextFrame(c *websocket.Conn, buf []byte) ([]byte, error) {
+	_, r, err := c.NextReader()
+	if err != nil {
+		return buf, err
+	}
+	buf = buf[:0]
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
 	}
 }
 

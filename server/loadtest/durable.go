@@ -5,6 +5,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/fasthttp/websocket"
 )
 
 // DurableOptions: Senders people, each in a channel of its own, each
@@ -116,46 +118,36 @@ func durableRun(o DurableOptions, so ServerOptions, mode string) (DurableRun, er
 		return run, err
 	}
 	for i, conn := range conns {
-		// The reader hands each ack or error to the sender waiting on it.
-		answers := make(chan string, 1)
-		go readFrames(conn, func(f []byte) {
-			var a string
-			switch string(field(f, "type")) {
-			case "ack":
-			case "error":
-				a = string(field(f, "code"))
-			default:
-				return
-			}
-			select { // never blocks: one send is in flight at a time
-			case answers <- a:
-			default:
-			}
-		})
+		// One goroutine per sender sends and reads until the answer: a
+		// lean client, so the figures are the server's.
 		wg.Go(func() {
+			buf := make([]byte, 0, 512)
+			var armed time.Time
+			fail := func(what string) {
+				mu.Lock()
+				run.Errors[what]++
+				mu.Unlock()
+			}
 			for n := 0; !stop.Load(); n++ {
 				t0 := time.Now()
+				if t0.Sub(armed) > time.Second { // a timer change per second, not per message
+					conn.SetReadDeadline(t0.Add(11 * time.Second))
+					armed = t0
+				}
 				if sendFrame(conn, w.fx.Channels[i], messageID(0, t0, n), "a message of ordinary length for an office chat") != nil {
-					mu.Lock()
-					run.Errors["write"]++
-					mu.Unlock()
+					fail("write")
 					return
 				}
-				select {
-				case code := <-answers:
-					if code != "" {
-						mu.Lock()
-						run.Errors[code]++
-						mu.Unlock()
-						continue
-					}
-				case <-time.After(10 * time.Second):
-					mu.Lock()
-					run.Errors["no ack in 10 s"]++
-					mu.Unlock()
+				code, err := awaitAnswer(conn, &buf)
+				switch {
+				case err != nil:
+					fail("no ack in 10 s")
 					return
+				case code != "":
+					fail(code)
+				default:
+					lats[i] = append(lats[i], time.Since(t0))
 				}
-				lats[i] = append(lats[i], time.Since(t0))
 			}
 		})
 	}
@@ -177,4 +169,22 @@ func durableRun(o DurableOptions, so ServerOptions, mode string) (DurableRun, er
 	run.Ack = all.Summarize()
 	run.Commit = summarizeCommits(stats0, stats1, elapsed, cpu, run.Acked)
 	return run, nil
+}
+
+// awaitAnswer reads frames until the ack or error of the one send in
+// flight: "" for an ack, else the error's code.
+func awaitAnswer(conn *websocket.Conn, buf *[]byte) (string, error) {
+	for {
+		f, err := nextFrame(conn, *buf)
+		*buf = f
+		if err != nil {
+			return "", err
+		}
+		switch string(field(f, "type")) {
+		case "ack":
+			return "", nil
+		case "error":
+			return string(field(f, "code")), nil
+		}
+	}
 }
