@@ -14,13 +14,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/tidwall/buntdb"
+
+	"inhouse/server/heapfloor"
 )
 
 // Errors callers match on.
@@ -108,7 +109,7 @@ func Open(dir string) (*Store, error) {
 	// Opening builds the whole archive in memory; collecting garbage more
 	// often meanwhile keeps the peak near the final size (a large archive
 	// would otherwise briefly need twice its memory).
-	defer debug.SetGCPercent(debug.SetGCPercent(60))
+	defer heapfloor.Hold(60)()
 	db, err := buntdb.Open(path)
 	if err != nil {
 		lock.Close()

@@ -1,0 +1,65 @@
+package heapfloor
+
+import (
+	"runtime"
+	"runtime/debug"
+	"testing"
+	"time"
+)
+
+func TestPercent(t *testing.T) {
+	const mb = 1 << 20
+	for _, c := range []struct {
+		live, floor uint64
+		base, want  int
+	}{
+		{8 * mb, 64 * mb, 100, 700},  // may grow by 56 MB: 700%
+		{40 * mb, 64 * mb, 100, 100}, // doubling already passes the floor
+		{64 * mb, 64 * mb, 100, 100},
+		{500 * mb, 64 * mb, 100, 100},
+		{8 * mb, 64 * mb, 900, 900}, // never less than asked for
+		{0, 64 * mb, 100, 100},      // nothing measured yet
+	} {
+		if got := Percent(c.live, c.floor, c.base); got != c.want {
+			t.Errorf("Percent(%d MB live, %d MB floor, %d) = %d, want %d", c.live/mb, c.floor/mb, c.base, got, c.want)
+		}
+	}
+}
+
+// current reads the collector's percent.
+func current() int {
+	p := debug.SetGCPercent(100)
+	debug.SetGCPercent(p)
+	return p
+}
+
+// TestKeepAndHold: after a collection of a small heap the percent lets it
+// grow to the floor; a Hold wins over the floor until released.
+func TestKeepAndHold(t *testing.T) {
+	if base < 0 {
+		t.Skip("GOGC=off: the collector does not run")
+	}
+	defer debug.SetGCPercent(debug.SetGCPercent(base))
+	Keep(1 << 30)
+	waitFor := func(what string, cond func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(5 * time.Second); !cond(); {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: percent %d", what, current())
+			}
+			runtime.GC()
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	waitFor("the floor was not applied", func() bool { return current() > 1000 })
+
+	release := Hold(60)
+	runtime.GC()
+	time.Sleep(50 * time.Millisecond) // a finalizer run would change it now
+	if p := current(); p != 60 {
+		t.Fatalf("percent %d while held at 60", p)
+	}
+	release()
+	release() // a second release does nothing
+	waitFor("the floor did not return after the hold", func() bool { return current() > 1000 })
+}
