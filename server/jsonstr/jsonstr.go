@@ -8,6 +8,15 @@ import "unicode/utf8"
 
 const hex = "0123456789abcdef"
 
+// plain marks the bytes that stand for themselves in a JSON string as
+// encoding/json writes it (HTML-safe): one table load per byte of text.
+var plain = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
+
 // Append appends s to b as a JSON string: quotes, backslashes and control
 // characters escaped, <, > and & escaped for HTML, U+2028 and U+2029
 // escaped for JavaScript, invalid UTF-8 replaced by U+FFFD.
@@ -16,11 +25,11 @@ func Append(b []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
+		if plain[c] {
+			i++
+			continue
+		}
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
 			b = append(b, s[start:i]...)
 			switch c {
 			case '"', '\\':
