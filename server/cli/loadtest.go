@@ -19,6 +19,8 @@ scenarios:
                                                 highest deliveries/s with p99 <= 50 ms, no loss
   latency  [--members 1000] [--rate 20] [--duration 10s]   p50/p99 at a steady rate, open loop
   durable  [--senders 64] [--duration 5s] [--compare=true]  acked/s, group commit vs a sync per message
+  floor    [--senders 64] [--duration 5s]       the durable load against the least a durable server
+                                                does (TCP, append, group fsync, ack): this machine's limit
   archive  [--messages 1000000] [--archive DIR] [--queries 300]   open time, memory, search latency
   bench    [--runs 3] [--out docs/performance.md] [--gobench FILE] [--big]
                                                 every scenario, median of runs, written as Markdown
@@ -85,6 +87,11 @@ func loadtestCmd(args []string, env Env) error {
 			return usagef("loadtest server needs --data DIR")
 		}
 		return loadtest.Serve(*data, so, env.Stdout)
+	case "floor-server":
+		if *data == "" {
+			return usagef("loadtest floor-server needs --data DIR")
+		}
+		return loadtest.FloorServe(*data, env.Stdout)
 	case "archive-probe":
 		p, err := loadtest.ProbeArchive(*data, *queries)
 		if err != nil {
@@ -153,6 +160,8 @@ func loadtestCmd(args []string, env Env) error {
 		res, err = loadtest.Latency(loadtest.LatencyOptions{Common: c, Members: *members, Senders: *senders, Rate: *rate, Duration: *duration})
 	case "durable":
 		res, err = loadtest.Durable(loadtest.DurableOptions{Common: c, Senders: *senders, Duration: *duration, Compare: *compare})
+	case "floor":
+		res, err = loadtest.Floor(loadtest.FloorOptions{Common: c, Senders: *senders, Duration: *duration})
 	case "archive":
 		res, err = loadtest.Archive(archiveOpts(*messages))
 	case "bench":

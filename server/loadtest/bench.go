@@ -137,10 +137,19 @@ func Bench(o BenchOptions, stdout io.Writer) error {
 	}
 
 	say("\n### durable, 64 senders, each waiting for its ack\n")
+	say("Each run is followed by the floor: the same load against the least any durable server must do")
+	say("(read a frame from TCP, append it to a file, one sync per batch, write an ack; no WebSocket,")
+	say("JSON, database, hash chain or index). It is this machine's limit for the scenario.\n")
 	dcmd := "inhouse loadtest durable --senders 64 --duration 5s"
 	dr := add(&row{scenario: "durable, 64 senders", figure: "acknowledged messages/s", target: "≥ 30,000/s", unit: "/s", limit: 30_000, command: dcmd})
 	dp := add(&row{scenario: "durable, 64 senders", figure: "p99 ack", target: "≤ 5 ms", unit: "ms", lowerIsBetter: true, limit: 5, command: dcmd})
 	dx := add(&row{scenario: "durable, 64 senders", figure: "group commit ÷ one sync per message", target: "≥ 8×", unit: "×", limit: 8, command: dcmd})
+	dc := add(&row{scenario: "durable, 64 senders", figure: "server CPU per acknowledged message", target: "(none set)", unit: "µs", lowerIsBetter: true, limit: 1e18, command: dcmd})
+	da := add(&row{scenario: "durable, 64 senders", figure: "allocated per acknowledged message", target: "(none set)", unit: "B", lowerIsBetter: true, limit: 1e18, command: dcmd})
+	fcmd := "inhouse loadtest floor --senders 64 --duration 5s"
+	flr := add(&row{scenario: "floor, 64 senders", figure: "acknowledged messages/s", target: "(none set)", unit: "/s", command: fcmd})
+	flp := add(&row{scenario: "floor, 64 senders", figure: "p99 ack", target: "(none set)", unit: "ms", lowerIsBetter: true, limit: 1e18, command: fcmd})
+	flx := add(&row{scenario: "floor, 64 senders", figure: "durable acked/s ÷ the floor's (same run pair)", target: "(none set)", unit: "×", command: dcmd + "; " + fcmd})
 	for range o.Runs {
 		res, err := Durable(DurableOptions{Common: o.Common, Senders: 64, Duration: 5 * time.Second, Compare: true})
 		if err != nil {
@@ -148,9 +157,20 @@ func Bench(o BenchOptions, stdout io.Writer) error {
 			continue
 		}
 		say("```\n%s\n```", res)
+		// The floor right after, so each pair shares the machine's mood.
+		if fl, err := Floor(FloorOptions{Common: o.Common, Senders: 64, Duration: 5 * time.Second}); err != nil {
+			fail("floor", err)
+		} else {
+			say("```\n%s\n```", fl)
+			flr.values = append(flr.values, fl.PerSecond)
+			flp.values = append(flp.values, msf(fl.Ack.P99))
+			flx.values = append(flx.values, res.Group.PerSecond/fl.PerSecond)
+		}
 		dr.values = append(dr.values, res.Group.PerSecond)
 		dp.values = append(dp.values, msf(res.Group.Ack.P99))
 		dx.values = append(dx.values, res.Ratio)
+		dc.values = append(dc.values, float64(res.Group.CPUPerMsg)/float64(time.Microsecond))
+		da.values = append(da.values, res.Group.Commit.AllocBytes)
 	}
 
 	sizes := []int{1_000_000}

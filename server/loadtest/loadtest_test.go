@@ -1,6 +1,10 @@
 package loadtest
 
 import (
+	"io"
+	"net"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -116,6 +120,56 @@ func TestDurable(t *testing.T) {
 	}
 	if res.Group.Acked == 0 || res.PerSync == nil || res.PerSync.Acked == 0 || len(res.Group.Errors) != 0 || res.Ratio == 0 {
 		t.Fatalf("%s", res)
+	}
+	// The server's own counters, read from its /metrics.
+	if c := res.Group.Commit; c.Batches == 0 || c.Size < 1 || c.AllocBytes == 0 || c.Allocs == 0 || res.Group.CPUPerMsg == 0 {
+		t.Fatalf("commit summary %+v, CPU %s", c, res.Group.CPUPerMsg)
+	}
+	if s := res.PerSync.Commit.Size; s != 1 {
+		t.Fatalf("one sync per message made batches of %.2f", s)
+	}
+}
+
+func TestFloor(t *testing.T) {
+	res, err := Floor(FloorOptions{Common: common(t), Senders: 4, Duration: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Acked == 0 || res.Ack.Count != res.Acked || res.Ack.P50 == 0 {
+		t.Fatalf("%s", res)
+	}
+}
+
+// The floor acks a frame only once it is in its file.
+func TestFloorWritesWhatItAcks(t *testing.T) {
+	dir := t.TempDir()
+	fl, err := startFloor(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.Dial("tcp", fl.ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	for i := range 3 {
+		if _, err := conn.Write(make([]byte, floorFrame)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.ReadFull(conn, make([]byte, floorAck)); err != nil {
+			t.Fatalf("ack %d: %v", i, err)
+		}
+		st, err := os.Stat(filepath.Join(dir, "floor.log"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Size() < int64((i+1)*floorFrame) {
+			t.Fatalf("after ack %d the file holds %d bytes", i, st.Size())
+		}
+	}
+	if err := fl.stop(); err != nil {
+		t.Fatal(err)
 	}
 }
 

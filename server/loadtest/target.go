@@ -25,6 +25,8 @@ type ServerOptions struct {
 	Stock bool
 	// SyncPerMessage turns group commit off: one disk sync per message.
 	SyncPerMessage bool
+	// Floor runs the floor server (floor.go) instead of Inhouse.
+	Floor bool
 	// CPUProfile and MemProfile, if set, are written by a child server
 	// (pprof format) when it stops.
 	CPUProfile, MemProfile string
@@ -72,7 +74,9 @@ type Child struct {
 // Start implements Launcher.
 func (c Child) Start(dir string, o ServerOptions) (*Target, error) {
 	var args []string
-	if o.Stock {
+	if o.Floor {
+		args = []string{c.Exe, "loadtest", "floor-server", "--data", dir}
+	} else if o.Stock {
 		args = []string{c.Exe, "serve", "--data", dir, "--addr", "127.0.0.1:0", "--tls", "off"}
 	} else {
 		args = []string{c.Exe, "loadtest", "server", "--data", dir, "--addr", "127.0.0.1:0"}
@@ -151,6 +155,13 @@ type InProcess struct{}
 
 // Start implements Launcher.
 func (InProcess) Start(dir string, o ServerOptions) (*Target, error) {
+	if o.Floor {
+		fl, err := startFloor(dir)
+		if err != nil {
+			return nil, err
+		}
+		return &Target{URL: "http://" + fl.ln.Addr().String(), PID: os.Getpid(), stop: fl.stop}, nil
+	}
 	srv, url, err := openServer(dir, o)
 	if err != nil {
 		return nil, err
