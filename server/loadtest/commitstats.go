@@ -66,7 +66,8 @@ type CommitSummary struct {
 	Batches  float64       `json:"batches_per_second"`
 	Size     float64       `json:"writes_per_batch"`
 	SyncMean time.Duration `json:"sync_mean_ns"` // one disk sync, as the writer saw it
-	// Per acknowledged message: the steadiest figures on a shared machine.
+	// Per acknowledged message; allocations barely move between runs of a
+	// build, on a shared machine too.
 	AllocBytes float64 `json:"alloc_bytes_per_msg"`
 	Allocs     float64 `json:"allocs_per_msg"`
 	GCs        float64 `json:"gc_cycles"`

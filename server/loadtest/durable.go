@@ -27,7 +27,7 @@ type DurableRun struct {
 	PerSecond float64 `json:"per_second"`
 	Ack       Summary `json:"ack"` // from send to its ack
 	// CPUPerMsg is the server's CPU time (user and system) per acknowledged
-	// message: steadier than the rate on a shared machine.
+	// message.
 	CPUPerMsg time.Duration  `json:"cpu_per_msg_ns"`
 	Commit    CommitSummary  `json:"commit"`
 	Errors    map[string]int `json:"errors"`
