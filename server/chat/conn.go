@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/fasthttp/websocket"
@@ -37,7 +36,7 @@ const (
 type Conn struct {
 	hub    *Hub
 	ws     *websocket.Conn
-	raw    syscall.RawConn // the plain TCP socket under ws; nil under TLS
+	sock   *sockWriter // writes to the plain TCP socket under ws; nil under TLS
 	user   string
 	report func(archive.Message, bool, error) // where its stored messages are reported
 
@@ -80,7 +79,7 @@ type cursor struct {
 // out between the upgrade and the registration was not there for Kick to
 // find, so this is where such a socket is closed.
 func (h *Hub) Open(ws *websocket.Conn, user string, mark Mark, valid func() bool) (run func()) {
-	c := &Conn{hub: h, ws: ws, raw: rawConn(ws.NetConn()), user: user, done: make(chan struct{})}
+	c := &Conn{hub: h, ws: ws, sock: newSockWriter(ws.NetConn()), user: user, done: make(chan struct{})}
 	c.report = h.reporter(c)
 	behind, err := h.register(c, mark)
 	if err != nil {
@@ -210,7 +209,7 @@ func (c *Conn) kick() {
 		c.mu.Unlock()
 		return
 	}
-	if c.raw == nil || c.writing || c.closed || len(c.control) > 0 {
+	if c.sock == nil || c.writing || c.closed || len(c.control) > 0 {
 		c.startWriter()
 		c.mu.Unlock()
 		return
@@ -226,7 +225,7 @@ func (c *Conn) kick() {
 		buf = textFrame(buf, f)
 		batch[i] = nil
 	}
-	n, err := writeNow(c.raw, buf)
+	n, err := c.sock.writeNow(buf)
 	c.mu.Lock()
 	if c.out == nil && cap(batch) <= maxKeptQueue {
 		c.out = batch[:0]

@@ -2,12 +2,11 @@
 
 package chat
 
-import (
-	"net"
-	"syscall"
-)
+import "net"
 
-// rawConn: elsewhere every write goes through a flush goroutine.
-func rawConn(net.Conn) syscall.RawConn { return nil }
+// sockWriter: elsewhere every write goes through a flush goroutine.
+type sockWriter struct{}
 
-func writeNow(syscall.RawConn, []byte) (int, error) { return 0, nil }
+func newSockWriter(net.Conn) *sockWriter { return nil }
+
+func (*sockWriter) writeNow([]byte) (int, error) { return 0, nil }

@@ -9,9 +9,19 @@ import (
 	"syscall"
 )
 
-// rawConn is the TCP socket under a WebSocket's connection, for writes that
-// need no goroutine; nil when there is none to reach (TLS).
-func rawConn(nc net.Conn) syscall.RawConn {
+// sockWriter writes to the TCP socket under a WebSocket without a
+// goroutine. It is made once per connection with its callback bound, so a
+// write allocates nothing; only the one goroutine holding c.writing uses it.
+type sockWriter struct {
+	raw   syscall.RawConn
+	write func(fd uintptr) bool // w.writeFD
+	b     []byte
+	n     int
+	err   error
+}
+
+// newSockWriter is nil when there is no socket to reach (TLS).
+func newSockWriter(nc net.Conn) *sockWriter {
 	if u, ok := nc.(interface{ UnsafeConn() net.Conn }); ok { // fasthttp's hijacked connection
 		nc = u.UnsafeConn()
 	}
@@ -23,22 +33,27 @@ func rawConn(nc net.Conn) syscall.RawConn {
 	if err != nil {
 		return nil
 	}
-	return raw
+	w := &sockWriter{raw: raw}
+	w.write = w.writeFD
+	return w
+}
+
+func (w *sockWriter) writeFD(fd uintptr) bool {
+	for {
+		w.n, w.err = syscall.Write(int(fd), w.b)
+		if w.err != syscall.EINTR {
+			return true // done, whatever came of it: never wait here
+		}
+	}
 }
 
 // writeNow writes what the socket takes at once, without waiting for room:
 // n < len(b) without an error means the rest must wait.
-func writeNow(raw syscall.RawConn, b []byte) (n int, err error) {
-	var werr error
-	err = raw.Write(func(fd uintptr) bool {
-		for {
-			n, werr = syscall.Write(int(fd), b)
-			if werr != syscall.EINTR {
-				return true // done, whatever came of it: never wait here
-			}
-		}
-	})
-	n = max(n, 0)
+func (w *sockWriter) writeNow(b []byte) (n int, err error) {
+	w.b = b
+	err = w.raw.Write(w.write)
+	n, werr := max(w.n, 0), w.err
+	w.b, w.n, w.err = nil, 0, nil
 	switch {
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		return 0, nil // a flush goroutine's old deadline: let one write it
