@@ -27,22 +27,26 @@ type idemRef struct {
 func idemKey(from, clientID string) string { return from + "\x00" + clientID }
 
 // headsOp writes the head records of the channels that moved since the
-// last time. It runs alone in the writer goroutine, only when some have.
+// last time, alone in the writer goroutine: when the server is quiet (a
+// busy one writes them with a batch of messages, under the same sync).
 func (s *Store) headsOp() *op {
-	return &op{exec: func() error {
-		err := s.db.Update(func(tx *buntdb.Tx) error {
-			for ch := range s.lagging {
-				if _, _, err := tx.Set(headKey(ch), strconv.FormatUint(s.nextSeq[ch], 10), nil); err != nil {
-					return err
-				}
+	return &op{exec: s.writeHeads, done: func(error) {}}
+}
+
+// writeHeads writes the lagging channels' head records. Writer only.
+func (s *Store) writeHeads() error {
+	err := s.db.Update(func(tx *buntdb.Tx) error {
+		for ch := range s.lagging {
+			if _, _, err := tx.Set(headKey(ch), strconv.FormatUint(s.nextSeq[ch], 10), nil); err != nil {
+				return err
 			}
-			return nil
-		})
-		if err == nil {
-			clear(s.lagging)
 		}
-		return err
-	}, done: func(error) {}}
+		return nil
+	})
+	if err == nil {
+		clear(s.lagging)
+	}
+	return err
 }
 
 // verifyHeads catches a removed last message: each channel's head record

@@ -75,6 +75,7 @@ type Store struct {
 	heads     map[string]string   // writer-only: each channel's chain head
 	idem      map[string]idemRef  // writer-only: from+"\x00"+client id -> the message it made
 	lagging   map[string]struct{} // writer-only: channels whose head record is behind
+	headsDue  bool                // writer-only: the next batch writes the head records
 	undo      []undo              // writer-only: what to restore if a transaction rolls back
 	scratch   []byte              // writer-only: where a message is sealed
 	migrated  bool                // set at open when a migration ran
@@ -252,7 +253,11 @@ func (s *Store) writer() {
 		case first = <-s.ops:
 		case <-heads.C:
 			armed = false
-			s.run([]*op{s.headsOp()})
+			if len(s.ops) > 0 {
+				s.headsDue = true // the next batch carries them, under its sync
+			} else {
+				s.run([]*op{s.headsOp()})
+			}
 			continue
 		case <-s.stop:
 			// Drain what was queued before Close, then bring the head
@@ -300,6 +305,17 @@ func (s *Store) run(batch []*op) {
 			wrote = true
 		}
 		i = j
+	}
+	if wrote && s.headsDue {
+		s.headsDue = false
+		if err := s.writeHeads(); err != nil {
+			s.failOn(err)
+			for _, o := range batch {
+				if o.err == nil {
+					o.err = s.Healthy()
+				}
+			}
+		}
 	}
 	if wrote {
 		start := time.Now()

@@ -7,8 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -434,5 +436,55 @@ func TestIndexTakesAMessageOnce(t *testing.T) {
 	hits, _ := s.Search(Query{Words: "quarterly", Limit: 10})
 	if len(hits) != 1 {
 		t.Fatalf("%d hits for one message, want 1", len(hits))
+	}
+}
+
+// TestHeadRecordsFollowUnderLoad: with messages always queued, the head
+// records ride along with a batch of them and still trail by at most
+// headsLag.
+func TestHeadRecordsFollowUnderLoad(t *testing.T) {
+	s, _, c := setup(t)
+	defer s.Close()
+	var acked atomic.Uint64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() { // 64 appends in flight: the writer's queue is never empty
+		inFlight := make(chan struct{}, 64)
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				for range cap(inFlight) {
+					inFlight <- struct{}{}
+				}
+				return
+			case inFlight <- struct{}{}:
+			}
+			s.Append(Post{Channel: c.ID, From: "ana", ClientID: fmt.Sprint("u", i), Text: "x"}, func(m Message, _ bool, err error) {
+				if err != nil {
+					t.Error(err)
+				}
+				for {
+					if old := acked.Load(); m.Seq <= old || acked.CompareAndSwap(old, m.Seq) {
+						break
+					}
+				}
+				<-inFlight
+			})
+		}
+	})
+	defer func() { close(stop); wg.Wait() }()
+	time.Sleep(300 * time.Millisecond)
+	before := acked.Load()
+	deadline := time.Now().Add(headsLag + 2*time.Second)
+	for {
+		var v string
+		s.db.View(func(tx *buntdb.Tx) error { v, _ = tx.Get(headKey(c.ID)); return nil })
+		if n, _ := strconv.ParseUint(v, 10, 64); n >= before {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("head record %q, want at least %d, %s later under load", v, before, headsLag+2*time.Second)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
