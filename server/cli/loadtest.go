@@ -161,7 +161,7 @@ func loadtestCmd(args []string, env Env) error {
 	case "durable":
 		res, err = loadtest.Durable(loadtest.DurableOptions{Common: c, Senders: *senders, Duration: *duration, Compare: *compare})
 	case "floor":
-		res, err = loadtest.Floor(loadtest.FloorOptions{Common: c, Senders: *senders, Duration: *duration})
+		res, err = loadtest.Floor(loadtest.DurableOptions{Common: c, Senders: *senders, Duration: *duration})
 	case "archive":
 		res, err = loadtest.Archive(archiveOpts(*messages))
 	case "bench":

@@ -158,7 +158,7 @@ func Bench(o BenchOptions, stdout io.Writer) error {
 		}
 		say("```\n%s\n```", res)
 		// The floor right after, so each pair shares the machine's mood.
-		if fl, err := Floor(FloorOptions{Common: o.Common, Senders: 64, Duration: 5 * time.Second}); err != nil {
+		if fl, err := Floor(DurableOptions{Common: o.Common, Senders: 64, Duration: 5 * time.Second}); err != nil {
 			fail("floor", err)
 		} else {
 			say("```\n%s\n```", fl)

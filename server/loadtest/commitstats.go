@@ -10,51 +10,40 @@ import (
 )
 
 // serverStats are the server's group-commit and allocation counters, read
-// from /metrics (which answers this machine without a session).
-type serverStats struct {
-	batches, writes float64
-	sync            time.Duration
-	allocBytes      float64
-	mallocs         float64
-	gcs             float64
-	gcCPU           time.Duration
-}
+// from /metrics (which answers this machine without a session), by name.
+type serverStats map[string]float64
+
+const (
+	statBatches = "inhouse_commit_batches_total"
+	statWrites  = "inhouse_commit_writes_total"
+	statSync    = "inhouse_disk_sync_seconds_total"
+	statAlloc   = "go_memstats_alloc_bytes_total"
+	statMallocs = "go_memstats_mallocs_total"
+	statGCs     = "go_gc_duration_seconds_count"
+	statGCCPU   = "go_gc_cpu_seconds_total"
+)
 
 func readServerStats(baseURL string) (serverStats, error) {
 	resp, err := http.Get(baseURL + "/metrics")
 	if err != nil {
-		return serverStats{}, err
+		return nil, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return serverStats{}, fmt.Errorf("/metrics: %s", resp.Status)
+		return nil, fmt.Errorf("/metrics: %s", resp.Status)
 	}
-	var c serverStats
+	c := serverStats{}
 	sc := bufio.NewScanner(resp.Body)
 	for sc.Scan() {
 		name, val, ok := strings.Cut(sc.Text(), " ")
 		if !ok {
 			continue
 		}
-		v, err := strconv.ParseFloat(val, 64)
-		if err != nil {
-			continue
-		}
 		switch name {
-		case "inhouse_commit_batches_total":
-			c.batches = v
-		case "inhouse_commit_writes_total":
-			c.writes = v
-		case "inhouse_disk_sync_seconds_total":
-			c.sync = time.Duration(v * float64(time.Second))
-		case "go_memstats_alloc_bytes_total":
-			c.allocBytes = v
-		case "go_memstats_mallocs_total":
-			c.mallocs = v
-		case "go_gc_duration_seconds_count":
-			c.gcs = v
-		case "go_gc_cpu_seconds_total":
-			c.gcCPU = time.Duration(v * float64(time.Second))
+		case statBatches, statWrites, statSync, statAlloc, statMallocs, statGCs, statGCCPU:
+			if v, err := strconv.ParseFloat(val, 64); err == nil {
+				c[name] = v
+			}
 		}
 	}
 	return c, sc.Err()
@@ -82,17 +71,19 @@ func (s CommitSummary) String() string {
 // summarizeCommits compares the counters before (a) and after (b) a run of
 // acked messages that took elapsed and cpu (the server's CPU time).
 func summarizeCommits(a, b serverStats, elapsed, cpu time.Duration, acked int) CommitSummary {
-	n := b.batches - a.batches
+	d := func(name string) float64 { return b[name] - a[name] }
+	secs := func(name string) time.Duration { return time.Duration(d(name) * float64(time.Second)) }
+	n := d(statBatches)
 	if n <= 0 || acked <= 0 {
 		return CommitSummary{}
 	}
-	s := CommitSummary{Batches: n / elapsed.Seconds(), Size: (b.writes - a.writes) / n,
-		SyncMean:   time.Duration(float64(b.sync-a.sync) / n),
-		AllocBytes: (b.allocBytes - a.allocBytes) / float64(acked),
-		Allocs:     (b.mallocs - a.mallocs) / float64(acked),
-		GCs:        b.gcs - a.gcs}
+	s := CommitSummary{Batches: n / elapsed.Seconds(), Size: d(statWrites) / n,
+		SyncMean:   secs(statSync) / time.Duration(n),
+		AllocBytes: d(statAlloc) / float64(acked),
+		Allocs:     d(statMallocs) / float64(acked),
+		GCs:        d(statGCs)}
 	if cpu > 0 {
-		s.GCShare = float64(b.gcCPU-a.gcCPU) / float64(cpu)
+		s.GCShare = float64(secs(statGCCPU)) / float64(cpu)
 	}
 	return s
 }

@@ -20,6 +20,16 @@ type DurableOptions struct {
 	Compare  bool
 }
 
+// defaults fills in 64 senders for 5 s.
+func (o *DurableOptions) defaults() {
+	if o.Senders <= 0 {
+		o.Senders = 64
+	}
+	if o.Duration <= 0 {
+		o.Duration = 5 * time.Second
+	}
+}
+
 // DurableRun is one server mode's result.
 type DurableRun struct {
 	Mode      string  `json:"mode"`
@@ -56,12 +66,7 @@ func (r DurableResult) String() string {
 
 // Durable runs the durable scenario.
 func Durable(o DurableOptions) (DurableResult, error) {
-	if o.Senders <= 0 {
-		o.Senders = 64
-	}
-	if o.Duration <= 0 {
-		o.Duration = 5 * time.Second
-	}
+	o.defaults()
 	res := DurableResult{Senders: o.Senders}
 	so := o.Server
 	so.SyncPerMessage = false

@@ -149,14 +149,6 @@ func (fl *floor) stop() error {
 	return fl.file.Close()
 }
 
-// FloorOptions: Senders connections, each sending its next frame as soon
-// as the last is acknowledged, for Duration.
-type FloorOptions struct {
-	Common
-	Senders  int
-	Duration time.Duration
-}
-
 // FloorResult is the floor's rate and ack latency.
 type FloorResult struct {
 	Senders   int     `json:"senders"`
@@ -170,13 +162,9 @@ func (r FloorResult) String() string {
 }
 
 // Floor runs the durable scenario's load against the floor server.
-func Floor(o FloorOptions) (FloorResult, error) {
-	if o.Senders <= 0 {
-		o.Senders = 64
-	}
-	if o.Duration <= 0 {
-		o.Duration = 5 * time.Second
-	}
+// Compare is not used: the floor has one mode.
+func Floor(o DurableOptions) (FloorResult, error) {
+	o.defaults()
 	res := FloorResult{Senders: o.Senders}
 	dir, err := tempDir(o.Dir, "floor")
 	if err != nil {

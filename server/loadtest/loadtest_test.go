@@ -131,7 +131,7 @@ func TestDurable(t *testing.T) {
 }
 
 func TestFloor(t *testing.T) {
-	res, err := Floor(FloorOptions{Common: common(t), Senders: 4, Duration: 200 * time.Millisecond})
+	res, err := Floor(DurableOptions{Common: common(t), Senders: 4, Duration: 200 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
