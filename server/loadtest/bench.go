@@ -82,12 +82,22 @@ func Bench(o BenchOptions, stdout io.Writer) error {
 	}
 
 	idleSizes := []int{10_000}
+	most := 0 // where 100,000 cannot be held: the most the open-file limit allows
+	if lim := int(RaiseFileLimit(101_000)); lim > 11_000 && lim < 101_000 {
+		most = lim/1000*1000 - 500
+	}
 	if o.Big {
 		idleSizes = append(idleSizes, 100_000)
+	} else if most > 0 {
+		idleSizes = append(idleSizes, most)
 	}
 	for _, n := range idleSizes {
 		r := add(&row{scenario: fmt.Sprintf("idle, %d connections", n), figure: "server RSS per connection", target: "≤ 12 KiB",
 			unit: "KiB", lowerIsBetter: true, limit: 12, command: fmt.Sprintf("inhouse loadtest idle --conns %d", n)})
+		if n == most {
+			r.scenario += " (the most this machine's open files allow)"
+			r.target, r.limit = "(none set)", 1e18
+		}
 		say("\n### idle, %d connections\n", n)
 		for range o.Runs {
 			res, err := Idle(IdleOptions{Common: o.Common, Conns: n})
@@ -255,7 +265,7 @@ func writeReport(b *strings.Builder, o BenchOptions, rows []*row, details string
 	if !o.Big {
 		fmt.Fprintf(b, "\nNot in this run: 100,000 idle connections and 10 million stored messages (`make bench BENCH_BIG=1`).")
 		if lim := RaiseFileLimit(101_000); lim > 0 && lim < 101_000 {
-			fmt.Fprintf(b, " This machine cannot hold 100,000 connections at all: the server's open-file limit is %d and cannot be raised here, and every connection is a file.", lim)
+			fmt.Fprintf(b, " This machine cannot hold 100,000 connections at all: the server's open-file limit is %d and cannot be raised here, and every connection is a file; the idle row with the most connections it allows shows how memory grows towards them.", lim)
 		}
 		fmt.Fprintln(b)
 	}
