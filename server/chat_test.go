@@ -222,11 +222,14 @@ func TestReconnectSyncGetsExactlyWhatWasMissed(t *testing.T) {
 	wb = ben.Dial()
 	wb.Send(map[string]any{"type": "sync", "channels": map[string]int{ch.ID: 3, other.ID: 0}})
 	// Live messages sent during the sync must neither be lost nor doubled.
-	go func() {
+	// They start once the sync has begun: one committed before ben's sync
+	// frame is read would be heard live first, as a new socket hears every
+	// message committed after its upgrade (docs/protocol.md).
+	live := func() {
 		for i := 251; i <= 260; i++ {
 			wa.Send(map[string]any{"type": "send", "id": fmt.Sprint("s", i), "channel": ch.ID, "text": "live"})
 		}
-	}()
+	}
 	next := map[string]uint64{ch.ID: 4, other.ID: 1}
 	synced := false
 	for next[ch.ID] <= 260 || !synced || next[other.ID] <= 1 {
@@ -236,6 +239,9 @@ func TestReconnectSyncGetsExactlyWhatWasMissed(t *testing.T) {
 			c := f.Str("channel")
 			if f.Num("seq") != next[c] {
 				t.Fatalf("channel %s: got seq %d, want %d", c, f.Num("seq"), next[c])
+			}
+			if c == ch.ID && next[c] == 4 {
+				go live()
 			}
 			next[c]++
 		case "synced":
