@@ -44,34 +44,37 @@ func decodeFlat(data []byte) (f inFrame, ok bool) {
 		if !ok {
 			return f, false
 		}
-		bit, field := flatField(key)
-		if field == 0 || seen&bit != 0 || isStr != (field == fieldString) {
-			return f, false
-		}
-		seen |= bit
+		// Each key the fast path knows, once, with a value of its kind;
+		// what is set for a frame given up on is dropped with it.
+		var bit uint16
+		wantStr := true
 		switch key {
 		case "type":
-			f.Type = internType(str)
+			bit, f.Type = 1<<0, internType(str)
 		case "id":
-			f.ID = string(str)
+			bit, f.ID = 1<<1, string(str)
 		case "channel":
-			f.Channel = string(str)
+			bit, f.Channel = 1<<2, string(str)
 		case "text":
 			text := string(str)
-			f.Text = &text
+			bit, f.Text = 1<<3, &text
 		case "status":
-			f.Status = internType(str)
+			bit, f.Status = 1<<4, internType(str)
 		case "seq":
 			seq := num
-			f.Seq = &seq
+			bit, wantStr, f.Seq = 1<<5, false, &seq
 		case "before":
-			f.Before = num
+			bit, wantStr, f.Before = 1<<6, false, num
 		case "limit":
+			bit, wantStr, f.Limit = 1<<7, false, int(num)
 			if num > 1<<31-1 {
 				return f, false
 			}
-			f.Limit = int(num)
 		}
+		if bit == 0 || seen&bit != 0 || isStr != wantStr {
+			return f, false
+		}
+		seen |= bit
 		i = skipSpace(data, i)
 		if i >= len(data) {
 			return f, false
@@ -96,35 +99,6 @@ func internType(t []byte) string {
 		}
 	}
 	return string(t)
-}
-
-const (
-	fieldString = 1
-	fieldNumber = 2
-)
-
-// flatField is key's bit in the seen set and its kind (0: not a key the
-// fast path reads).
-func flatField(key string) (uint16, int) {
-	switch key {
-	case "type":
-		return 1 << 0, fieldString
-	case "id":
-		return 1 << 1, fieldString
-	case "channel":
-		return 1 << 2, fieldString
-	case "text":
-		return 1 << 3, fieldString
-	case "status":
-		return 1 << 4, fieldString
-	case "seq":
-		return 1 << 5, fieldNumber
-	case "before":
-		return 1 << 6, fieldNumber
-	case "limit":
-		return 1 << 7, fieldNumber
-	}
-	return 0, 0
 }
 
 func skipSpace(data []byte, i int) int {
