@@ -80,7 +80,7 @@ type cursor struct {
 // find, so this is where such a socket is closed.
 func (h *Hub) Open(ws *websocket.Conn, user string, mark Mark, valid func() bool) (run func()) {
 	c := &Conn{hub: h, ws: ws, sock: newSockWriter(ws.NetConn()), user: user, done: make(chan struct{})}
-	c.report = h.reporter(c)
+	c.report = h.reporter(c, nil)
 	behind, err := h.register(c, mark)
 	if err != nil {
 		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseTryAgainLater, err.Error()), time.Now().Add(time.Second))
@@ -336,23 +336,7 @@ func (c *Conn) flush() {
 	var batch [][]byte
 	for {
 		c.mu.Lock()
-		if len(c.rest) > 0 {
-			// The part of a burst the socket did not take in kick: it
-			// goes before anything else.
-			rest := c.rest
-			c.rest = nil
-			c.mu.Unlock()
-			nc.SetWriteDeadline(time.Now().Add(writeWait))
-			if _, err := nc.Write(rest); err != nil {
-				c.mu.Lock()
-				c.writing = false
-				c.mu.Unlock()
-				c.close()
-				return
-			}
-			continue
-		}
-		if len(c.out) == 0 && len(c.control) == 0 {
+		if len(c.rest) == 0 && len(c.out) == 0 && len(c.control) == 0 {
 			// Keep a small queue for the next burst: no allocation per
 			// delivery, and little for a quiet connection to hold (the
 			// frames themselves were let go as they were written).
@@ -363,10 +347,11 @@ func (c *Conn) flush() {
 			c.mu.Unlock()
 			return
 		}
-		control, closing := c.control, c.closing
-		batch, c.out, c.control = c.out, batch[:0], nil
+		// What kick could not write is the rest of a frame: it goes first.
+		rest, control, closing := c.rest, c.control, c.closing
+		batch, c.out, c.control, c.rest = c.out, batch[:0], nil, nil
 		c.mu.Unlock()
-		buf := (*bp)[:0]
+		buf := append((*bp)[:0], rest...)
 		for _, f := range control {
 			buf = append(buf, f...)
 		}

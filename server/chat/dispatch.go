@@ -13,19 +13,18 @@ import (
 func (h *Hub) send(c *Conn, p archive.Post, verdict *rules.Result) {
 	report := c.report // made once per connection: most messages have no verdict
 	if verdict != nil {
-		report = func(m archive.Message, dup bool, err error) {
-			h.committed <- commitEvent{msg: m, dup: dup, err: err, sender: c, verdict: verdict}
-		}
+		report = h.reporter(c, verdict)
 	}
 	h.store.Append(p, report)
 }
 
-// reporter is what a connection's messages report to once stored. It runs
-// in the archive's writer goroutine, in commit order: it hands over and
-// returns, so the next batch is not held up by delivery.
-func (h *Hub) reporter(c *Conn) func(archive.Message, bool, error) {
+// reporter is what c's messages report to once stored, with the content
+// rules' verdict to queue after the commit (nil: none). It runs in the
+// archive's writer goroutine, in commit order: it hands over and returns,
+// so the next batch is not held up by delivery.
+func (h *Hub) reporter(c *Conn, verdict *rules.Result) func(archive.Message, bool, error) {
 	return func(m archive.Message, dup bool, err error) {
-		h.committed <- commitEvent{msg: m, dup: dup, err: err, sender: c}
+		h.committed <- commitEvent{msg: m, dup: dup, err: err, sender: c, verdict: verdict}
 	}
 }
 
