@@ -5,8 +5,10 @@ package server_test
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -22,16 +24,21 @@ import (
 // for room. Once it reads again it gets every message, whole and in order.
 func TestReaderBehindGetsEverythingInOrder(t *testing.T) {
 	ts := servertest.Start(t)
-	senders := []string{"ana", "cy", "dee", "eve"}
+	senders := []string{"ana", "cy", "dee", "eve", "fay", "gus"}
 	for _, name := range append(senders, "ben") {
 		ts.AddUser(name, "member")
 	}
 	ben := ts.Login("ben")
 	ch := ts.Login("ana").CreateChannel("big", false, append(senders[1:], "ben")...)
+	var socks []*servertest.WS
+	for _, name := range senders {
+		socks = append(socks, ts.Login(name).Dial())
+	}
 
-	// ben's socket takes little before it pushes back. The buffer is set
-	// before connecting: shrunk later, Linux drops what no longer fits and
-	// the connection crawls on retransmissions.
+	// ben connects last, so the others' arrivals are behind him, and his
+	// socket takes little before it pushes back. The buffer is set before
+	// connecting: shrunk later, Linux drops what no longer fits and the
+	// connection crawls on retransmissions.
 	nd := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
 		var err error
 		c.Control(func(fd uintptr) { err = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
@@ -46,24 +53,28 @@ func TestReaderBehindGetsEverythingInOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer slow.Close()
+	time.Sleep(100 * time.Millisecond) // his own presence goes out before the flood
 
-	// 4 × 190 × 7.9 KB: more than the server's socket may buffer (4 MB at
-	// most here) and ben's together, so writes to ben come back short.
+	// 6 × 190 × 7.9 KB: far more than the server's socket may buffer (4 MB
+	// at most here) and ben's together, so writes to ben come back short.
 	const each = 190
 	texts := map[string]string{}
-	var socks []*servertest.WS
-	for _, name := range senders {
-		w := ts.Login(name).Dial()
-		socks = append(socks, w)
+	for s, name := range senders {
 		for i := range each {
 			id := fmt.Sprintf("%s%03d", name, i)
 			texts[id] = id + " " + strings.Repeat(string(rune('a'+i%26)), 7900)
-			send(w, id, ch.ID, texts[id])
+			send(socks[s], id, ch.ID, texts[id])
 		}
 	}
 	for _, w := range socks {
 		for range each {
 			w.Next("ack")
+		}
+	}
+	// The last bursts for ben may still be on their way to his socket.
+	for deadline := time.Now().Add(5 * time.Second); shortWrites(t, ben.URL) == 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no write to ben came back short: the test did not reach the path it is for")
 		}
 	}
 	n := len(texts)
@@ -85,4 +96,27 @@ func TestReaderBehindGetsEverythingInOrder(t *testing.T) {
 		}
 		got++
 	}
+}
+
+// shortWrites reads inhouse_slow_socket_writes_total from the server's
+// /metrics (open to this machine).
+func shortWrites(t *testing.T, base string) float64 {
+	t.Helper()
+	res, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	for line := range strings.Lines(string(body)) {
+		if v, ok := strings.CutPrefix(line, "inhouse_slow_socket_writes_total "); ok {
+			n, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+	}
+	t.Fatal("no inhouse_slow_socket_writes_total in /metrics")
+	return 0
 }

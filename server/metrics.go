@@ -20,6 +20,7 @@ func (s *Server) initMetrics() {
 	set.NewGauge("inhouse_messages_total", func() float64 { return float64(s.hub.Messages.Load()) })
 	set.NewGauge("inhouse_deliveries_total", func() float64 { return float64(s.hub.Delivered.Load()) })
 	set.NewGauge("inhouse_slow_clients_dropped_total", func() float64 { return float64(s.hub.Dropped.Load()) })
+	set.NewGauge("inhouse_slow_socket_writes_total", func() float64 { return float64(s.hub.ShortWrites.Load()) })
 	set.NewGauge("inhouse_fanout_seconds_total", func() float64 { return float64(s.hub.FanoutNano.Load()) / 1e9 })
 	set.NewGauge("inhouse_commit_batches_total", func() float64 { return float64(s.store.Batches.Load()) })
 	set.NewGauge("inhouse_commit_writes_total", func() float64 { return float64(s.store.Writes.Load()) })

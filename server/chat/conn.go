@@ -236,6 +236,9 @@ func (c *Conn) kick() {
 		c.mu.Unlock()
 		c.close()
 	case n < len(buf) || len(c.out) > 0 || len(c.control) > 0:
+		if n < len(buf) {
+			c.hub.ShortWrites.Add(1)
+		}
 		c.writing = false
 		c.startWriter()
 		if c.writing { // started: it writes the rest first

@@ -54,7 +54,10 @@ type Hub struct {
 	Delivered  atomic.Uint64
 	Dropped    atomic.Uint64
 	FanoutNano atomic.Uint64
-	Messages   atomic.Uint64
+	// ShortWrites counts bursts a client's socket did not take at once,
+	// left to a flush goroutine to wait for room: clients falling behind.
+	ShortWrites atomic.Uint64
+	Messages    atomic.Uint64
 }
 
 // room is a channel's live state: who hears it and the newest seq handed
