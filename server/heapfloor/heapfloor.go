@@ -12,11 +12,9 @@
 package heapfloor
 
 import (
-	"os"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
-	"strconv"
 	"sync"
 )
 
@@ -24,24 +22,17 @@ var (
 	mu      sync.Mutex
 	started bool
 	floor   uint64
-	base    = gogc()
-	held    int // Hold calls not yet released
-	unheld  int // the percent before the first of them
+	base    = currentPercent() // what GOGC asked for (-1: off)
+	held    int                // Hold calls not yet released
+	unheld  int                // the percent before the first of them
 )
 
-// gogc is the percent GOGC asks for: 100 unless set; -1 for off.
-func gogc() int {
-	switch v := os.Getenv("GOGC"); v {
-	case "":
-		return 100
-	case "off":
-		return -1
-	default:
-		if n, err := strconv.Atoi(v); err == nil {
-			return n
-		}
-		return 100
-	}
+// currentPercent reads the collector's percent: the runtime has parsed
+// GOGC already, and setting a value is the only way to learn it.
+func currentPercent() int {
+	p := debug.SetGCPercent(100)
+	debug.SetGCPercent(p)
+	return p
 }
 
 // Keep lets the heap grow to at least bytes before a collection, from now

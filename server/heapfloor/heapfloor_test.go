@@ -26,13 +26,6 @@ func TestPercent(t *testing.T) {
 	}
 }
 
-// current reads the collector's percent.
-func current() int {
-	p := debug.SetGCPercent(100)
-	debug.SetGCPercent(p)
-	return p
-}
-
 // TestKeepAndHold: after a collection of a small heap the percent lets it
 // grow to the floor; a Hold wins over the floor until released.
 func TestKeepAndHold(t *testing.T) {
@@ -45,21 +38,21 @@ func TestKeepAndHold(t *testing.T) {
 		t.Helper()
 		for deadline := time.Now().Add(5 * time.Second); !cond(); {
 			if time.Now().After(deadline) {
-				t.Fatalf("%s: percent %d", what, current())
+				t.Fatalf("%s: percent %d", what, currentPercent())
 			}
 			runtime.GC()
 			time.Sleep(10 * time.Millisecond)
 		}
 	}
-	waitFor("the floor was not applied", func() bool { return current() > 1000 })
+	waitFor("the floor was not applied", func() bool { return currentPercent() > 1000 })
 
 	release := Hold(60)
 	runtime.GC()
 	time.Sleep(50 * time.Millisecond) // a finalizer run would change it now
-	if p := current(); p != 60 {
+	if p := currentPercent(); p != 60 {
 		t.Fatalf("percent %d while held at 60", p)
 	}
 	release()
 	release() // a second release does nothing
-	waitFor("the floor did not return after the hold", func() bool { return current() > 1000 })
+	waitFor("the floor did not return after the hold", func() bool { return currentPercent() > 1000 })
 }
