@@ -310,22 +310,14 @@ func (s *Store) run(batch []*op) {
 		s.headsDue = false
 		if err := s.writeHeads(); err != nil {
 			s.failOn(err)
-			for _, o := range batch {
-				if o.err == nil {
-					o.err = s.Healthy()
-				}
-			}
+			failUnfailed(batch, s.Healthy())
 		}
 	}
 	if wrote {
 		start := time.Now()
 		if err := s.syncf.Sync(); err != nil {
 			s.fail(fmt.Errorf("disk sync failed: %w", err))
-			for _, o := range batch {
-				if o.err == nil {
-					o.err = s.Healthy()
-				}
-			}
+			failUnfailed(batch, s.Healthy())
 		}
 		s.SyncNanos.Add(uint64(time.Since(start)))
 		s.Batches.Add(1)
@@ -333,6 +325,16 @@ func (s *Store) run(batch []*op) {
 	s.Writes.Add(uint64(len(batch)))
 	for _, o := range batch {
 		o.done(o.err)
+	}
+}
+
+// failUnfailed gives err to the ops of batch that had none: their writes
+// are not known to be on disk.
+func failUnfailed(batch []*op, err error) {
+	for _, o := range batch {
+		if o.err == nil {
+			o.err = err
+		}
 	}
 }
 
