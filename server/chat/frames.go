@@ -144,13 +144,11 @@ func appendTS(b []byte, ms int64) []byte {
 	return append(b, 'Z')
 }
 
-// appendDigits appends v (0 <= v < 10^width) in width digits.
+// appendDigits appends v (0 <= v < 10^width, width <= 4) in width digits.
 func appendDigits(b []byte, v, width int) []byte {
-	for i := width - 1; i >= 0; i-- {
-		b = append(b, 0)
-	}
-	for i := len(b) - 1; width > 0; i, width = i-1, width-1 {
-		b[i] = byte('0' + v%10)
+	b = append(b, "0000"[:width]...)
+	for i := len(b) - 1; v > 0; i-- {
+		b[i] += byte(v % 10)
 		v /= 10
 	}
 	return b
