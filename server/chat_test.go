@@ -191,10 +191,7 @@ func TestPipelinedSendsAckInOrder(t *testing.T) {
 }
 
 func TestReconnectSyncGetsExactlyWhatWasMissed(t *testing.T) {
-	ts := servertest.Start(t)
-	ts.AddUser("ana", "member")
-	ts.AddUser("ben", "member")
-	ana, ben := ts.Login("ana"), ts.Login("ben")
+	ana, ben := anaAndBen(t)
 	ch := ana.CreateChannel("sync", false, "ben")
 	other := ana.CreateChannel("other", false, "ben")
 	wa, wb := ana.Dial(), ben.Dial()
@@ -257,10 +254,7 @@ func TestReconnectSyncGetsExactlyWhatWasMissed(t *testing.T) {
 // A socket hears every message committed after its upgrade answered, even
 // one committed before the server had registered the connection.
 func TestNewSocketHearsWhatFollowsItsOpening(t *testing.T) {
-	ts := servertest.Start(t)
-	ts.AddUser("ana", "member")
-	ts.AddUser("ben", "member")
-	ana, ben := ts.Login("ana"), ts.Login("ben")
+	ana, ben := anaAndBen(t)
 	ch := ana.CreateChannel("opening", false, "ben")
 	wa := ana.Dial()
 	for i := 1; i <= 20; i++ {
@@ -342,10 +336,7 @@ func TestHistoryPagesOldestFirst(t *testing.T) {
 }
 
 func TestUnreadCountsFollowReadMarkers(t *testing.T) {
-	ts := servertest.Start(t)
-	ts.AddUser("ana", "member")
-	ts.AddUser("ben", "member")
-	ana, ben := ts.Login("ana"), ts.Login("ben")
+	ana, ben := anaAndBen(t)
 	ch := ana.CreateChannel("news", false, "ben")
 	wa := ana.Dial()
 	for i := 1; i <= 5; i++ {
@@ -405,10 +396,7 @@ func TestSendRateLimit(t *testing.T) {
 }
 
 func TestTypingAndPresence(t *testing.T) {
-	ts := servertest.Start(t)
-	ts.AddUser("ana", "member")
-	ts.AddUser("ben", "member")
-	ana, ben := ts.Login("ana"), ts.Login("ben")
+	ana, ben := anaAndBen(t)
 	dm := ana.DM("ben")
 	wb := ben.Dial()
 	wa := ana.Dial()
@@ -475,4 +463,12 @@ func TestPolicyMustBeAcceptedBeforeSending(t *testing.T) {
 	if f := w.Next("ack"); f.Num("seq") != 1 {
 		t.Fatalf("after accepting: %v", f)
 	}
+}
+
+// anaAndBen starts a server with two members and signs both in.
+func anaAndBen(t *testing.T) (*servertest.Client, *servertest.Client) {
+	ts := servertest.Start(t)
+	ts.AddUser("ana", "member")
+	ts.AddUser("ben", "member")
+	return ts.Login("ana"), ts.Login("ben")
 }
