@@ -16,6 +16,7 @@ import (
 	"github.com/fasthttp/router"
 	"github.com/valyala/fasthttp"
 
+	"inhouse/install/firewall"
 	"inhouse/server"
 	"inhouse/server/archive"
 	"inhouse/server/chat"
@@ -29,6 +30,8 @@ type Console struct {
 	log    *slog.Logger
 	router *router.Router
 	flash  *flashes
+
+	catalog *firewall.Catalog // the messenger check's list; nil: the built-in one
 
 	statsMu sync.Mutex
 	stats   statsCache

@@ -343,20 +343,25 @@ func TestReachPageForEveryone(t *testing.T) {
 	if p.Status != 200 {
 		t.Fatalf("member: %d", p.Status)
 	}
-	for _, want := range []string{`<script src="/console/reach.js" defer></script>`, "WhatsApp", "<code>whatsapp.com</code>", `data-host="telegram.org"`, "Signal", "How the check works"} {
+	for _, want := range []string{`<script src="/console/reach.js" defer></script>`, "WhatsApp", "<code>whatsapp.com</code>",
+		`data-url="https://telegram.org/favicon.ico"`, `data-baseline="https://inhouse-reach-check.invalid/favicon.ico"`,
+		"Signal", "How the check works", "Nothing has been sent yet", "Run the check", "public Internet address"} {
 		if !strings.Contains(p.Body, want) {
 			t.Fatalf("reach page lacks %q:\n%s", want, excerpt(p.Body))
 		}
 	}
-	// Only this page may load pictures from other sites.
-	if csp := p.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "img-src 'self' data: https:;") || !strings.Contains(csp, "script-src 'self';") || strings.Contains(csp, "unsafe") {
+	// Only this page may load pictures from other sites, and only from
+	// the addresses it lists.
+	csp := p.Header.Get("Content-Security-Policy")
+	if !strings.Contains(csp, "img-src 'self' data: https://inhouse-reach-check.invalid https://whatsapp.com ") || strings.Contains(csp, " https:;") ||
+		strings.Contains(csp, " https: ") || !strings.Contains(csp, "script-src 'self';") || strings.Contains(csp, "unsafe") {
 		t.Fatalf("reach CSP: %q", csp)
 	}
 	if csp := signIn(t, ts, "boss").get("/admin/firewall").Header.Get("Content-Security-Policy"); strings.Contains(csp, "https:") {
 		t.Fatalf("other pages got the relaxed CSP: %q", csp)
 	}
 	js := mia.get("/console/reach.js")
-	if js.Status != 200 || !strings.Contains(js.Body, "favicon.ico") || !strings.Contains(js.Header.Get("Content-Type"), "javascript") {
+	if js.Status != 200 || !strings.Contains(js.Body, "favicon") || !strings.Contains(js.Header.Get("Content-Type"), "javascript") {
 		t.Fatalf("reach.js: %d %q", js.Status, js.Header.Get("Content-Type"))
 	}
 	if p := signIn(t, ts, "boss").get("/admin/firewall"); !strings.Contains(p.Body, `href="/admin/reach"`) {

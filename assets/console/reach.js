@@ -4,6 +4,10 @@
 // and when, so a failure is judged by its timing: a name the DNS does not
 // know, or a connection the firewall refuses, fails at once; a real server
 // that answers with something other than a picture takes round trips.
+//
+// Nothing is requested until the person presses Run the check: the server
+// renders every address the check may load (and the page's CSP allows only
+// those), so opening the page tells no outside company anything.
 "use strict";
 
 const TIMEOUT_MS = 8000; // silence this long: dropped by a firewall
@@ -22,9 +26,9 @@ const words = {
   silent: ["No answer (blocked)", "reach-blocked"],
 };
 
-// probe loads https://host/favicon.ico and resolves to how it went and how
-// long it took.
-function probe(host) {
+// probe loads url (an https address the server rendered) and resolves to
+// how it went and how long it took.
+function probe(url) {
   return new Promise((resolve) => {
     const img = new Image();
     img.referrerPolicy = "no-referrer";
@@ -42,7 +46,7 @@ function probe(host) {
     img.onload = () => finish("load");
     img.onerror = () => finish("error");
     // A fresh query each time: a cached icon would prove nothing.
-    img.src = "https://" + host + "/favicon.ico?inhouse-check=" + Date.now();
+    img.src = url + "?inhouse-check=" + Date.now();
   });
 }
 
@@ -63,7 +67,7 @@ function show(row, state, ms) {
 }
 
 async function run() {
-  const rows = [...table.tBodies[0].rows].filter((r) => /^[a-z0-9.-]+$/i.test(r.dataset.host || ""));
+  const rows = [...table.tBodies[0].rows].filter((r) => isProbe(r.dataset.url));
   if (rows.length === 0) {
     summary.textContent = "There are no messengers to check.";
     return;
@@ -73,12 +77,12 @@ async function run() {
   for (const r of rows) show(r, "checking");
   // How fast does a name that cannot exist fail here? A blocked name
   // fails about as fast; a real server takes longer.
-  const base = await probe("inhouse-reach-check.invalid");
+  const base = isProbe(table.dataset.baseline) ? await probe(table.dataset.baseline) : { how: "none", ms: 0 };
   const fast = Math.max(MIN_FAST_MS, base.how === "error" ? 2 * base.ms : 0);
   const queue = rows.slice();
   const worker = async () => {
     for (let row = queue.shift(); row; row = queue.shift()) {
-      const r = await probe(row.dataset.host);
+      const r = await probe(row.dataset.url);
       let state = "silent";
       if (r.how === "load") state = "ok";
       else if (r.how === "error") state = r.ms < fast ? "blocked" : "maybe";
@@ -91,10 +95,17 @@ async function run() {
     ? "All " + rows.length + " messengers are blocked from this computer."
     : open + " of " + rows.length + " messengers can be reached from this computer.";
   button.disabled = false;
+  button.textContent = "Check again";
+}
+
+// isProbe accepts only the shape the server renders: https, a plain host
+// name, the icon's path.
+function isProbe(url) {
+  return /^https:\/\/[a-z0-9.-]+\/favicon\.ico$/i.test(url || "");
 }
 
 if (table && summary && button) {
   button.hidden = false;
+  summary.textContent = "Not checked yet. Press Run the check when you are ready.";
   button.addEventListener("click", run);
-  run();
 }

@@ -148,12 +148,9 @@ func (e *env) person(name string) *person {
 	if e.browser == nil {
 		e.startBrowser()
 	}
-	ctx, cancel := chromedp.NewContext(e.browser, chromedp.WithNewBrowserContext())
-	e.t.Cleanup(cancel)
+	ctx := servertest.Tab(e.t, e.browser, chromedp.WithNewBrowserContext())
 	p := &person{e: e, name: name, ctx: ctx}
 	e.people = append(e.people, p)
-	// The first call opens the tab, which lives as long as that call's
-	// context: no timeout here.
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1200, 800)); err != nil {
 		e.fatalf("open a tab: %v", err)
 	}
