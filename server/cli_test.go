@@ -123,11 +123,17 @@ func TestBackupOfARunningServerRestores(t *testing.T) {
 		w.Next("ack")
 	}
 	file := filepath.Join(t.TempDir(), "office.backup")
-	if out, code := runCLI(t, bin, "", "backup", file, "--data", dir); code != 0 {
+	out, code := runCLI(t, bin, "", "backup", file, "--data", dir)
+	if code != 0 {
 		t.Fatalf("backup of a running server: %d %s", code, out)
 	}
+	key := backupKey(t, out)
 	target := filepath.Join(t.TempDir(), "restored")
-	out, code := runCLI(t, bin, "", "restore", file, "--data", target)
+	// A new machine has no key of its own: the office names it.
+	if out, code := runCLI(t, bin, "", "restore", file, "--data", target); code != 1 || !strings.Contains(out, "--trust "+key) {
+		t.Fatalf("restore without naming the key: %d %s", code, out)
+	}
+	out, code = runCLI(t, bin, "", "restore", file, "--data", target, "--trust", key)
 	if code != 0 || !strings.Contains(out, "archive verified") {
 		t.Fatalf("restore: %d %s", code, out)
 	}
@@ -139,6 +145,7 @@ func TestBackupOfARunningServerRestores(t *testing.T) {
 	if out, code := runCLI(t, bin, "", "restore", file, "--data", target); code != 1 || !strings.Contains(out, "not empty") {
 		t.Fatalf("restore into a full folder: %d %s", code, out)
 	}
+	// Over a folder with the same archive key, no --trust is needed.
 	if out, code := runCLI(t, bin, "", "restore", file, "--data", target, "--force"); code != 0 {
 		t.Fatalf("forced restore: %d %s", code, out)
 	}
@@ -159,4 +166,15 @@ func TestBackupOfARunningServerRestores(t *testing.T) {
 	if out, code := runCLI(t, bin, "", "restore", bad, "--data", empty); code != 1 || !strings.Contains(out, "damaged") {
 		t.Fatalf("cut-off backup: %d %s", code, out)
 	}
+}
+
+// backupKey is the archive key `inhouse backup` printed.
+func backupKey(t *testing.T, out string) string {
+	t.Helper()
+	_, rest, ok := strings.Cut(out, "signed by the archive key ")
+	key, _, _ := strings.Cut(rest, ":")
+	if !ok || len(key) != 64 {
+		t.Fatalf("backup printed no archive key: %q", out)
+	}
+	return key
 }

@@ -89,9 +89,11 @@ func serveWithoutANetwork(t *testing.T, bin string) {
 	}
 
 	file := filepath.Join(t.TempDir(), "office.backup")
-	if out, code := runCLI(t, bin, "", "backup", file, "--data", dir); code != 0 {
+	out, code := runCLI(t, bin, "", "backup", file, "--data", dir)
+	if code != 0 {
 		t.Fatalf("backup: %s", out)
 	}
+	key := backupKey(t, out)
 	srv.Process.Signal(syscall.SIGTERM)
 	srv.Wait()
 	logs := fmt.Sprint(srv.Stdout)
@@ -101,7 +103,7 @@ func serveWithoutANetwork(t *testing.T, bin string) {
 		}
 	}
 	target := filepath.Join(t.TempDir(), "restored")
-	if out, code := runCLI(t, bin, "", "restore", file, "--data", target); code != 0 || !strings.Contains(out, "archive verified") {
+	if out, code := runCLI(t, bin, "", "restore", file, "--data", target, "--trust", key); code != 0 || !strings.Contains(out, "archive verified") {
 		t.Fatalf("restore: %d %s", code, out)
 	}
 	if out, _ := runCLI(t, bin, "", "archive", "export", "--data", target); strings.Count(out, "no Internet here") != 5 {

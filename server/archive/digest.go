@@ -237,3 +237,35 @@ func (s *Store) checkpointSigned(c Checkpoint) bool {
 func checkpointBytes(c Checkpoint) []byte {
 	return []byte(fmt.Sprintf("%s %d %s %d", c.Chain, c.Seq, c.H, c.At))
 }
+
+// Sign signs data with the archive key: a backup's checksum, so a restore
+// can tell the office's own backups from a changed one. It returns the
+// public key and the signature, both hex.
+func (s *Store) Sign(data []byte) (pub, sig string, err error) {
+	k, err := s.signingKey()
+	if err != nil {
+		return "", "", err
+	}
+	return hex.EncodeToString(k.Public().(ed25519.PublicKey)), hex.EncodeToString(ed25519.Sign(k, data)), nil
+}
+
+// VerifySignature checks a signature made by Sign.
+func VerifySignature(pub string, data []byte, sig string) bool {
+	p, err1 := hex.DecodeString(pub)
+	s, err2 := hex.DecodeString(sig)
+	return err1 == nil && err2 == nil && len(p) == ed25519.PublicKeySize && ed25519.Verify(p, data, s)
+}
+
+// PublicKeyIn reads the public half of the archive key in data folder dir
+// without opening the archive.
+func PublicKeyIn(dir string) (string, error) {
+	data, err := os.ReadFile(filepath.Join(dir, keyFile))
+	if err != nil {
+		return "", err
+	}
+	seed, err := hex.DecodeString(strings.TrimSpace(string(data)))
+	if err != nil || len(seed) != ed25519.SeedSize {
+		return "", fmt.Errorf("archive key %s is damaged", filepath.Join(dir, keyFile))
+	}
+	return hex.EncodeToString(ed25519.NewKeyFromSeed(seed).Public().(ed25519.PublicKey)), nil
+}

@@ -18,6 +18,9 @@ type RepairReport struct {
 	Original string // where the untouched original was copied
 	Intact   bool   // nothing needed repair
 	Problem  string // what verify says of the repaired archive ("" if intact)
+	// Acknowledged names the seals the archive had fallen behind: the
+	// office has now seen them, and verify stops reporting them.
+	Acknowledged []string
 }
 
 // Repair keeps every whole record before the first damaged one in the
@@ -46,7 +49,7 @@ func Repair(dir string) (RepairReport, error) {
 	if rep.Dropped == 0 {
 		rep.Intact = true
 		lock.Close()
-		return rep, nil
+		return rep, rep.settle(dir)
 	}
 	rep.Original = path + ".damaged-" + time.Now().UTC().Format("20060102-150405")
 	if err := copyFile(path, rep.Original); err != nil {
@@ -65,13 +68,22 @@ func Repair(dir string) (RepairReport, error) {
 	if err != nil {
 		return rep, err
 	}
+	return rep, rep.settle(dir)
+}
+
+// settle opens the repaired folder (which sets aside a seal it fell behind),
+// acknowledges such seals, and verifies.
+func (rep *RepairReport) settle(dir string) error {
 	s, err := Open(dir)
 	if err != nil {
-		return rep, fmt.Errorf("the repaired database still does not open: %w", err)
+		return fmt.Errorf("the repaired database still does not open: %w", err)
 	}
 	defer s.Close()
+	if rep.Acknowledged, err = AcknowledgeSeals(dir); err != nil {
+		return err
+	}
 	rep.Problem = s.Verify().Problem
-	return rep, nil
+	return nil
 }
 
 // scanRecords reads the database file's records (the Redis protocol that

@@ -53,6 +53,11 @@ type Store struct {
 
 	failed atomic.Pointer[error] // the first sync or write failure; set once
 
+	seals     chan Seal             // the writer's newest synced state, for the sealer (seal.go)
+	sealDone  chan struct{}         // closed when the sealer ends
+	sealErr   atomic.Pointer[error] // the last seal that could not be written
+	sealDirty atomic.Bool           // something was written since the last seal (set and read by the writer)
+
 	keyOnce sync.Once // the archive's signing key, loaded on first use
 	key     ed25519.PrivateKey
 	keyErr  error
@@ -142,15 +147,23 @@ func Open(dir string) (*Store, error) {
 	}
 	s := &Store{
 		dir: dir, db: db, syncf: syncf, lock: lock,
-		ops:     make(chan *op, 4096),
-		stop:    make(chan struct{}),
-		stopped: make(chan struct{}),
+		ops:      make(chan *op, 4096),
+		stop:     make(chan struct{}),
+		stopped:  make(chan struct{}),
+		seals:    make(chan Seal, 1),
+		sealDone: make(chan struct{}),
 	}
 	if err := s.load(); err != nil {
 		s.closeFiles()
 		return nil, fmt.Errorf("load database: %w", err)
 	}
+	s.checkSealAtOpen() // before anything is written
+	go s.sealer()
 	go s.writer()
+	if err := s.markSealed(); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("start the seal: %w", err)
+	}
 	if s.migrated {
 		// A migration leaves the records it replaced in the file until a
 		// compaction; do it now rather than read them at every open.
@@ -246,11 +259,21 @@ func (s *Store) writer() {
 	heads := time.NewTimer(time.Hour)
 	heads.Stop()
 	armed := false
+	seal := time.NewTimer(time.Hour)
+	seal.Stop()
+	sealArmed := false
 	batch := make([]*op, 0, maxBatch)
 	for {
 		var first *op
 		select {
 		case first = <-s.ops:
+		case <-seal.C:
+			sealArmed = false
+			if s.sealDirty.Load() && s.Healthy() == nil {
+				s.sealDirty.Store(false)
+				s.handSeal(s.sealState())
+			}
+			continue
 		case <-heads.C:
 			armed = false
 			if len(s.ops) > 0 {
@@ -270,6 +293,15 @@ func (s *Store) writer() {
 					if len(s.lagging) > 0 {
 						s.run([]*op{s.headsOp()})
 					}
+					// The last seal names everything, written before
+					// Close returns.
+					close(s.seals)
+					<-s.sealDone
+					if s.sealDirty.Load() && s.Healthy() == nil {
+						if err := s.writeSeal(s.sealState()); err != nil {
+							s.sealErr.Store(&err)
+						}
+					}
 					return
 				}
 			}
@@ -288,6 +320,10 @@ func (s *Store) writer() {
 		if len(s.lagging) > 0 && !armed {
 			heads.Reset(headsLag)
 			armed = true
+		}
+		if s.sealDirty.Load() && !sealArmed {
+			seal.Reset(sealEvery)
+			sealArmed = true
 		}
 	}
 }
@@ -314,6 +350,7 @@ func (s *Store) run(batch []*op) {
 		}
 	}
 	if wrote {
+		s.sealDirty.Store(true)
 		start := time.Now()
 		if err := s.syncf.Sync(); err != nil {
 			s.fail(fmt.Errorf("disk sync failed: %w", err))

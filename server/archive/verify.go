@@ -21,6 +21,10 @@ type VerifyReport struct {
 // removed or reordered.
 func (s *Store) Verify() VerifyReport {
 	var rep VerifyReport
+	if err := s.SealNow(); err != nil && s.Healthy() == nil {
+		rep.Problem = "the seal could not be written: " + err.Error()
+		return rep
+	}
 	err := s.db.View(func(tx *buntdb.Tx) error {
 		chans := map[string]bool{}
 		tx.AscendKeys("chan:*", func(k, v string) bool {
@@ -55,6 +59,10 @@ func (s *Store) Verify() VerifyReport {
 			}
 		}
 		if p := verifyHeads(tx); p != "" {
+			rep.Problem = p
+			return nil
+		}
+		if p := s.verifySeal(tx); p != "" {
 			rep.Problem = p
 			return nil
 		}

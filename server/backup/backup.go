@@ -20,20 +20,41 @@ import (
 	"inhouse/server/archive"
 )
 
-// header is fixed-width so it can be written after the payload.
-const headerFormat = "INHOUSE-BACKUP 1 size=%020d sha256=%64s\n"
+// The header is fixed-width so it can be written after the payload. Since
+// version 2 it carries the archive key's signature of the checksum: the
+// payload holds people, roles, password hashes and settings, and a restore
+// must not take a changed one for the office's own.
+const (
+	headerV1 = "INHOUSE-BACKUP 1 size=%020d sha256=%64s\n"
+	headerV2 = "INHOUSE-BACKUP 2 size=%020d sha256=%64s key=%64s sig=%128s\n"
+)
 
-var headerLen = len(fmt.Sprintf(headerFormat, 0, strings.Repeat("0", 64)))
+var (
+	headerLen   = len(fmt.Sprintf(headerV1, 0, strings.Repeat("0", 64)))
+	headerV2Len = len(fmt.Sprintf(headerV2, 0, strings.Repeat("0", 64), strings.Repeat("0", 64), strings.Repeat("0", 128)))
+)
 
 // ErrDamaged is a backup whose checksum or structure does not hold.
 var ErrDamaged = errors.New("the backup file is damaged")
+
+// ErrUntrusted is a backup not signed by a key the office trusts.
+var ErrUntrusted = errors.New("the backup is not known to be this office's")
+
+// Unsigned is what Restore's trust takes for an unsigned (version 1) backup
+// the office says is its own.
+const Unsigned = "unsigned"
 
 // Info describes a backup.
 type Info struct {
 	Size   int64
 	SHA256 string
+	Key    string // the archive key that signed it, hex; "" for version 1
+	Sig    string
 	Files  []string
 }
+
+// signedText is what a backup's signature covers.
+func signedText(sha string) []byte { return []byte("inhouse-backup sha256=" + sha) }
 
 // Write writes a backup of st to w: header, then a tar of the database
 // snapshot, the archive key and the office CA. It buffers the payload in a
@@ -55,6 +76,13 @@ func Write(st *archive.Store, w io.Writer, tmpDir string) (Info, error) {
 	}
 	defer os.Remove(snap.Name())
 	defer snap.Close()
+	// The seal is read before the snapshot is taken: it then names no more
+	// than the snapshot holds (a seal that trails is fine, one that leads
+	// would make the restored archive look cut).
+	if err := st.SealNow(); err != nil {
+		return info, fmt.Errorf("seal the archive: %w", err)
+	}
+	seal, sealErr := os.ReadFile(st.SealFile())
 	if err := st.Snapshot(snap); err != nil {
 		return info, fmt.Errorf("snapshot: %w", err)
 	}
@@ -78,12 +106,21 @@ func Write(st *archive.Store, w io.Writer, tmpDir string) (Info, error) {
 		}
 		info.Files = append(info.Files, name)
 	}
+	if sealErr == nil {
+		if err := addBytes(tw, "archive.seal", seal); err != nil {
+			return info, err
+		}
+		info.Files = append(info.Files, "archive.seal")
+	}
 	if err := tw.Close(); err != nil {
 		return info, err
 	}
 	info.Size, _ = tmp.Seek(0, io.SeekCurrent)
 	info.SHA256 = hex.EncodeToString(h.Sum(nil))
-	if _, err := fmt.Fprintf(w, headerFormat, info.Size, info.SHA256); err != nil {
+	if info.Key, info.Sig, err = st.Sign(signedText(info.SHA256)); err != nil {
+		return info, err
+	}
+	if _, err := fmt.Fprintf(w, headerV2, info.Size, info.SHA256, info.Key, info.Sig); err != nil {
 		return info, err
 	}
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
@@ -107,6 +144,14 @@ func addFile(tw *tar.Writer, name, path string) error {
 		return err
 	}
 	_, err = io.Copy(tw, f)
+	return err
+}
+
+func addBytes(tw *tar.Writer, name string, data []byte) error {
+	if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o600, Size: int64(len(data)), ModTime: time.Now()}); err != nil {
+		return err
+	}
+	_, err := tw.Write(data)
 	return err
 }
 
@@ -171,20 +216,59 @@ func open(r io.Reader) (Info, io.Reader, error) {
 	if _, err := io.ReadFull(r, head); err != nil {
 		return info, nil, fmt.Errorf("%w: it is too short to be an Inhouse backup", ErrDamaged)
 	}
-	if _, err := fmt.Sscanf(string(head), headerFormat, &info.Size, &info.SHA256); err != nil {
+	if strings.HasPrefix(string(head), "INHOUSE-BACKUP 2 ") {
+		rest := make([]byte, headerV2Len-headerLen)
+		if _, err := io.ReadFull(r, rest); err != nil {
+			return info, nil, fmt.Errorf("%w: it is too short to be an Inhouse backup", ErrDamaged)
+		}
+		if _, err := fmt.Sscanf(string(head)+string(rest), headerV2, &info.Size, &info.SHA256, &info.Key, &info.Sig); err != nil {
+			return info, nil, fmt.Errorf("%w: it does not start like an Inhouse backup", ErrDamaged)
+		}
+	} else if _, err := fmt.Sscanf(string(head), headerV1, &info.Size, &info.SHA256); err != nil {
 		return info, nil, fmt.Errorf("%w: it does not start like an Inhouse backup", ErrDamaged)
 	}
 	return info, io.LimitReader(r, info.Size+1), nil
 }
 
-// Restore fills the data folder dir from a backup. A folder that holds
-// anything is refused unless force; then its old contents are moved aside
-// into a dated folder, never deleted. The archive is opened and its chains
-// verified before Restore reports success.
-func Restore(path, dir string, force bool) (Info, archive.VerifyReport, error) {
+// trusted says whether the office has said a backup is its own: signed by
+// the archive key of the folder it replaces, or by the key the manager
+// names (trust), or unsigned and trust is Unsigned. The key inside the
+// backup proves nothing: whoever changes the payload can change it too.
+func trusted(info Info, dir, trust string) error {
+	if info.Key == "" {
+		if trust == Unsigned {
+			return nil
+		}
+		return fmt.Errorf("%w: it is not signed (made before signed backups); if it is the office's own, restore with --trust %s", ErrUntrusted, Unsigned)
+	}
+	if !archive.VerifySignature(info.Key, signedText(info.SHA256), info.Sig) {
+		return fmt.Errorf("%w: its signature does not match its contents (changed)", ErrDamaged)
+	}
+	if trust == info.Key {
+		return nil
+	}
+	local, err := archive.PublicKeyIn(dir)
+	if err == nil && local == info.Key {
+		return nil
+	}
+	if err == nil {
+		return fmt.Errorf("%w: it is signed by archive key %s, and this data folder's key is %s; if the backup is yours, restore with --trust %s", ErrUntrusted, info.Key, local, info.Key)
+	}
+	return fmt.Errorf("%w: it is signed by archive key %s. The office's key is printed by `inhouse backup` and shown on the console's Backups page; if it is this one, restore with --trust %s", ErrUntrusted, info.Key, info.Key)
+}
+
+// Restore fills the data folder dir from a backup. The backup must be the
+// office's own (see trusted). It is unpacked and verified in a staging
+// folder first: nothing in dir moves until the restored archive opens and
+// verifies. A folder that holds anything is refused unless force; then its
+// old contents are moved aside into a dated folder, never deleted.
+func Restore(path, dir string, force bool, trust string) (Info, archive.VerifyReport, error) {
 	var rep archive.VerifyReport
 	info, err := Check(path)
 	if err != nil {
+		return info, rep, err
+	}
+	if err := trusted(info, dir, trust); err != nil {
 		return info, rep, err
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -194,60 +278,70 @@ func Restore(path, dir string, force bool) (Info, archive.VerifyReport, error) {
 	if err != nil {
 		return info, rep, err
 	}
+	defer lock.Close()
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		lock.Close()
 		return info, rep, err
 	}
 	var old []string
 	for _, e := range entries {
-		if e.Name() != "inhouse.lock" && !strings.HasPrefix(e.Name(), "replaced-") {
+		if e.Name() != "inhouse.lock" && !strings.HasPrefix(e.Name(), "replaced-") && e.Name() != stageName {
 			old = append(old, e.Name())
 		}
 	}
 	if len(old) > 0 && !force {
-		lock.Close()
 		return info, rep, fmt.Errorf("the data folder %s is not empty: restore into an empty folder, or add --force to move what is there aside", dir)
 	}
-	stage := filepath.Join(dir, ".restore")
+	stage := filepath.Join(dir, stageName)
 	os.RemoveAll(stage)
+	defer os.RemoveAll(stage)
 	if err := extract(path, stage); err != nil {
-		os.RemoveAll(stage)
-		lock.Close()
 		return info, rep, err
+	}
+	if rep, err = verifyStaged(stage); err != nil {
+		return info, rep, fmt.Errorf("%w; nothing in %s was changed", err, dir)
 	}
 	if len(old) > 0 {
 		aside := filepath.Join(dir, "replaced-"+time.Now().UTC().Format("20060102-150405"))
 		if err := os.MkdirAll(aside, 0o700); err != nil {
-			lock.Close()
 			return info, rep, err
 		}
 		for _, n := range old {
 			if err := os.Rename(filepath.Join(dir, n), filepath.Join(aside, n)); err != nil {
-				lock.Close()
 				return info, rep, err
 			}
 		}
 	}
 	staged, _ := os.ReadDir(stage)
 	for _, e := range staged {
+		if e.Name() == "inhouse.lock" {
+			continue
+		}
 		if err := os.Rename(filepath.Join(stage, e.Name()), filepath.Join(dir, e.Name())); err != nil {
-			lock.Close()
 			return info, rep, err
 		}
 	}
-	os.RemoveAll(stage)
-	lock.Close()
-	st, err := archive.Open(dir)
-	if err != nil {
-		return info, rep, fmt.Errorf("the restored database does not open: %w", err)
-	}
-	defer st.Close()
-	rep = st.Verify()
-	if rep.Problem != "" {
-		return info, rep, fmt.Errorf("the restored archive does not verify: %s", rep.Problem)
-	}
 	return info, rep, nil
+}
+
+// stageName is the folder inside the data folder a restore unpacks into.
+const stageName = ".restore"
+
+// verifyStaged opens the unpacked archive where it lies and verifies it.
+func verifyStaged(stage string) (archive.VerifyReport, error) {
+	var rep archive.VerifyReport
+	st, err := archive.Open(stage)
+	if err != nil {
+		return rep, fmt.Errorf("the restored database does not open: %w", err)
+	}
+	rep = st.Verify()
+	if err := st.Close(); err != nil {
+		return rep, err
+	}
+	if rep.Problem != "" {
+		return rep, fmt.Errorf("the restored archive does not verify: %s", rep.Problem)
+	}
+	return rep, nil
 }
 
 func extract(path, stage string) error {
@@ -270,7 +364,7 @@ func extract(path, stage string) error {
 			return fmt.Errorf("%w: %v", ErrDamaged, err)
 		}
 		switch hdr.Name {
-		case "inhouse.db", "archive.key", "tls/ca.pem", "tls/ca-key.pem":
+		case "inhouse.db", "archive.key", "archive.seal", "tls/ca.pem", "tls/ca-key.pem":
 		default:
 			return fmt.Errorf("%w: unexpected file %q inside", ErrDamaged, hdr.Name)
 		}

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/fasthttp/websocket"
+	"golang.org/x/time/rate"
 
 	"inhouse/server/archive"
 )
@@ -45,9 +47,16 @@ type Conn struct {
 	control [][]byte // whole control frames to send first (pong, close)
 	closing bool     // a close frame is queued: write it, then close
 	rest    []byte   // bytes of a burst kick could not write: the flush goroutine's first
-	cursors cursors  // per channel: what this connection has been given
-	away    bool
-	closed  bool
+	// pending counts the payload bytes queued or being written, until the
+	// socket took them; personQueued is the same summed over the person's
+	// connections. Both bound what a reader that never reads can pin.
+	pending      int64
+	restPending  int64 // the part of pending that rest carries
+	personQueued *atomic.Int64
+	reads        *rate.Limiter // the person's history and sync requests
+	cursors      cursors       // per channel: what this connection has been given
+	away         bool
+	closed       bool
 
 	writing   bool // someone is writing to the socket (c.mu)
 	ping      *time.Timer
@@ -190,13 +199,39 @@ func (c *Conn) enqueueLocked(frames ...[]byte) bool {
 	if c.closed {
 		return false
 	}
-	if len(c.out)+len(frames) > c.hub.limits.QueueFrames {
+	n := payloadBytes(frames)
+	l := &c.hub.limits
+	if len(c.out)+len(frames) > l.QueueFrames || (c.pending > 0 && c.pending+n > l.QueueBytes) ||
+		c.personQueued.Load()+n > l.PersonQueueBytes {
 		c.hub.Dropped.Add(1)
 		go c.closeWith(websocket.ClosePolicyViolation, "too slow: reconnect and sync")
 		return false
 	}
+	c.hold(n)
 	c.out = append(c.out, frames...)
 	return true
+}
+
+// payloadBytes is what frames hold.
+func payloadBytes(frames [][]byte) int64 {
+	n := 0
+	for _, f := range frames {
+		n += len(f)
+	}
+	return int64(n)
+}
+
+// hold counts n more bytes as waiting. c.mu is held.
+func (c *Conn) hold(n int64) {
+	c.pending += n
+	c.personQueued.Add(n)
+}
+
+// release counts n bytes as written (or dropped). c.mu is held.
+func (c *Conn) release(n int64) {
+	n = min(n, c.pending)
+	c.pending -= n
+	c.personQueued.Add(-n)
 }
 
 // kick sends what enqueueLocked queued. A burst (an ack and its message,
@@ -217,6 +252,7 @@ func (c *Conn) kick() {
 	c.writing = true
 	batch := c.out
 	c.out = nil
+	taken := payloadBytes(batch)
 	c.mu.Unlock()
 
 	bp := writeBuffers.Get().(*[]byte)
@@ -241,11 +277,15 @@ func (c *Conn) kick() {
 		}
 		c.writing = false
 		c.startWriter()
-		if c.writing { // started: it writes the rest first
+		if c.writing { // started: it writes the rest first, then releases
 			c.rest = append(c.rest[:0], buf[n:]...)
+			c.restPending = taken
+		} else {
+			c.release(taken)
 		}
 		c.mu.Unlock()
 	default:
+		c.release(taken)
 		c.writing = false
 		c.mu.Unlock()
 	}
@@ -283,6 +323,13 @@ func (c *Conn) enqueue(frames ...[]byte) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.enqueueLocked(frames...)
+}
+
+// pendingBytes is how many payload bytes wait to be written.
+func (c *Conn) pendingBytes() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.pending
 }
 
 // queued is how many frames wait to be written.
@@ -353,6 +400,8 @@ func (c *Conn) flush() {
 		// What kick could not write is the rest of a frame: it goes first.
 		rest, control, closing := c.rest, c.control, c.closing
 		batch, c.out, c.control, c.rest = c.out, batch[:0], nil, nil
+		taken := c.restPending + payloadBytes(batch)
+		c.restPending = 0
 		c.mu.Unlock()
 		buf := append((*bp)[:0], rest...)
 		for _, f := range control {
@@ -366,13 +415,16 @@ func (c *Conn) flush() {
 		}
 		*bp = buf
 		nc.SetWriteDeadline(time.Now().Add(writeWait))
-		if _, err := nc.Write(buf); err != nil || closing {
-			c.mu.Lock()
+		_, err := nc.Write(buf)
+		c.mu.Lock()
+		c.release(taken)
+		if err != nil || closing {
 			c.writing = false
 			c.mu.Unlock()
 			c.close()
 			return
 		}
+		c.mu.Unlock()
 	}
 }
 
@@ -393,6 +445,7 @@ func (c *Conn) close() {
 		c.mu.Lock()
 		c.closed = true
 		c.out = nil
+		c.release(c.pending) // a writer still on the socket lets go of its buffer as it closes
 		if c.ping != nil {
 			c.ping.Stop()
 		}

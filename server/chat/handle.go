@@ -165,7 +165,7 @@ func (c *Conn) onChange(f *inFrame) {
 }
 
 func (c *Conn) onHistory(f *inFrame) {
-	if !c.member(f.ID, f.Channel) {
+	if !c.member(f.ID, f.Channel) || !c.mayRead(f.ID) {
 		return
 	}
 	limit := f.Limit
@@ -190,6 +190,9 @@ func (c *Conn) onHistory(f *inFrame) {
 // saw, in order, then "synced". Live messages for a channel being synced are
 // held back (the cursor), so each message arrives exactly once, in order.
 func (c *Conn) onSync(f *inFrame) {
+	if !c.mayRead(f.ID) {
+		return
+	}
 	for channel, seen := range f.Channels {
 		if !c.member(f.ID, channel) {
 			continue
@@ -288,14 +291,16 @@ func (c *Conn) pushBacklog(frames [][]byte) bool {
 	if len(frames) == 0 {
 		return true
 	}
+	c.hold(payloadBytes(frames))
 	c.out = append(c.out, frames...)
 	c.startWriter()
 	return true
 }
 
-// waitRoom waits until the send queue is at most half full.
+// waitRoom waits until the send queue is at most half full, in frames
+// and in bytes.
 func (c *Conn) waitRoom() error {
-	for c.queued() > c.hub.limits.QueueFrames/2 {
+	for c.queued() > c.hub.limits.QueueFrames/2 || c.pendingBytes() > c.hub.limits.QueueBytes/2 {
 		select {
 		case <-c.done:
 			return errClosed
@@ -383,4 +388,14 @@ func jsonProblem(err error) string {
 func (h *Hub) isAdmin(user string) bool {
 	u, err := h.store.User(user)
 	return err == nil && u.Role == archive.RoleAdmin
+}
+
+// mayRead spends one of the person's history-and-sync tokens, or answers
+// rate_limited: a burst covers opening every channel after a reconnect.
+func (c *Conn) mayRead(id string) bool {
+	if c.reads.Allow() {
+		return true
+	}
+	c.fail(id, CodeRateLimited, "Too many requests for older messages. Wait a moment and try again.")
+	return false
 }

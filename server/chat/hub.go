@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"inhouse/server/archive"
 	"inhouse/server/rules"
 )
@@ -21,11 +23,22 @@ type Limits struct {
 	ConnsPerPerson int
 	MaxConns       int
 	QueueFrames    int // frames waiting for a slow connection before it is dropped
+	// QueueBytes bounds what waits unwritten for one connection, and
+	// PersonQueueBytes for all of a person's: a socket that falls this far
+	// behind is closed (it reconnects and syncs). One frame is always let
+	// onto an empty queue, as long as the person's bound holds.
+	QueueBytes       int64
+	PersonQueueBytes int64
+	// ReadRate and ReadBurst limit how often a person may ask for history
+	// or a sync: each can cost the server megabytes of work.
+	ReadRate  float64
+	ReadBurst int
 }
 
 // DefaultLimits suit an office: far above what people type, low enough to
 // stop a runaway script.
-var DefaultLimits = Limits{SendRate: 20, SendBurst: 200, ConnsPerPerson: 16, MaxConns: 100_000, QueueFrames: 1024}
+var DefaultLimits = Limits{SendRate: 20, SendBurst: 200, ConnsPerPerson: 16, MaxConns: 100_000, QueueFrames: 1024,
+	QueueBytes: 8 << 20, PersonQueueBytes: 16 << 20, ReadRate: 5, ReadBurst: 20}
 
 // Errors from Admit.
 var (
@@ -72,7 +85,9 @@ type room struct {
 type person struct {
 	conns   map[*Conn]struct{}
 	bucket  bucket
-	status  string // last status announced
+	reads   *rate.Limiter // history and sync requests
+	queued  *atomic.Int64 // bytes waiting unwritten on all of the person's connections
+	status  string        // last status announced
 	typedAt map[string]time.Time
 }
 
@@ -86,6 +101,13 @@ type commitEvent struct {
 
 // NewHub makes a hub over store. Call Run to start it.
 func NewHub(store *archive.Store, limits Limits, log *slog.Logger) *Hub {
+	// Limits made before a bound existed get its default.
+	if limits.QueueBytes == 0 {
+		limits.QueueBytes, limits.PersonQueueBytes = DefaultLimits.QueueBytes, DefaultLimits.PersonQueueBytes
+	}
+	if limits.ReadRate == 0 {
+		limits.ReadRate, limits.ReadBurst = DefaultLimits.ReadRate, DefaultLimits.ReadBurst
+	}
 	h := &Hub{
 		store: store, limits: limits, log: log,
 		rooms:     map[string]*room{},
@@ -173,7 +195,9 @@ func (h *Hub) register(c *Conn, mark Mark) ([]string, error) {
 	}
 	p := h.people[c.user]
 	if p == nil {
-		p = &person{conns: map[*Conn]struct{}{}, bucket: newBucket(h.limits.SendRate, h.limits.SendBurst), status: "offline", typedAt: map[string]time.Time{}}
+		p = &person{conns: map[*Conn]struct{}{}, bucket: newBucket(h.limits.SendRate, h.limits.SendBurst),
+			reads:  rate.NewLimiter(rate.Limit(h.limits.ReadRate), h.limits.ReadBurst),
+			queued: new(atomic.Int64), status: "offline", typedAt: map[string]time.Time{}}
 		h.people[c.user] = p
 	}
 	if len(p.conns) >= h.limits.ConnsPerPerson || h.conns >= h.limits.MaxConns {
@@ -181,6 +205,7 @@ func (h *Hub) register(c *Conn, mark Mark) ([]string, error) {
 		return nil, ErrTooManyConns
 	}
 	p.conns[c] = struct{}{}
+	c.personQueued, c.reads = p.queued, p.reads
 	h.conns++
 	h.mu.Unlock()
 

@@ -40,8 +40,14 @@ func archiveCmd(args []string, env Env) error {
 		if err != nil {
 			return err
 		}
+		for _, name := range rep.Acknowledged {
+			fmt.Fprintf(env.Stdout, "the archive had fallen behind its seal: acknowledged, the seal is kept as %s.acknowledged\n", name)
+		}
 		if rep.Intact {
 			fmt.Fprintf(env.Stdout, "nothing to repair: all %d records are whole\n", rep.Records)
+			if rep.Problem != "" {
+				return fmt.Errorf("the archive does not verify: %s", rep.Problem)
+			}
 			return nil
 		}
 		fmt.Fprintf(env.Stdout, "kept %d records (%d bytes), dropped %d damaged bytes from there on; the original is at %s\n", rep.Records, rep.Kept, rep.Dropped, rep.Original)

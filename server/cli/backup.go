@@ -53,7 +53,7 @@ func backupCmd(args []string, env Env) error {
 		}
 		st.SetLastBackup(time.Now())
 	}
-	fmt.Fprintf(env.Stdout, "backup written to %s (%d bytes, sha256 %s)\n", path, info.Size, info.SHA256[:16])
+	fmt.Fprintf(env.Stdout, "backup written to %s (%d bytes, sha256 %s)\nsigned by the archive key %s: keep it with the backups, a restore on a new machine asks for it\n", path, info.Size, info.SHA256[:16], info.Key)
 	return nil
 }
 
@@ -62,6 +62,7 @@ func restoreCmd(args []string, env Env) error {
 	f := newFlags("restore")
 	data := f.data()
 	force := f.Bool("force", false, "restore into a non-empty folder, moving its contents aside")
+	trust := f.String("trust", "", "the archive key (hex) the backup must be signed by, when the data folder has none or another; \"unsigned\" for a backup made before signing")
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
@@ -69,7 +70,7 @@ func restoreCmd(args []string, env Env) error {
 	if len(pos) != 1 {
 		return usagef("restore needs exactly one FILE")
 	}
-	_, rep, err := backup.Restore(pos[0], *data, *force)
+	_, rep, err := backup.Restore(pos[0], *data, *force, *trust)
 	if errors.Is(err, archive.ErrLocked) {
 		return fmt.Errorf("the data folder %s is in use by a running inhouse server: stop it before restoring", *data)
 	}

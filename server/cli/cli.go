@@ -42,7 +42,7 @@ const usage = `usage:
   inhouse user add NAME [--role member|auditor|admin] [--display "Full Name"] [--data DIR]
   inhouse user list | user disable NAME | user passwd NAME   [--data DIR]
   inhouse archive verify | archive repair | archive export --format jsonl|csv [--from DATE] [--to DATE] [--channel NAME] [--user NAME]
-  inhouse backup FILE | restore FILE [--force]   [--data DIR]
+  inhouse backup FILE | restore FILE [--force] [--trust KEY]   [--data DIR]
   inhouse firewall --format FORMAT [--block ID,ID,...|all] [--list]
   inhouse install [--addr HOST:PORT] [--data DIR] [--tls ...] [--allow CIDR,...] [--low-port] | uninstall [--purge]
   inhouse loadtest idle|fanout|latency|durable|archive|bench [flags]   (inhouse loadtest help)

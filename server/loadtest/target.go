@@ -37,6 +37,7 @@ type ServerOptions struct {
 func LoadLimits() chat.Limits {
 	l := chat.DefaultLimits
 	l.SendRate, l.SendBurst = 1e9, 1e9
+	l.ReadRate, l.ReadBurst = 1e9, 1<<30
 	l.MaxConns = 1 << 20
 	return l
 }
