@@ -11,6 +11,7 @@ import (
 )
 
 func main() {
+	privateFiles()
 	os.Exit(cli.Run(os.Args[1:], cli.Env{
 		Stdin:         os.Stdin,
 		Stdout:        os.Stdout,

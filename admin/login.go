@@ -48,6 +48,10 @@ func (c *Console) loginPost(ctx *fasthttp.RequestCtx) {
 	case errors.Is(err, server.ErrBadCredentials):
 		f.Fail("password", "The user name or password is wrong.")
 		c.render(ctx, fasthttp.StatusUnauthorized, loginPage(c.publicShell("Sign in"), f, next))
+	case errors.Is(err, server.ErrBusy):
+		ctx.Response.Header.Set("Retry-After", "2")
+		f.Fail("form", "The server is busy checking other sign-ins. Try again in a moment.")
+		c.render(ctx, fasthttp.StatusServiceUnavailable, loginPage(c.publicShell("Sign in"), f, next))
 	case err != nil:
 		f.Fail("form", "The server could not sign you in. Try again; if it keeps failing, check the dashboard's warnings.")
 		c.render(ctx, fasthttp.StatusServiceUnavailable, loginPage(c.publicShell("Sign in"), f, next))
@@ -81,8 +85,22 @@ func (c *Console) passwordPost(r *request) {
 	f.Set("current")
 	f.Set("new")
 	f.Set("repeat")
-	if !auth.VerifyPassword(r.user.Hash, cur) {
+	var te server.ThrottledError
+	switch err := c.srv.CheckCurrentPassword(r.ctx, r.user, r.sess.ID, cur); {
+	case err == nil:
+	case errors.Is(err, server.ErrBadCredentials):
 		f.Fail("current", "This is not your current password.")
+	case errors.Is(err, server.ErrSessionEnded):
+		redirect(r.ctx, "/admin/login")
+		return
+	case errors.As(err, &te):
+		r.ctx.Response.Header.Set("Retry-After", fmt.Sprint(int(math.Ceil(te.Wait.Seconds()))))
+		f.Fail("current", "Too many wrong passwords. Wait a few minutes and try again.")
+	case errors.Is(err, server.ErrBusy):
+		f.Fail("current", "The server is busy checking other sign-ins. Try again in a moment.")
+	default:
+		c.storeFailed(r, err, "/admin/password")
+		return
 	}
 	if err := auth.CheckPassword(pw); err != nil {
 		f.Fail("new", sentence(err.Error()))

@@ -159,18 +159,18 @@ func (c *Console) reportCSV(r *request) {
 			for _, n := range d.Grid[row] {
 				line = append(line, itoa(n))
 			}
-			w.Write(line)
+			w.Write(archive.CSVRow(line...))
 		}
 	case "channels":
 		w.Write([]string{"channel_id", "channel", "messages"})
 		for _, x := range d.Channels {
-			w.Write([]string{x.ID, cellSafe(x.Label), itoa(x.Count)})
+			w.Write(archive.CSVRow(x.ID, x.Label, itoa(x.Count)))
 		}
 		w.Write([]string{"", "direct conversations (together)", itoa(d.Direct)})
 	case "people":
 		w.Write([]string{"user", "name", "messages"})
 		for _, x := range d.People {
-			w.Write([]string{x.ID, cellSafe(x.Label), itoa(x.Count)})
+			w.Write(archive.CSVRow(x.ID, x.Label, itoa(x.Count)))
 		}
 	default:
 		c.notFound(r)
@@ -181,14 +181,6 @@ func (c *Console) reportCSV(r *request) {
 	r.ctx.Response.Header.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="inhouse-%s-%dd.csv"`, name, d.Days))
 	r.ctx.Response.Header.Set("Cache-Control", "no-store")
 	r.ctx.SetBody(buf.Bytes())
-}
-
-// cellSafe keeps a spreadsheet from running a name as a formula.
-func cellSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }
 
 func reportCSVURL(name string, days int) string {

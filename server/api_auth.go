@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -32,30 +33,8 @@ func (s *Server) login(ctx *fasthttp.RequestCtx) {
 	if !decode(ctx, &in) {
 		return
 	}
-	name := strings.ToLower(strings.TrimSpace(in.Username))
-	addr := ctx.RemoteIP().String()
-	if wait := s.throttle.wait(name, addr); wait > 0 {
-		ctx.Response.Header.Set("Retry-After", fmt.Sprint(int(math.Ceil(wait.Seconds()))))
-		jsonError(ctx, fasthttp.StatusTooManyRequests, "throttled", "Too many failed sign-ins. Wait a few minutes and try again.")
-		return
-	}
-	u, err := s.store.User(name)
-	ok := err == nil && !u.Disabled && len(in.Password) <= auth.MaxPassword*4
-	if ok {
-		ok = auth.VerifyPassword(u.Hash, in.Password)
-	} else {
-		auth.Waste(in.Password)
-	}
-	if !ok {
-		s.throttle.failed(name, addr)
-		s.loginFailures.Inc()
-		s.log.Info("sign-in failed", "user", name, "remote", addr)
-		jsonError(ctx, fasthttp.StatusUnauthorized, "bad_credentials", "The user name or password is wrong.")
-		return
-	}
-	s.throttle.succeeded(name)
-	if err := s.startSession(ctx, u.Name); err != nil {
-		storeError(ctx, err)
+	u, err := s.PasswordSignIn(ctx, in.Username, in.Password)
+	if !s.passwordError(ctx, err) {
 		return
 	}
 	writeJSON(ctx, map[string]any{"user": toUserJSON(u)})
@@ -82,7 +61,7 @@ func (s *Server) startSession(ctx *fasthttp.RequestCtx, name string) error {
 
 // POST /api/logout
 func (s *Server) logout(r *request) {
-	if err := s.store.DeleteSession(r.sess.ID); err != nil {
+	if err := s.EndSession(r.user.Name, r.sess.ID, "signed out"); err != nil {
 		storeError(r.ctx, err)
 		return
 	}
@@ -128,8 +107,10 @@ func (s *Server) changePassword(r *request) {
 	if !decode(r.ctx, &in) {
 		return
 	}
-	if !auth.VerifyPassword(r.user.Hash, in.Old) {
+	if err := s.CheckCurrentPassword(r.ctx, r.user, r.sess.ID, in.Old); errors.Is(err, ErrBadCredentials) {
 		jsonError(r.ctx, fasthttp.StatusForbidden, "bad_credentials", "The current password is wrong.")
+		return
+	} else if !s.passwordError(r.ctx, err) {
 		return
 	}
 	if err := auth.CheckPassword(in.New); err != nil {
@@ -195,4 +176,27 @@ func (s *Server) setup(ctx *fasthttp.RequestCtx) {
 	}
 	u, _ = s.store.User(u.Name)
 	writeJSON(ctx, map[string]any{"user": toUserJSON(u)})
+}
+
+// passwordError answers a failed password check (signInCheck,
+// CheckCurrentPassword) and reports whether the caller may go on.
+func (s *Server) passwordError(ctx *fasthttp.RequestCtx, err error) bool {
+	var th ThrottledError
+	switch {
+	case err == nil:
+		return true
+	case errors.As(err, &th):
+		ctx.Response.Header.Set("Retry-After", fmt.Sprint(int(math.Ceil(th.Wait.Seconds()))))
+		jsonError(ctx, fasthttp.StatusTooManyRequests, "throttled", "Too many failed sign-ins. Wait a few minutes and try again.")
+	case errors.Is(err, ErrBusy):
+		ctx.Response.Header.Set("Retry-After", "2")
+		jsonError(ctx, fasthttp.StatusServiceUnavailable, "busy", "The server is busy checking other sign-ins. Try again in a moment.")
+	case errors.Is(err, ErrBadCredentials):
+		jsonError(ctx, fasthttp.StatusUnauthorized, "bad_credentials", "The user name or password is wrong.")
+	case errors.Is(err, ErrSessionEnded):
+		jsonError(ctx, fasthttp.StatusUnauthorized, "unauthorized", "The current password was wrong too often: you were signed out.")
+	default:
+		storeError(ctx, err)
+	}
+	return false
 }

@@ -38,6 +38,13 @@ func (s *Server) guard(next fasthttp.RequestHandler) fasthttp.RequestHandler {
 			jsonError(ctx, fasthttp.StatusForbidden, "forbidden", "This address may not use Inhouse.")
 			return
 		}
+		if ambiguousLength(ctx.Request.Header.RawHeaders()) {
+			// A proxy in front may frame this body by one header and us by
+			// the other: the rest would be read as a second request.
+			ctx.SetConnectionClose()
+			jsonError(ctx, fasthttp.StatusBadRequest, "bad_request", "A request may not carry both Content-Length and Transfer-Encoding.")
+			return
+		}
 		if isAdminPath(ctx.Path()) && !s.adminAllowed(ctx) {
 			s.log.Warn("refused: address may not use the console", "remote", ctx.RemoteIP().String(), "path", string(ctx.Path()))
 			jsonError(ctx, fasthttp.StatusForbidden, "forbidden", "The console may not be used from this address.")
@@ -53,6 +60,23 @@ func (s *Server) guard(next fasthttp.RequestHandler) fasthttp.RequestHandler {
 		}
 		next(ctx)
 	}
+}
+
+// ambiguousLength says whether raw request headers carry both
+// Content-Length and Transfer-Encoding (RFC 9112 section 6.3: a request
+// smuggling attempt, or a broken client).
+func ambiguousLength(raw []byte) bool {
+	var cl, te bool
+	for line := range bytes.SplitSeq(raw, []byte("\n")) {
+		name, _, ok := bytes.Cut(line, []byte(":"))
+		if !ok {
+			continue
+		}
+		name = bytes.TrimSpace(name)
+		cl = cl || bytes.EqualFold(name, []byte("Content-Length"))
+		te = te || bytes.EqualFold(name, []byte("Transfer-Encoding"))
+	}
+	return cl && te
 }
 
 func (s *Server) allowed(ctx *fasthttp.RequestCtx) bool {
@@ -121,6 +145,12 @@ func (s *Server) api(h func(r *request), roles ...string) fasthttp.RequestHandle
 			jsonError(ctx, fasthttp.StatusForbidden, "forbidden", "Your role may not do this.")
 			return
 		}
+		// A one-time password from a reset opens nothing but choosing a
+		// new one: whoever saw it on the manager's screen cannot chat.
+		if u.MustChange && !mustChangeAllows[string(ctx.Path())] {
+			jsonError(ctx, fasthttp.StatusForbidden, "password_change_required", "Choose a new password first.")
+			return
+		}
 		if !ctx.IsGet() && !ctx.IsHead() && !s.sameOrigin(ctx, sess.CSRF) {
 			jsonError(ctx, fasthttp.StatusForbidden, "csrf", "The request did not come from this site's pages.")
 			return
@@ -128,6 +158,9 @@ func (s *Server) api(h func(r *request), roles ...string) fasthttp.RequestHandle
 		h(&request{ctx: ctx, user: u, sess: sess})
 	}
 }
+
+// mustChangeAllows is what a person who must choose a new password may call.
+var mustChangeAllows = map[string]bool{"/api/me": true, "/api/password": true, "/api/logout": true}
 
 func hasRole(role string, roles []string) bool {
 	for _, r := range roles {

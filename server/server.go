@@ -65,6 +65,7 @@ type Server struct {
 
 	setupToken atomic.Pointer[string] // set while no admin exists
 	throttle   *throttle
+	passwords  *passwordGate
 	allow      atomic.Pointer[[]netip.Prefix] // set by the console; nil: cfg.Allow
 	ln         net.Listener
 	baseURL    string
@@ -111,7 +112,7 @@ func Open(cfg Config) (*Server, error) {
 	// Few collections while the heap is small: each one slows every
 	// message in flight (see heapfloor).
 	heapfloor.Keep(heapFloor)
-	s := &Server{cfg: cfg, store: store, log: cfg.Log, started: time.Now(), throttle: newThrottle()}
+	s := &Server{cfg: cfg, store: store, log: cfg.Log, started: time.Now(), throttle: newThrottle(), passwords: newPasswordGate()}
 	s.hub = chat.NewHub(store, cfg.Limits, cfg.Log)
 	if !store.HasAdmin() {
 		t := auth.Token()

@@ -9,7 +9,6 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"inhouse/server/archive"
-	"inhouse/server/auth"
 )
 
 // Errors from PasswordSignIn.
@@ -22,32 +21,20 @@ func (e ThrottledError) Error() string {
 	return fmt.Sprintf("too many failed sign-ins; try again in %d minutes", int(e.Wait.Minutes())+1)
 }
 
-// PasswordSignIn checks a user name and password the way POST /api/login
-// does (same throttle, same metrics, same timing for unknown names) and on
-// success starts a session on this browser. The console's sign-in form
-// uses it.
+// PasswordSignIn checks a user name and password (signInCheck: throttled,
+// bounded, same timing for unknown names) and on success starts a session
+// on this browser. POST /api/login and the console's sign-in form both
+// use it.
 func (s *Server) PasswordSignIn(ctx *fasthttp.RequestCtx, username, password string) (archive.User, error) {
-	name := strings.ToLower(strings.TrimSpace(username))
-	addr := ctx.RemoteIP().String()
-	if wait := s.throttle.wait(name, addr); wait > 0 {
-		return archive.User{}, ThrottledError{wait}
+	u, err := s.signInCheck(username, ctx.RemoteIP().String(), password)
+	if err != nil {
+		return u, err
 	}
-	u, err := s.store.User(name)
-	ok := err == nil && !u.Disabled && len(password) <= auth.MaxPassword*4
-	if ok {
-		ok = auth.VerifyPassword(u.Hash, password)
-	} else {
-		auth.Waste(password)
-	}
-	if !ok {
-		s.throttle.failed(name, addr)
-		s.loginFailures.Inc()
-		s.log.Info("sign-in failed", "user", name, "remote", addr, "via", "console")
-		return archive.User{}, ErrBadCredentials
-	}
-	s.throttle.succeeded(name)
 	return u, s.startSession(ctx, u.Name)
 }
+
+// normName is a typed user name as stored.
+func normName(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
 // StartSession signs name in on this browser: the same cookie as
 // POST /api/login.
@@ -55,11 +42,12 @@ func (s *Server) StartSession(ctx *fasthttp.RequestCtx, name string) error {
 	return s.startSession(ctx, name)
 }
 
-// SignOut ends the caller's session, if any, and clears the cookie.
+// SignOut ends the caller's session, if any, with its open sockets, and
+// clears the cookie.
 func (s *Server) SignOut(ctx *fasthttp.RequestCtx) error {
 	ctx.Response.Header.DelClientCookie(sessionCookie)
-	if sess, _, ok := s.session(ctx); ok {
-		return s.store.DeleteSession(sess.ID)
+	if sess, u, ok := s.session(ctx); ok {
+		return s.EndSession(u.Name, sess.ID, "signed out")
 	}
 	return nil
 }

@@ -28,9 +28,13 @@ func (s *Server) websocket(ctx *fasthttp.RequestCtx) {
 		return
 	}
 	token := string(ctx.Request.Header.Cookie(sessionCookie))
-	_, u, ok := s.session(ctx)
+	sess, u, ok := s.session(ctx)
 	if !ok {
 		jsonError(ctx, fasthttp.StatusUnauthorized, "unauthorized", "Sign in first.")
+		return
+	}
+	if u.MustChange {
+		jsonError(ctx, fasthttp.StatusForbidden, "password_change_required", "Choose a new password first.")
 		return
 	}
 	mark, err := s.hub.Admit(u.Name)
@@ -45,7 +49,7 @@ func (s *Server) websocket(ctx *fasthttp.RequestCtx) {
 		// grown stack with it; the connection lives on in a goroutine of its
 		// own whose stack stays small.
 		defer s.recoverConn(name, ws)
-		run := s.hub.Open(ws, name, mark, func() bool {
+		run := s.hub.Open(ws, name, sess.ID, mark, func() bool {
 			_, _, err := s.store.SessionFor(token)
 			return err == nil
 		})

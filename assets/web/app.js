@@ -302,7 +302,7 @@ class Client {
       this.store.setChannels(channels);
     } catch { /* keep what we have; sync still fills the gaps */ }
     if (!this.current) this.route();
-    this.socket.send({ type: 'sync', channels: this.store.syncPoints() });
+    this.sync();
     if (this.presence === 'away') this.socket.send({ type: 'presence', status: 'away' });
   }
 
@@ -381,7 +381,18 @@ class Client {
     }
   }
 
+  // sync asks for everything missed since the last seq seen per channel.
+  sync() {
+    this.socket.send({ type: 'sync', id: 'sync', channels: this.store.syncPoints() });
+  }
+
   onError(f) {
+    // Too many syncs and history pages at once (many tabs reconnecting):
+    // the missed messages are asked for again in a moment.
+    if (f.id === 'sync') {
+      if (RETRYABLE.has(f.code)) setTimeout(() => this.sync(), 2000);
+      return;
+    }
     const p = f.id ? this.store.outbox.find((x) => x.id === f.id) : null;
     if (f.code === 'policy_required') {
       api.me().then((me) => me && this.needPolicy(me)).catch(() => {});

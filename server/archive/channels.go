@@ -211,8 +211,14 @@ func (s *Store) ChannelsOf(user string) []string {
 	return out
 }
 
+// ErrSelfAddPrivate refuses adding oneself to a private channel: that would
+// open its whole past to someone its members did not choose. Reading it is
+// an auditor's act, recorded in the read log (docs/security.md).
+var ErrSelfAddPrivate = userErr(errors.New("you cannot add yourself to a private channel: its past is read by an auditor (recorded in the read log), or one of its members adds you"))
+
 // ChangeMembers adds and removes members. Direct channels keep their pair.
 // by is who made the change, for the event chain.
+
 func (s *Store) ChangeMembers(id string, add, remove []string, by string) (Channel, error) {
 	if err := s.checkUsers(add); err != nil {
 		return Channel{}, err
@@ -224,6 +230,9 @@ func (s *Store) ChangeMembers(id string, add, remove []string, by string) (Chann
 			return err
 		}
 		before := c.Members
+		if c.Kind == KindPrivate && slices.Contains(add, by) && !slices.Contains(before, by) {
+			return ErrSelfAddPrivate
+		}
 		members := append(slices.Clone(c.Members), add...)
 		members = slices.DeleteFunc(members, func(m string) bool { return slices.Contains(remove, m) })
 		c.Members = sortedUnique(members)

@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // ExportRecord is one record of an export: every version, as stored, with
@@ -77,7 +78,7 @@ func (s *Store) Export(w io.Writer, format string, q Query) (int, error) {
 			if r.Ref > 0 {
 				ref = strconv.FormatUint(r.Ref, 10)
 			}
-			cw.Write([]string{r.Channel, r.ChannelName, strconv.FormatUint(r.Seq, 10), r.ID, r.From, csvSafe(r.Text), r.TS, r.Kind, ref, r.H})
+			cw.Write(CSVRow(r.Channel, r.ChannelName, strconv.FormatUint(r.Seq, 10), r.ID, r.From, r.Text, r.TS, r.Kind, ref, r.H))
 		}
 		cw.Flush()
 		if err := cw.Error(); err != nil {
@@ -89,10 +90,15 @@ func (s *Store) Export(w io.Writer, format string, q Query) (int, error) {
 	return len(recs), nil
 }
 
-// csvSafe keeps a spreadsheet from running a text as a formula.
-func csvSafe(s string) string {
-	if s != "" && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@') {
-		return "'" + s
+// CSVRow is a row of cells a spreadsheet shows but never runs: every CSV
+// the office downloads goes through it. A cell that starts like a formula
+// (= + - @), or with the tab or carriage return a spreadsheet skips before
+// one, gets a leading apostrophe (OWASP's advice on CSV injection).
+func CSVRow(cells ...string) []string {
+	for i, c := range cells {
+		if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+			cells[i] = "'" + c
+		}
 	}
-	return s
+	return cells
 }

@@ -146,3 +146,35 @@ func TestSealFollowsWrites(t *testing.T) {
 		t.Fatal(rep.Problem)
 	}
 }
+
+// Every cell of a CSV export that a spreadsheet could run is neutralised:
+// the client-chosen message id as well as the text, and texts starting
+// with a tab or a carriage return before a formula.
+func TestCSVExportNeutralisesEveryCell(t *testing.T) {
+	s, _, c := setup(t)
+	defer s.Close()
+	for i, p := range []struct{ id, text string }{
+		{"=HYPERLINK(\"x\")", "plain"},
+		{"n2", "\t=1+1"},
+		{"n3", "\r=cmd|' /C calc'!A0"},
+		{"n4", "@SUM(A1)"},
+	} {
+		if _, _, err := appendWait(s, c.ID, "ana", p.id, p.text); err != nil {
+			t.Fatalf("message %d: %v", i, err)
+		}
+	}
+	var out bytes.Buffer
+	if _, err := s.Export(&out, "csv", Query{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{",=HYPERLINK", ",\"\t=1", ",\"\r=cmd", ",@SUM"} {
+		if strings.Contains(out.String(), bad) {
+			t.Fatalf("the export has a live cell %q:\n%s", bad, out.String())
+		}
+	}
+	for _, good := range []string{"'=HYPERLINK", "'\t=1+1", "'@SUM"} {
+		if !strings.Contains(out.String(), good) {
+			t.Fatalf("the export lacks %q:\n%s", good, out.String())
+		}
+	}
+}

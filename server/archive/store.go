@@ -107,11 +107,18 @@ func Open(dir string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
 	}
+	if err := tightenDir(dir); err != nil {
+		return nil, err
+	}
 	lock, err := lockDir(dir)
 	if err != nil {
 		return nil, err
 	}
 	path := filepath.Join(dir, dbFile)
+	// BuntDB would create the file readable by everyone.
+	if f, err := os.OpenFile(path, os.O_CREATE|os.O_RDONLY, 0o600); err == nil {
+		f.Close()
+	}
 	// Opening builds the whole archive in memory; collecting garbage more
 	// often meanwhile keeps the peak near the final size (a large archive
 	// would otherwise briefly need twice its memory).

@@ -36,11 +36,16 @@ const (
 // queue and ends, so an idle connection costs one goroutine. The queue is
 // bounded.
 type Conn struct {
-	hub    *Hub
-	ws     *websocket.Conn
-	sock   *sockWriter // writes to the plain TCP socket under ws; nil under TLS
-	user   string
-	report func(archive.Message, bool, error) // where its stored messages are reported
+	hub  *Hub
+	ws   *websocket.Conn
+	sock *sockWriter // writes to the plain TCP socket under ws; nil under TLS
+	user string
+	// session is the sign-in the socket was opened with; valid says whether
+	// it still stands (asked at every ping, so an ended session's socket
+	// closes within a ping period even if nothing told the hub).
+	session string
+	valid   func() bool
+	report  func(archive.Message, bool, error) // where its stored messages are reported
 
 	mu      sync.Mutex
 	out     [][]byte // text frames' payloads, in order
@@ -87,8 +92,8 @@ type cursor struct {
 // is asked once the connection is registered: a person disabled or signed
 // out between the upgrade and the registration was not there for Kick to
 // find, so this is where such a socket is closed.
-func (h *Hub) Open(ws *websocket.Conn, user string, mark Mark, valid func() bool) (run func()) {
-	c := &Conn{hub: h, ws: ws, sock: newSockWriter(ws.NetConn()), user: user, done: make(chan struct{})}
+func (h *Hub) Open(ws *websocket.Conn, user, session string, mark Mark, valid func() bool) (run func()) {
+	c := &Conn{hub: h, ws: ws, sock: newSockWriter(ws.NetConn()), user: user, session: session, valid: valid, done: make(chan struct{})}
 	c.report = h.reporter(c, nil)
 	behind, err := h.register(c, mark)
 	if err != nil {
@@ -352,8 +357,12 @@ func (c *Conn) pushControl(frame []byte, closing bool) {
 }
 
 // sendPing queues a ping and arms the next; a peer that stops answering
-// runs into the read deadline.
+// runs into the read deadline. A socket whose session ended is closed.
 func (c *Conn) sendPing() {
+	if !c.valid() {
+		c.closeWith(closePolicy, "signed out")
+		return
+	}
 	c.pushControl(controlFrame(websocket.PingMessage, nil), false)
 	c.mu.Lock()
 	if !c.closed {

@@ -356,6 +356,15 @@ func (h *Hub) Kick(user, reason string) {
 	}
 }
 
+// KickSession closes user's sockets opened with session (its sign-out).
+func (h *Hub) KickSession(user, session, reason string) {
+	for _, c := range h.connsOf(user) {
+		if c.session == session {
+			c.closeWith(closePolicy, reason)
+		}
+	}
+}
+
 // Shutdown closes every connection with "going away" so clients reconnect,
 // and refuses new ones.
 func (h *Hub) Shutdown() {

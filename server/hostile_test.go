@@ -1,0 +1,262 @@
+package server_test
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fasthttp/websocket"
+
+	"inhouse/server"
+	"inhouse/server/archive"
+	"inhouse/server/servertest"
+)
+
+// login posts a sign-in from its own goroutine-safe client and returns
+// the status and Retry-After.
+func login(base, name, password string) (int, string) {
+	body := fmt.Sprintf(`{"username":%q,"password":%q}`, name, password)
+	res, err := http.Post(base+"/api/login", "application/json", strings.NewReader(body))
+	if err != nil {
+		return 0, err.Error()
+	}
+	io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	return res.StatusCode, res.Header.Get("Retry-After")
+}
+
+// parallel runs n sign-ins at once and counts the answers by status.
+func parallel(n int, try func(i int) (int, string)) map[int]int {
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	got := map[int]int{}
+	start := make(chan struct{})
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			st, _ := try(i)
+			mu.Lock()
+			got[st]++
+			mu.Unlock()
+		}()
+	}
+	close(start)
+	wg.Wait()
+	return got
+}
+
+// 24 sign-ins at once, for names that exist and names that do not: the
+// password checks (19 MiB of argon2id each) run at most a slot per core,
+// and every caller gets an answer.
+func TestParallelSignInsAreBounded(t *testing.T) {
+	ts := servertest.Start(t)
+	for i := range 12 {
+		ts.AddUser(fmt.Sprint("user", i), "member")
+	}
+	got := parallel(24, func(i int) (int, string) {
+		if i%2 == 0 {
+			return login(ts.URL, fmt.Sprint("user", i/2), "not the password at all")
+		}
+		return login(ts.URL, fmt.Sprint("nobody", i), "not the password at all")
+	})
+	peak, slots := server.PasswordChecks(ts.Server)
+	if peak > int64(slots) || peak == 0 {
+		t.Fatalf("%d password checks ran at once, the bound is %d", peak, slots)
+	}
+	// One address may fail 20 times: the other 4 are throttled (429).
+	if got[http.StatusUnauthorized]+got[http.StatusServiceUnavailable] != 20 || got[http.StatusTooManyRequests] != 4 {
+		t.Fatalf("answers %v: want 20 refused as wrong (401) or busy (503), 4 throttled", got)
+	}
+}
+
+// 24 wrong passwords for one name at once: each attempt is counted before
+// it is checked, so no more than the limit (5) are checked.
+func TestParallelGuessesCountBeforeTheyAreChecked(t *testing.T) {
+	ts := servertest.Start(t)
+	ts.AddUser("ana", "member")
+	got := parallel(24, func(int) (int, string) { return login(ts.URL, "ana", "a wrong guess, again") })
+	if got[http.StatusUnauthorized] > 5 || got[http.StatusTooManyRequests] < 19 {
+		t.Fatalf("answers %v: want at most 5 checked (401), the rest throttled (429)", got)
+	}
+	if st, retry := login(ts.URL, "ana", servertest.Password); st != http.StatusTooManyRequests || retry == "" {
+		t.Fatalf("the right password after the guesses: %d (Retry-After %q)", st, retry)
+	}
+}
+
+// readClose reads until the socket closes and returns how.
+func readClose(t *testing.T, w *servertest.WS, within time.Duration) error {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		_, err := w.ReadErr(time.Until(deadline))
+		if err != nil {
+			return err
+		}
+	}
+}
+
+func TestLogoutEndsTheSessionsSockets(t *testing.T) {
+	ts := servertest.Start(t)
+	ts.AddUser("ana", "member")
+	here, there := ts.Login("ana"), ts.Login("ana")
+	ch := here.CreateChannel("desk", false)
+	wHere, wThere := here.Dial(), there.Dial()
+	if st := here.Do("POST", "/api/logout", nil, nil); st != 200 {
+		t.Fatalf("logout: %d", st)
+	}
+	err := readClose(t, wHere, 3*time.Second)
+	if ce, ok := err.(*websocket.CloseError); !ok || ce.Code != websocket.ClosePolicyViolation {
+		t.Fatalf("the signed-out session's socket: %v, want closed (1008)", err)
+	}
+	// The other sign-in keeps its socket.
+	send(wThere, "t1", ch.ID, "still here")
+	if f := wThere.Next("ack"); f.Str("id") != "t1" {
+		t.Fatalf("the other session's socket: %v", f)
+	}
+}
+
+func TestPasswordChangeGuessingEndsTheSession(t *testing.T) {
+	ts := servertest.Start(t)
+	ts.AddUser("ana", "member")
+	ana := ts.Login("ana")
+	w := ana.Dial()
+	for i := 1; i <= 3; i++ {
+		var out struct{ Error string }
+		st := ana.Do("POST", "/api/password", map[string]string{"old": fmt.Sprint("guess number ", i), "new": "a brand new passphrase"}, &out)
+		want := http.StatusForbidden
+		if i == 3 {
+			want = http.StatusUnauthorized
+		}
+		if st != want {
+			t.Fatalf("wrong current password %d: %d %v, want %d", i, st, out, want)
+		}
+	}
+	if st := ana.Do("GET", "/api/me", nil, nil); st != http.StatusUnauthorized {
+		t.Fatalf("the session after three wrong passwords: %d, want ended (401)", st)
+	}
+	if err := readClose(t, w, 3*time.Second); err == nil {
+		t.Fatal("the socket stayed open")
+	}
+	// Her password is what it was.
+	if st, _ := login(ts.URL, "ana", servertest.Password); st != 200 {
+		t.Fatalf("sign-in with her password: %d", st)
+	}
+}
+
+func TestOneTimePasswordOpensOnlyThePasswordForm(t *testing.T) {
+	ts := servertest.Start(t)
+	ts.AddUser("ana", "member")
+	if _, err := ts.Store().UpdateUser("ana", func(u *archive.User) error { u.MustChange = true; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	ana := ts.NewClient()
+	if st := ana.Do("POST", "/api/login", map[string]string{"username": "ana", "password": servertest.Password}, nil); st != 200 {
+		t.Fatalf("login: %d", st)
+	}
+	var me struct {
+		CSRF string
+		User struct {
+			MustChange bool `json:"must_change"`
+		}
+	}
+	ana.Do("GET", "/api/me", nil, &me)
+	ana.CSRF = me.CSRF
+	for _, path := range []string{"/api/channels", "/api/search?q=hello"} {
+		var out struct{ Error string }
+		if st := ana.Do("GET", path, nil, &out); st != http.StatusForbidden || out.Error != "password_change_required" {
+			t.Fatalf("GET %s before choosing a password: %d %v", path, st, out)
+		}
+	}
+	if _, err := ana.DialErr(ana.URL); err == nil || !strings.Contains(err.Error(), "403") {
+		t.Fatalf("a socket before choosing a password: %v", err)
+	}
+	if st := ana.Do("POST", "/api/password", map[string]string{"old": servertest.Password, "new": "a brand new passphrase"}, nil); st != 200 {
+		t.Fatalf("choose a password: %d", st)
+	}
+	if st := ana.Do("GET", "/api/channels", nil, nil); st != 200 {
+		t.Fatalf("after choosing a password: %d", st)
+	}
+}
+
+// The data folder and what is in it are the owner's only, and a folder
+// others could read is made private when it is opened.
+func TestDataFolderIsPrivate(t *testing.T) {
+	bin := binary(t)
+	dir := filepath.Join(t.TempDir(), "data")
+	if out, code := runCLI(t, bin, servertest.Password+"\n", "user", "add", "ana", "--data", dir); code != 0 {
+		t.Fatalf("user add: %s", out)
+	}
+	check := func(when string) {
+		t.Helper()
+		for name, want := range map[string]os.FileMode{"": 0o700, "inhouse.db": 0o600, "archive.key": 0o600, "archive.seal": 0o600} {
+			fi, err := os.Stat(filepath.Join(dir, name))
+			if err != nil {
+				t.Fatalf("%s: %v", when, err)
+			}
+			if fi.Mode().Perm() != want {
+				t.Fatalf("%s: %q is %o, want %o", when, name, fi.Mode().Perm(), want)
+			}
+		}
+	}
+	check("a new folder")
+	os.Chmod(dir, 0o755)
+	os.Chmod(filepath.Join(dir, "inhouse.db"), 0o644)
+	os.Chmod(filepath.Join(dir, "archive.key"), 0o644)
+	if out, code := runCLI(t, bin, "", "user", "list", "--data", dir); code != 0 {
+		t.Fatalf("user list: %s", out)
+	}
+	check("a folder others could read, opened again")
+}
+
+// A request with both Content-Length and Transfer-Encoding gets one
+// answer, 400, and its connection is closed: what follows it is never
+// read as a second request.
+func TestAmbiguousBodyLengthIsRefused(t *testing.T) {
+	ts := servertest.Start(t)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(ts.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(5 * time.Second))
+	fmt.Fprint(conn, "POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"+
+		"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+	all, _ := io.ReadAll(bufio.NewReader(conn)) // ends when the server closes
+	if n := bytes.Count(all, []byte("HTTP/1.1 ")); n != 1 || !bytes.HasPrefix(all, []byte("HTTP/1.1 400")) {
+		t.Fatalf("%d answers on one connection:\n%s", n, all)
+	}
+}
+
+// The office manager cannot add themselves to a private channel: its past
+// is an auditor's to read, in the read log. Adding someone else stays
+// possible (the members see it in the channel).
+func TestManagerCannotAddThemselvesToAPrivateChannel(t *testing.T) {
+	ts := servertest.Start(t)
+	ts.AddUser("boss", "admin")
+	ts.AddUser("ana", "member")
+	ts.AddUser("ben", "member")
+	ts.AddUser("cleo", "member")
+	ch := ts.Login("ana").CreateChannel("salaries", true, "ben")
+	boss := ts.Login("boss")
+	var out struct{ Message string }
+	if st := boss.Do("POST", "/api/admin/channels/"+ch.ID+"/members", map[string]any{"add": []string{"boss"}}, &out); st != http.StatusBadRequest || !strings.Contains(out.Message, "auditor") {
+		t.Fatalf("the manager adding themselves: %d %q", st, out.Message)
+	}
+	if st := boss.Do("POST", "/api/admin/channels/"+ch.ID+"/members", map[string]any{"add": []string{"cleo"}}, nil); st != 200 {
+		t.Fatalf("the manager adding someone else: %d", st)
+	}
+	if c, _ := ts.Store().Channel(ch.ID); c.Has("boss") || !c.Has("cleo") {
+		t.Fatalf("members now %v", c.Members)
+	}
+}

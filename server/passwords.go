@@ -1,0 +1,135 @@
+package server
+
+import (
+	"errors"
+	"runtime"
+	"sync/atomic"
+	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"inhouse/server/archive"
+	"inhouse/server/auth"
+)
+
+// Every typed password is compared with its stored hash here, and only
+// here: signing in (API and console) and changing one's password (API and
+// console). Each check is throttled (the attempt is reserved before the
+// check, so parallel guesses count) and runs under a bound on concurrent
+// checks, because argon2id takes 19 MiB and most of a core each: 24
+// sign-ins at once would otherwise cost 450 MB before anyone is in.
+
+// ErrBusy says every password-check slot stayed taken for passwordQueueWait.
+var ErrBusy = errors.New("the server is busy checking other sign-ins; try again in a moment")
+
+// ErrSessionEnded says a session was ended for typing wrong passwords.
+var ErrSessionEnded = errors.New("too many wrong passwords: you were signed out")
+
+// passwordQueueWait is how long a check waits for a free slot.
+const passwordQueueWait = 5 * time.Second
+
+// passwordGate bounds concurrent password checks.
+type passwordGate struct {
+	slots    chan struct{}
+	inflight atomic.Int64
+	peak     atomic.Int64 // the most checks ever run at once, for tests and metrics
+}
+
+// newPasswordGate allows one check per core (at least two): more would
+// only share the cores and add memory.
+func newPasswordGate() *passwordGate {
+	return &passwordGate{slots: make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))}
+}
+
+// run runs check in a free slot, waiting for one at most passwordQueueWait.
+func (g *passwordGate) run(check func()) error {
+	t := time.NewTimer(passwordQueueWait)
+	defer t.Stop()
+	select {
+	case g.slots <- struct{}{}:
+	case <-t.C:
+		return ErrBusy
+	}
+	n := g.inflight.Add(1)
+	for p := g.peak.Load(); n > p && !g.peak.CompareAndSwap(p, n); p = g.peak.Load() {
+	}
+	defer func() {
+		g.inflight.Add(-1)
+		<-g.slots
+	}()
+	check()
+	return nil
+}
+
+// signInCheck checks username's password, from addr: throttled per name and
+// address, bounded, and as slow for an unknown or disabled name as for a
+// wrong password.
+func (s *Server) signInCheck(username, addr, password string) (archive.User, error) {
+	name := normName(username)
+	wait, settle := s.throttle.reserve("u:"+name, "a:"+addr)
+	if wait > 0 {
+		return archive.User{}, ThrottledError{wait}
+	}
+	u, err := s.store.User(name)
+	known := err == nil && !u.Disabled && len(password) <= auth.MaxPassword*4
+	ok := false
+	if err := s.passwords.run(func() {
+		if known {
+			ok = auth.VerifyPassword(u.Hash, password)
+		} else {
+			auth.Waste(password)
+		}
+	}); err != nil {
+		settle(unchecked)
+		return archive.User{}, err
+	}
+	if !ok {
+		settle(failed)
+		s.loginFailures.Inc()
+		s.log.Info("sign-in failed", "user", name, "remote", addr)
+		return archive.User{}, ErrBadCredentials
+	}
+	settle(succeeded)
+	return u, nil
+}
+
+// CheckCurrentPassword checks the current password a signed-in person typed
+// to change it, throttled like signing in (and per session): a session
+// that types it wrong maxFailsPerSession times is ended, since whoever
+// holds it does not know the password (ErrSessionEnded).
+func (s *Server) CheckCurrentPassword(ctx *fasthttp.RequestCtx, u archive.User, session, password string) error {
+	addr := ctx.RemoteIP().String()
+	wait, settle := s.throttle.reserve("u:"+u.Name, "a:"+addr, "s:"+session)
+	if wait > 0 {
+		return ThrottledError{wait}
+	}
+	ok := false
+	if err := s.passwords.run(func() { ok = len(password) <= auth.MaxPassword*4 && auth.VerifyPassword(u.Hash, password) }); err != nil {
+		settle(unchecked)
+		return err
+	}
+	if ok {
+		settle(succeeded)
+		return nil
+	}
+	settle(failed)
+	s.log.Info("wrong current password", "user", u.Name, "remote", addr)
+	if s.throttle.failures("s:"+session) >= maxFailsPerSession {
+		s.throttle.forget("s:" + session)
+		if err := s.EndSession(u.Name, session, "signed out: too many wrong passwords"); err != nil {
+			return err
+		}
+		ctx.Response.Header.DelClientCookie(sessionCookie)
+		return ErrSessionEnded
+	}
+	return ErrBadCredentials
+}
+
+// EndSession ends one session and closes its sockets at once.
+func (s *Server) EndSession(user, session, reason string) error {
+	if err := s.store.DeleteSession(session); err != nil {
+		return err
+	}
+	s.hub.KickSession(user, session, reason)
+	return nil
+}
