@@ -25,10 +25,11 @@ type backupsData struct {
 	Next     string // when the next scheduled backup runs, in words
 	Keep     string // "7 files"
 	DataDir  string
+	Key      string // the archive key's public half: what a restore on a new machine asks for
 }
 
 func (c *Console) backupsData() backupsData {
-	d := backupsData{Schedule: c.store.BackupSchedule(), DataDir: c.store.Dir()}
+	d := backupsData{Schedule: c.store.BackupSchedule(), DataDir: c.store.Dir(), Key: c.store.PublicKey()}
 	if abs, err := filepath.Abs(d.DataDir); err == nil {
 		d.DataDir = abs
 	}

@@ -18,6 +18,7 @@ import (
 
 	"inhouse/server"
 	"inhouse/server/archive"
+	"inhouse/server/chat"
 	"inhouse/server/servertest"
 )
 
@@ -258,5 +259,38 @@ func TestManagerCannotAddThemselvesToAPrivateChannel(t *testing.T) {
 	}
 	if c, _ := ts.Store().Channel(ch.ID); c.Has("boss") || !c.Has("cleo") {
 		t.Fatalf("members now %v", c.Members)
+	}
+}
+
+// A person's send limit holds across reconnecting: going offline and
+// coming back does not refill it.
+func TestSendLimitSurvivesReconnecting(t *testing.T) {
+	ts := servertest.Start(t, func(c *server.Config) {
+		c.Limits = chat.DefaultLimits
+		c.Limits.SendRate, c.Limits.SendBurst = 0.01, 5
+	})
+	ts.AddUser("ana", "member")
+	ana := ts.Login("ana")
+	ch := ana.CreateChannel("flood", false)
+	w := ana.Dial()
+	for i := range 5 {
+		send(w, fmt.Sprint("a", i), ch.ID, "one of five")
+		w.Next("ack")
+	}
+	send(w, "a5", ch.ID, "the sixth")
+	if f := w.Next("error"); f.Str("code") != "rate_limited" {
+		t.Fatalf("the sixth message: %v", f)
+	}
+	w.Conn.Close()
+	// Offline: the hub forgets her connection and presence.
+	for deadline := time.Now().Add(5 * time.Second); ts.Hub().Online() > 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("she never went offline")
+		}
+	}
+	w = ana.Dial()
+	send(w, "a6", ch.ID, "after reconnecting")
+	if f := w.Next("error"); f.Str("code") != "rate_limited" {
+		t.Fatalf("after reconnecting: %v, want still rate_limited", f)
 	}
 }

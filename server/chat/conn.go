@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/fasthttp/websocket"
-	"golang.org/x/time/rate"
 
 	"inhouse/server/archive"
 )
@@ -58,8 +57,8 @@ type Conn struct {
 	pending      int64
 	restPending  int64 // the part of pending that rest carries
 	personQueued *atomic.Int64
-	reads        *rate.Limiter // the person's history and sync requests
-	cursors      cursors       // per channel: what this connection has been given
+	allow        *allowance // the person's send and read limits
+	cursors      cursors    // per channel: what this connection has been given
 	away         bool
 	closed       bool
 

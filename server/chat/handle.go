@@ -91,7 +91,7 @@ func (c *Conn) mayPost(f *inFrame) bool {
 		c.fail(f.ID, CodePolicy, "Accept the office's usage policy before sending.")
 		return false
 	}
-	if !c.hub.allowSend(c.user) {
+	if !c.allow.send.Allow() {
 		c.fail(f.ID, CodeRateLimited, "You are sending too fast. Wait a moment and try again.")
 		return false
 	}
@@ -393,7 +393,7 @@ func (h *Hub) isAdmin(user string) bool {
 // mayRead spends one of the person's history-and-sync tokens, or answers
 // rate_limited: a burst covers opening every channel after a reconnect.
 func (c *Conn) mayRead(id string) bool {
-	if c.reads.Allow() {
+	if c.allow.reads.Allow() {
 		return true
 	}
 	c.fail(id, CodeRateLimited, "Too many requests for older messages. Wait a moment and try again.")

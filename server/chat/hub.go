@@ -10,8 +10,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"inhouse/server/archive"
 	"inhouse/server/rules"
 )
@@ -52,11 +50,14 @@ type Hub struct {
 	limits Limits
 	log    *slog.Logger
 
-	mu       sync.RWMutex
-	rooms    map[string]*room
-	people   map[string]*person
-	conns    int
-	shutdown bool
+	mu     sync.RWMutex
+	rooms  map[string]*room
+	people map[string]*person
+	// allowances outlive people's entries (deleted when they go offline)
+	// so that reconnecting refills nothing; one per person who connected.
+	allowances map[string]*allowance
+	conns      int
+	shutdown   bool
 
 	committed chan commitEvent
 	presence  chan string
@@ -84,8 +85,7 @@ type room struct {
 // person is one user's live state.
 type person struct {
 	conns   map[*Conn]struct{}
-	bucket  bucket
-	reads   *rate.Limiter // history and sync requests
+	allow   *allowance    // kept in h.allowances beyond this struct's life
 	queued  *atomic.Int64 // bytes waiting unwritten on all of the person's connections
 	status  string        // last status announced
 	typedAt map[string]time.Time
@@ -110,11 +110,12 @@ func NewHub(store *archive.Store, limits Limits, log *slog.Logger) *Hub {
 	}
 	h := &Hub{
 		store: store, limits: limits, log: log,
-		rooms:     map[string]*room{},
-		people:    map[string]*person{},
-		committed: make(chan commitEvent, 8192),
-		presence:  make(chan string, 1024),
-		stop:      make(chan struct{}),
+		rooms:      map[string]*room{},
+		people:     map[string]*person{},
+		allowances: map[string]*allowance{},
+		committed:  make(chan commitEvent, 8192),
+		presence:   make(chan string, 1024),
+		stop:       make(chan struct{}),
 	}
 	for _, c := range store.Channels(nil) {
 		h.rooms[c.ID] = &room{published: store.LastSeq(c.ID)}
@@ -195,8 +196,7 @@ func (h *Hub) register(c *Conn, mark Mark) ([]string, error) {
 	}
 	p := h.people[c.user]
 	if p == nil {
-		p = &person{conns: map[*Conn]struct{}{}, bucket: newBucket(h.limits.SendRate, h.limits.SendBurst),
-			reads:  rate.NewLimiter(rate.Limit(h.limits.ReadRate), h.limits.ReadBurst),
+		p = &person{conns: map[*Conn]struct{}{}, allow: h.allowanceOf(c.user),
 			queued: new(atomic.Int64), status: "offline", typedAt: map[string]time.Time{}}
 		h.people[c.user] = p
 	}
@@ -205,7 +205,7 @@ func (h *Hub) register(c *Conn, mark Mark) ([]string, error) {
 		return nil, ErrTooManyConns
 	}
 	p.conns[c] = struct{}{}
-	c.personQueued, c.reads = p.queued, p.reads
+	c.personQueued, c.allow = p.queued, p.allow
 	h.conns++
 	h.mu.Unlock()
 

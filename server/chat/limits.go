@@ -1,42 +1,30 @@
 package chat
 
 import (
-	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
-// bucket is a token bucket: rate tokens a second, up to burst.
-type bucket struct {
-	mu     sync.Mutex
-	rate   float64
-	burst  float64
-	tokens float64
-	last   time.Time
+// allowance is a person's send and read limits (golang.org/x/time/rate
+// token buckets). The hub keeps it while the person is offline too:
+// reconnecting must not refill it.
+type allowance struct {
+	send  *rate.Limiter // messages, edits and deletes
+	reads *rate.Limiter // history and sync requests
 }
 
-func newBucket(rate float64, burst int) bucket {
-	return bucket{rate: rate, burst: float64(burst), tokens: float64(burst), last: time.Now()}
-}
-
-func (b *bucket) take() bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	now := time.Now()
-	b.tokens = min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
-	b.last = now
-	if b.tokens < 1 {
-		return false
+// allowanceOf returns user's allowance, made on first use. h.mu is held.
+func (h *Hub) allowanceOf(user string) *allowance {
+	a := h.allowances[user]
+	if a == nil {
+		a = &allowance{
+			send:  rate.NewLimiter(rate.Limit(h.limits.SendRate), h.limits.SendBurst),
+			reads: rate.NewLimiter(rate.Limit(h.limits.ReadRate), h.limits.ReadBurst),
+		}
+		h.allowances[user] = a
 	}
-	b.tokens--
-	return true
-}
-
-// allowSend spends one of user's send tokens.
-func (h *Hub) allowSend(user string) bool {
-	h.mu.RLock()
-	p := h.people[user]
-	h.mu.RUnlock()
-	return p != nil && p.bucket.take()
+	return a
 }
 
 // allowTyping lets a person announce typing in a channel every typingEvery.
