@@ -17,6 +17,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"inhouse/server/atomicfile"
 )
 
 // certs holds the certificate in use and knows how to load it again: the
@@ -240,8 +242,10 @@ func serial() *big.Int {
 	return n
 }
 
+// writePEM writes a key or certificate whole: a crash while renewing must
+// not leave half a CA key.
 func writePEM(path, kind string, der []byte) error {
-	return os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: kind, Bytes: der}), 0o600)
+	return atomicfile.Write(path, pem.EncodeToMemory(&pem.Block{Type: kind, Bytes: der}))
 }
 
 // lanHost is this machine's first private IPv4 address, for the URL that

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/tidwall/buntdb"
+
+	"inhouse/server/atomicfile"
 )
 
 // Retention says how long messages are kept. Days 0 keeps them forever.
@@ -147,17 +149,7 @@ func (s *Store) Compact() error {
 		old := s.syncf
 		s.syncf = f
 		old.Close()
-		return syncDir(s.dir)
+		return atomicfile.SyncDir(s.dir)
 	}, done: func(err error) { ch <- err }})
 	return <-ch
-}
-
-// syncDir makes a rename in dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }

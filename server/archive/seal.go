@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/tidwall/buntdb"
+
+	"inhouse/server/atomicfile"
 )
 
 // The seal proves where every chain ends. Each chain's records link to the
@@ -65,7 +67,7 @@ func (s *Store) writeSeal(seal Seal) error {
 	if err != nil {
 		return err
 	}
-	return WriteFileAtomic(filepath.Join(s.dir, sealFile), append(data, '\n'))
+	return atomicfile.Write(filepath.Join(s.dir, sealFile), append(data, '\n'))
 }
 
 // sealer writes the seals the writer hands it, the newest only, off the
@@ -171,7 +173,7 @@ func (s *Store) checkSealAtOpen() {
 		if marked { // sealing began, and the seal is gone: say so for good
 			note := filepath.Join(s.dir, sealBehind+time.Now().UTC().Format("20060102-150405.000000000")+"-missing")
 			if os.WriteFile(note, []byte("archive.seal was missing when the archive was opened\n"), 0o600) == nil {
-				syncDir(s.dir)
+				atomicfile.SyncDir(s.dir)
 			}
 		}
 		return
@@ -188,7 +190,7 @@ func (s *Store) checkSealAtOpen() {
 	// Kept aside, never overwritten: the first finding is the evidence.
 	aside := filepath.Join(s.dir, sealBehind+time.Now().UTC().Format("20060102-150405.000000000"))
 	if err := os.Rename(path, aside); err == nil {
-		syncDir(s.dir)
+		atomicfile.SyncDir(s.dir)
 	}
 }
 
@@ -242,7 +244,7 @@ func AcknowledgeSeals(dir string) ([]string, error) {
 		done = append(done, filepath.Base(path))
 	}
 	if len(done) > 0 {
-		return done, syncDir(dir)
+		return done, atomicfile.SyncDir(dir)
 	}
 	return nil, nil
 }
