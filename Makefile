@@ -51,7 +51,8 @@ fuzz:
 	done
 
 # Benchmarks and the load scenarios (server and load on separate cores),
-# never timed tests: the figures go to docs/performance.md.
+# never timed tests: the figures go to docs/performance.md. bench.sh also
+# builds the load tool, bin/inhouse-load, which bin/inhouse does not contain.
 bench: build
 	sh server/loadtest/bench.sh
 

@@ -45,7 +45,6 @@ const usage = `usage:
   inhouse backup FILE | restore FILE [--force] [--trust KEY]   [--data DIR]
   inhouse firewall --format FORMAT [--block ID,ID,...|all] [--list]
   inhouse install [--addr HOST:PORT] [--data DIR] [--tls ...] [--allow CIDR,...] [--low-port] | uninstall [--purge]
-  inhouse loadtest idle|fanout|latency|durable|archive|bench [flags]   (inhouse loadtest help)
   inhouse version`
 
 // Run runs one command line and returns the exit status.
@@ -76,8 +75,6 @@ func Run(args []string, env Env) int {
 		err = installCmd(args[1:], env)
 	case "uninstall":
 		err = uninstallCmd(args[1:], env)
-	case "loadtest":
-		err = loadtestCmd(args[1:], env)
 	case "firewall":
 		return firewall.Main(args[1:], env.Stdout, env.Stderr)
 	case "version", "--version", "-v":

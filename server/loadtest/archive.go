@@ -29,9 +29,10 @@ type ArchiveOptions struct {
 	Channels int // default 100
 	People   int // default 200
 	Queries  int // default 300
-	// Exe, if set, opens the archive in a child process (this binary's
-	// `loadtest archive-probe`), pinned to CPU when CPU >= 0, so the memory
-	// is the opening process's own. Otherwise it is opened in-process.
+	// Exe, if set, opens the archive in a child process (`Exe
+	// archive-probe`, Exe being the inhouse-load binary), pinned to CPU when
+	// CPU >= 0, so the memory is the opening process's own. Otherwise it is
+	// opened in-process.
 	Exe string
 	CPU int
 	Log func(format string, a ...any)
@@ -271,7 +272,7 @@ func ProbeArchive(dir string, queries int) (ArchiveProbe, error) {
 
 // probeChild runs ProbeArchive in a fresh process and reads its JSON.
 func probeChild(o ArchiveOptions) (ArchiveProbe, error) {
-	args := []string{o.Exe, "loadtest", "archive-probe", "--data", o.Dir, "--queries", strconv.Itoa(o.Queries)}
+	args := []string{o.Exe, "archive-probe", "--data", o.Dir, "--queries", strconv.Itoa(o.Queries)}
 	if o.CPU >= 0 {
 		ts, err := exec.LookPath("taskset")
 		if err != nil {

@@ -93,7 +93,7 @@ func Bench(o BenchOptions, stdout io.Writer) error {
 	}
 	for _, n := range idleSizes {
 		r := add(&row{scenario: fmt.Sprintf("idle, %d connections", n), figure: "server RSS per connection", target: "≤ 12 KiB",
-			unit: "KiB", lowerIsBetter: true, limit: 12, command: fmt.Sprintf("inhouse loadtest idle --conns %d", n)})
+			unit: "KiB", lowerIsBetter: true, limit: 12, command: fmt.Sprintf("inhouse-load idle --conns %d", n)})
 		if n == most {
 			r.scenario += " (the most this machine's open files allow)"
 			r.target, r.limit = "(none set)", 1e18
@@ -112,7 +112,7 @@ func Bench(o BenchOptions, stdout io.Writer) error {
 
 	say("\n### fan-out, one channel of 1,000 members\n")
 	fr := add(&row{scenario: "fan-out, 1,000 members", figure: "deliveries/s at p99 ≤ 50 ms, no loss", target: "≥ 150,000/s",
-		unit: "/s", limit: 150_000, command: "inhouse loadtest fanout --members 1000 --senders 20 --step 2s"})
+		unit: "/s", limit: 150_000, command: "inhouse-load fanout --members 1000 --senders 20 --step 2s"})
 	fp := add(&row{scenario: "fan-out, 1,000 members", figure: "p99 at that rate", target: "≤ 50 ms", unit: "ms", lowerIsBetter: true,
 		limit: 50, command: fr.command})
 	for range o.Runs {
@@ -132,7 +132,7 @@ func Bench(o BenchOptions, stdout io.Writer) error {
 
 	say("\n### latency, 20 messages a second into 1,000 members, open loop\n")
 	lp50 := add(&row{scenario: "latency, 20 msg/s × 1,000", figure: "p50 delivery", target: "≤ 10 ms", unit: "ms", lowerIsBetter: true,
-		limit: 10, command: "inhouse loadtest latency --members 1000 --rate 20 --duration 10s"})
+		limit: 10, command: "inhouse-load latency --members 1000 --rate 20 --duration 10s"})
 	lp99 := add(&row{scenario: "latency, 20 msg/s × 1,000", figure: "p99 delivery", target: "≤ 20 ms", unit: "ms", lowerIsBetter: true,
 		limit: 20, command: lp50.command})
 	for range o.Runs {
@@ -150,13 +150,13 @@ func Bench(o BenchOptions, stdout io.Writer) error {
 	say("Each run is followed by the floor: the same load against the least any durable server must do")
 	say("(read a frame from TCP, append it to a file, one sync per batch, write an ack; no WebSocket,")
 	say("JSON, database, hash chain or index). It is this machine's limit for the scenario.\n")
-	dcmd := "inhouse loadtest durable --senders 64 --duration 5s"
+	dcmd := "inhouse-load durable --senders 64 --duration 5s"
 	dr := add(&row{scenario: "durable, 64 senders", figure: "acknowledged messages/s", target: "≥ 30,000/s", unit: "/s", limit: 30_000, command: dcmd})
 	dp := add(&row{scenario: "durable, 64 senders", figure: "p99 ack", target: "≤ 5 ms", unit: "ms", lowerIsBetter: true, limit: 5, command: dcmd})
 	dx := add(&row{scenario: "durable, 64 senders", figure: "group commit ÷ one sync per message", target: "≥ 8×", unit: "×", limit: 8, command: dcmd})
 	dc := add(&row{scenario: "durable, 64 senders", figure: "server CPU per acknowledged message", target: "(none set)", unit: "µs", lowerIsBetter: true, limit: 1e18, command: dcmd})
 	da := add(&row{scenario: "durable, 64 senders", figure: "allocated per acknowledged message", target: "(none set)", unit: "B", lowerIsBetter: true, limit: 1e18, command: dcmd})
-	fcmd := "inhouse loadtest floor --senders 64 --duration 5s"
+	fcmd := "inhouse-load floor --senders 64 --duration 5s"
 	flr := add(&row{scenario: "floor, 64 senders", figure: "acknowledged messages/s", target: "(none set)", unit: "/s", command: fcmd})
 	flp := add(&row{scenario: "floor, 64 senders", figure: "p99 ack", target: "(none set)", unit: "ms", lowerIsBetter: true, limit: 1e18, command: fcmd})
 	flx := add(&row{scenario: "floor, 64 senders", figure: "durable acked/s ÷ the floor's (same run pair)", target: "(none set)", unit: "×", command: dcmd + "; " + fcmd})
@@ -189,7 +189,7 @@ func Bench(o BenchOptions, stdout io.Writer) error {
 	}
 	for _, n := range sizes {
 		say("\n### archive, %d messages\n", n)
-		cmd := fmt.Sprintf("inhouse loadtest archive --messages %d", n)
+		cmd := fmt.Sprintf("inhouse-load archive --messages %d", n)
 		ao := add(&row{scenario: fmt.Sprintf("archive, %d messages", n), figure: "open time", target: "< 10 s", unit: "s", lowerIsBetter: true, limit: 10, command: cmd})
 		am := add(&row{scenario: ao.scenario, figure: "peak RSS while opening", target: "< 1 GiB", unit: "MiB", lowerIsBetter: true, limit: 1024, command: cmd})
 		as := add(&row{scenario: ao.scenario, figure: "search p99", target: "(none set)", unit: "ms", lowerIsBetter: true, limit: 1e18, command: cmd})
@@ -240,7 +240,7 @@ func loadAvg() string {
 func writeReport(b *strings.Builder, o BenchOptions, rows []*row, details string, took time.Duration, loadBefore string) {
 	fmt.Fprintf(b, "# Inhouse performance\n\n")
 	fmt.Fprintf(b, "Written by `make bench` (`server/loadtest/bench.sh`) on %s in %s. Each figure is the median of %d runs; "+
-		"every run starts a fresh server over a fresh data folder. The server runs as a process of its own (`inhouse loadtest server`: "+
+		"every run starts a fresh server over a fresh data folder. The server runs as a process of its own (`inhouse-load server`: "+
 		"`inhouse serve`'s server with the per-person send limit lifted) pinned to CPU %s, the load generator to CPU %s, "+
 		"both on loopback with real accounts, sessions and WebSockets. How each scenario works: `docs/loadtest.md`; "+
 		"what was changed to reach these figures, with profiles: `docs/tuning.md`.\n\n",

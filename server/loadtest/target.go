@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -20,8 +21,9 @@ import (
 // ServerOptions say how the server under test runs.
 type ServerOptions struct {
 	// Stock runs the real `inhouse serve` with the office limits (20 sends a
-	// second per person). Otherwise the server runs with the per-person send
-	// limit lifted, which a load generator needs.
+	// second per person): in a child, the product binary named by
+	// Child.Stock. Otherwise the server runs with the per-person send limit
+	// lifted, which a load generator needs.
 	Stock bool
 	// SyncPerMessage turns group commit off: one disk sync per message.
 	SyncPerMessage bool
@@ -64,23 +66,33 @@ type Launcher interface {
 	Start(dir string, o ServerOptions) (*Target, error)
 }
 
-// Child runs the server as a child process of this binary (Exe, normally
-// os.Executable()), pinned to CPU with taskset when CPU >= 0.
+// Child runs the server as a child process, pinned to CPU with taskset when
+// CPU >= 0.
 type Child struct {
+	// Exe is the inhouse-load binary (normally os.Executable()); its
+	// `server` and `floor-server` commands are the servers under test.
 	Exe string
-	CPU int
-	Log io.Writer // the server's stderr; nil discards it
+	// Stock is the product binary (inhouse) whose `serve` runs when
+	// ServerOptions.Stock is set: the load tool no longer lives in it, so
+	// the two are separate files.
+	Stock string
+	CPU   int
+	Log   io.Writer // the server's stderr; nil discards it
 }
 
 // Start implements Launcher.
 func (c Child) Start(dir string, o ServerOptions) (*Target, error) {
 	var args []string
 	if o.Floor {
-		args = []string{c.Exe, "loadtest", "floor-server", "--data", dir}
+		args = []string{c.Exe, "floor-server", "--data", dir}
 	} else if o.Stock {
-		args = []string{c.Exe, "serve", "--data", dir, "--addr", "127.0.0.1:0", "--tls", "off"}
+		bin, err := StockBinary(c.Stock)
+		if err != nil {
+			return nil, err
+		}
+		args = []string{bin, "serve", "--data", dir, "--addr", "127.0.0.1:0", "--tls", "off"}
 	} else {
-		args = []string{c.Exe, "loadtest", "server", "--data", dir, "--addr", "127.0.0.1:0"}
+		args = []string{c.Exe, "server", "--data", dir, "--addr", "127.0.0.1:0"}
 		if o.SyncPerMessage {
 			args = append(args, "--sync-per-message")
 		}
@@ -148,6 +160,23 @@ func (c Child) Start(dir string, o ServerOptions) (*Target, error) {
 		t.stop()
 		return nil, errors.New("the server did not start listening within 2 minutes")
 	}
+}
+
+// StockBinary checks that path names a runnable product binary for --stock
+// and returns it as it will be run. A name without a slash is looked up in
+// PATH, as a shell would.
+func StockBinary(path string) (string, error) {
+	if path == "" {
+		return "", errors.New("--stock needs the product binary: pass --inhouse PATH")
+	}
+	bin, err := exec.LookPath(path)
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, exec.ErrNotFound) {
+		return "", fmt.Errorf("--stock runs the product binary %s, which does not exist: build it with `make build` or pass --inhouse PATH", path)
+	}
+	if err != nil {
+		return "", fmt.Errorf("--stock runs the product binary %s, which cannot be run: %v", path, err)
+	}
+	return bin, nil
 }
 
 // InProcess runs the server inside this process: no pinning, and memory
