@@ -20,11 +20,13 @@ import (
 	"inhouse/server"
 	"inhouse/server/archive"
 	"inhouse/server/chat"
+	"inhouse/server/office"
 )
 
 // Console serves /admin.
 type Console struct {
 	srv    *server.Server
+	office *office.Office
 	store  *archive.Store
 	hub    *chat.Hub
 	log    *slog.Logger
@@ -41,7 +43,7 @@ type Console struct {
 // server only learns from here (allowed networks).
 func New(srv *server.Server) *Console {
 	c := &Console{
-		srv: srv, store: srv.Store(), hub: srv.Hub(), log: srv.Logger(),
+		srv: srv, office: srv.Office(), store: srv.Store(), hub: srv.Hub(), log: srv.Logger(),
 		flash: newFlashes(),
 	}
 	if nets := c.store.Settings().AllowPrefixes(); len(nets) > 0 {
@@ -119,6 +121,21 @@ func redirect(ctx *fasthttp.RequestCtx, to string) {
 
 // audit records a console change. The change is already durable; if the
 // audit write fails the store has failed, which the dashboard shows.
+// actor is who acts through the console, for the application layer.
+func (c *Console) actor(r *request) office.Actor {
+	return office.Actor{Name: r.user.Name, Via: office.ViaConsole}
+}
+
+// problems shows the application layer's field problems on f and reports
+// whether err was such.
+func (c *Console) problems(f *form, err error) bool {
+	p, ok := office.AsProblems(err)
+	for _, x := range p {
+		f.Fail(x.Field, x.Message)
+	}
+	return ok
+}
+
 func (c *Console) audit(r *request, action, target, detail string) {
 	e := archive.AuditEntry{Actor: r.user.Name, Via: "console", Action: action, Target: target, Detail: detail}
 	if err := c.store.Audit(e); err != nil {

@@ -9,7 +9,7 @@ import (
 
 	"inhouse/server"
 	"inhouse/server/archive"
-	"inhouse/server/auth"
+	"inhouse/server/office"
 )
 
 // GET /admin/login: the sign-in form. It shares the chat's session.
@@ -102,10 +102,8 @@ func (c *Console) passwordPost(r *request) {
 		c.storeFailed(r, err, "/admin/password")
 		return
 	}
-	if err := auth.CheckPassword(pw); err != nil {
-		f.Fail("new", sentence(err.Error()))
-	} else if pw == cur {
-		f.Fail("new", "Choose a password different from the current one.")
+	for _, p := range office.NewPasswordProblems(cur, pw) {
+		f.Fail(p.Field, p.Message)
 	}
 	if pw != again {
 		f.Fail("repeat", "The two new passwords differ.")
@@ -114,16 +112,11 @@ func (c *Console) passwordPost(r *request) {
 		c.render(r.ctx, fasthttp.StatusBadRequest, passwordPage(c.shell(r, "Change your password", ""), f, r.user.MustChange))
 		return
 	}
-	hash := auth.HashPassword(pw)
-	if _, err := c.store.UpdateUser(r.user.Name, func(u *archive.User) error {
-		u.Hash, u.MustChange = hash, false
-		return nil
-	}); err != nil {
+	if err := c.office.ChangeOwnPassword(r.user.Name, cur, pw); err != nil {
 		c.storeFailed(r, err, "/admin/password")
 		return
 	}
-	// UpdateUser ended every session of this person, this one too.
-	c.hub.Kick(r.user.Name, "password changed")
+	// Every session of this person ended, this one too.
 	if err := c.srv.StartSession(r.ctx, r.user.Name); err != nil {
 		redirect(r.ctx, "/admin/login")
 		return

@@ -2,7 +2,6 @@ package admin
 
 import (
 	"crypto/rand"
-	"errors"
 	"net/url"
 	"sort"
 	"strings"
@@ -12,7 +11,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"inhouse/server/archive"
-	"inhouse/server/auth"
+	"inhouse/server/office"
 )
 
 // personRow is one line of the people table.
@@ -80,52 +79,30 @@ func (c *Console) personNew(r *request) {
 }
 
 // POST /admin/people/new: the new person must choose their own password
-// at first sign-in, whether the office manager typed one or not.
+// at first sign-in, whether the office manager typed one or not (the
+// manager hands it over).
 func (c *Console) personCreate(r *request) {
 	f := postedForm(r.ctx)
 	name := strings.ToLower(f.Get("name"))
 	f.Set("name", name)
 	pw := f.Raw("password")
 	f.Set("password")
-	if err := archive.ValidName(name); err != nil {
-		f.Fail("name", "Use 1 to 32 lowercase letters, digits, dots, dashes or underscores, starting with a letter or digit.")
-	} else if _, err := c.store.User(name); err == nil {
-		f.Fail("name", "Someone already has this user name. Choose another, e.g. with the family name's initial.")
-	}
-	display := f.Get("display")
-	if display == "" {
-		f.Fail("display", "Enter the name people will see, e.g. Ana Ruiz.")
-	} else if archive.ValidDisplay(display) != nil {
-		f.Fail("display", "At most 64 characters on one line.")
-	}
-	role := f.Get("role")
-	if archive.ValidRole(role) != nil {
-		f.Fail("role", "Choose one of the roles.")
-	}
 	generated := pw == ""
 	if generated {
 		pw = oneTimePassword()
-	} else if err := auth.CheckPassword(pw); err != nil {
-		f.Fail("password", sentence(err.Error())+" Or leave it empty for a one-time password.")
 	}
-	if !f.Valid() {
+	u, err := c.office.AddPerson(c.actor(r), office.NewPerson{Name: name, Display: f.Get("display"), Role: f.Get("role"), Password: pw, OneTime: true})
+	if c.problems(f, err) {
 		c.render(r.ctx, fasthttp.StatusBadRequest, personNewPage(c.shell(r, "Add a person", "/admin/people"), f))
 		return
 	}
-	u := archive.User{Name: name, Display: display, Role: role, Hash: auth.HashPassword(pw), MustChange: true}
-	if err := c.store.AddUser(u); err != nil {
-		if errors.Is(err, archive.ErrExists) {
-			f.Fail("name", "Someone already has this user name.")
-			c.render(r.ctx, fasthttp.StatusConflict, personNewPage(c.shell(r, "Add a person", "/admin/people"), f))
-			return
-		}
+	if err != nil {
 		c.storeFailed(r, err, "/admin/people/new")
 		return
 	}
-	c.audit(r, "person.add", name, "Added "+display+" ("+name+") as "+role+".")
-	fl := flash{Kind: "ok", Text: display + " was added with the user name " + name + ". They choose their own password when they first sign in."}
+	fl := flash{Kind: "ok", Text: u.Display + " was added with the user name " + u.Name + ". They choose their own password when they first sign in."}
 	if generated {
-		fl.Text = display + " was added with the user name " + name + ". Give them this one-time password (it is shown only now); they choose their own when they first sign in:"
+		fl.Text = u.Display + " was added with the user name " + u.Name + ". Give them this one-time password (it is shown only now); they choose their own when they first sign in:"
 		fl.Secret = pw
 	}
 	c.flash.add(r.sess.ID, fl)
@@ -160,46 +137,23 @@ func (c *Console) personSave(r *request) {
 	}
 	self := u.Name == r.user.Name
 	f := postedForm(r.ctx)
-	display, role := f.Get("display"), f.Get("role")
 	if self {
-		role = u.Role
-		f.Set("role", role)
+		f.Set("role", u.Role) // a manager's own role is another manager's to change
 	}
-	if display == "" {
-		f.Fail("display", "Enter the name people will see.")
-	} else if archive.ValidDisplay(display) != nil {
-		f.Fail("display", "At most 64 characters on one line.")
-	}
-	if archive.ValidRole(role) != nil {
-		f.Fail("role", "Choose one of the roles.")
-	}
-	if !f.Valid() {
+	changed, err := c.office.EditPerson(c.actor(r), u.Name, f.Get("display"), f.Get("role"))
+	switch {
+	case c.problems(f, err):
 		c.render(r.ctx, fasthttp.StatusBadRequest, personEditPage(c.shell(r, u.Display, "/admin/people"), f, u, self))
 		return
-	}
-	if display == u.Display && role == u.Role {
+	case err != nil:
+		c.storeFailed(r, err, string(personURL(u.Name, "")))
+		return
+	case changed == "":
 		c.ok(r, "Nothing changed.")
 		redirect(r.ctx, string(personURL(u.Name, "")))
 		return
 	}
-	if _, err := c.store.UpdateUser(u.Name, func(x *archive.User) error {
-		x.Display, x.Role = display, role
-		return nil
-	}); err != nil {
-		c.storeFailed(r, err, string(personURL(u.Name, "")))
-		return
-	}
-	var what []string
-	if display != u.Display {
-		what = append(what, "display name from "+u.Display+" to "+display)
-	}
-	if role != u.Role {
-		what = append(what, "role from "+u.Role+" to "+role)
-		// A changed role takes effect on the next connection.
-		c.hub.Kick(u.Name, "role changed")
-	}
-	c.audit(r, "person.edit", u.Name, "Changed "+strings.Join(what, " and ")+".")
-	c.ok(r, "Saved the changes to "+display+".")
+	c.ok(r, "Saved the changes to "+f.Get("display")+".")
 	redirect(r.ctx, "/admin/people")
 }
 
@@ -254,47 +208,34 @@ func (c *Console) personDo(r *request) {
 		return
 	}
 	back := string(personURL(u.Name, ""))
+	a := c.actor(r)
+	var err error
 	switch opName {
 	case "disable":
-		if _, err := c.store.UpdateUser(u.Name, func(x *archive.User) error { x.Disabled = true; return nil }); err != nil {
-			c.storeFailed(r, err, back)
-			return
+		if _, err = c.office.DisablePerson(a, u.Name); err == nil {
+			c.ok(r, u.Display+" was disabled and signed out everywhere.")
 		}
-		c.hub.Kick(u.Name, "account disabled")
-		c.audit(r, "person.disable", u.Name, "Disabled "+u.Display+" and signed them out everywhere.")
-		c.ok(r, u.Display+" was disabled and signed out everywhere.")
 	case "enable":
-		if _, err := c.store.UpdateUser(u.Name, func(x *archive.User) error { x.Disabled = false; return nil }); err != nil {
-			c.storeFailed(r, err, back)
-			return
+		if _, err = c.office.EnablePerson(a, u.Name); err == nil {
+			c.ok(r, u.Display+" was enabled and can sign in again.")
 		}
-		c.audit(r, "person.enable", u.Name, "Enabled "+u.Display+".")
-		c.ok(r, u.Display+" was enabled and can sign in again.")
 	case "reset":
 		pw := oneTimePassword()
-		hash := auth.HashPassword(pw)
-		if _, err := c.store.UpdateUser(u.Name, func(x *archive.User) error {
-			x.Hash, x.MustChange = hash, true
-			return nil
-		}); err != nil {
-			c.storeFailed(r, err, back)
-			return
+		if _, err = c.office.SetPassword(a, u.Name, pw, true); err == nil {
+			c.flash.add(r.sess.ID, flash{Kind: "ok", Text: u.Display + " was signed out. Give them this one-time password (it is shown only now); they choose their own when they next sign in:", Secret: pw})
 		}
-		c.hub.Kick(u.Name, "password reset")
-		c.audit(r, "person.reset", u.Name, "Reset the password of "+u.Display+" and signed them out everywhere.")
-		c.flash.add(r.sess.ID, flash{Kind: "ok", Text: u.Display + " was signed out. Give them this one-time password (it is shown only now); they choose their own when they next sign in:", Secret: pw})
 	case "signout":
 		except := ""
 		if u.Name == r.user.Name {
 			except = r.sess.ID // keep the console's own session
 		}
-		if err := c.store.DeleteSessions(u.Name, except); err != nil {
-			c.storeFailed(r, err, back)
-			return
+		if _, err = c.office.SignOutEverywhere(a, u.Name, except); err == nil {
+			c.ok(r, u.Display+" was signed out everywhere.")
 		}
-		c.hub.Kick(u.Name, "signed out by the office manager")
-		c.audit(r, "person.signout", u.Name, "Signed "+u.Display+" out everywhere.")
-		c.ok(r, u.Display+" was signed out everywhere.")
+	}
+	if err != nil {
+		c.storeFailed(r, err, back)
+		return
 	}
 	redirect(r.ctx, "/admin/people")
 }

@@ -2,12 +2,9 @@ package server
 
 import (
 	"fmt"
-	"strings"
-
-	"github.com/valyala/fasthttp"
 
 	"inhouse/server/archive"
-	"inhouse/server/auth"
+	"inhouse/server/office"
 )
 
 // POST /api/admin/users {"name","display","role","password"}
@@ -16,21 +13,12 @@ func (s *Server) adminAddUser(r *request) {
 	if !decode(r.ctx, &in) {
 		return
 	}
-	if in.Role == "" {
-		in.Role = archive.RoleMember
-	}
-	if err := auth.CheckPassword(in.Password); err != nil {
-		jsonError(r.ctx, fasthttp.StatusBadRequest, "bad_request", archive.Sentence(err))
-		return
-	}
-	u := archive.User{Name: strings.TrimSpace(in.Name), Display: strings.TrimSpace(in.Display), Role: in.Role, Hash: auth.HashPassword(in.Password)}
-	if err := s.store.AddUser(u); err != nil {
+	u, err := s.office.AddPerson(office.Actor{Name: r.user.Name, Via: office.ViaAPI},
+		office.NewPerson{Name: in.Name, Display: in.Display, Role: in.Role, Password: in.Password})
+	if err != nil {
 		storeError(r.ctx, err)
 		return
 	}
-	u, _ = s.store.User(u.Name)
-	s.log.Info("person added", "by", r.user.Name, "user", u.Name, "role", u.Role)
-	s.audit(r, "person.add", u.Name, "Added "+u.Display+" as "+u.Role+".")
 	writeJSON(r.ctx, map[string]any{"user": toUserJSON(u)})
 }
 
@@ -38,18 +26,11 @@ func (s *Server) adminAddUser(r *request) {
 // closes their connections at once.
 func (s *Server) adminDisableUser(r *request) {
 	name, _ := r.ctx.UserValue("name").(string)
-	if name == r.user.Name {
-		jsonError(r.ctx, fasthttp.StatusBadRequest, "bad_request", "You cannot disable yourself.")
-		return
-	}
-	u, err := s.store.UpdateUser(name, func(u *archive.User) error { u.Disabled = true; return nil })
+	u, err := s.office.DisablePerson(office.Actor{Name: r.user.Name, Via: office.ViaAPI}, name)
 	if err != nil {
 		storeError(r.ctx, err)
 		return
 	}
-	s.hub.Kick(name, "account disabled")
-	s.log.Info("person disabled", "by", r.user.Name, "user", name)
-	s.audit(r, "person.disable", name, "Disabled "+u.Display+" and signed them out everywhere.")
 	writeJSON(r.ctx, map[string]any{"user": toUserJSON(u), "disabled": true})
 }
 

@@ -4,12 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strings"
 
 	"github.com/valyala/fasthttp"
 
 	"inhouse/server/archive"
 	"inhouse/server/auth"
+	"inhouse/server/office"
 )
 
 // userJSON is a person as the API shows them.
@@ -113,25 +113,15 @@ func (s *Server) changePassword(r *request) {
 	} else if !s.passwordError(r.ctx, err) {
 		return
 	}
-	if err := auth.CheckPassword(in.New); err != nil {
-		jsonError(r.ctx, fasthttp.StatusBadRequest, "bad_request", archive.Sentence(err))
-		return
-	}
-	hash := auth.HashPassword(in.New)
-	_, err := s.store.UpdateUser(r.user.Name, func(u *archive.User) error {
-		u.Hash, u.MustChange = hash, false
-		return nil
-	})
-	if err != nil {
+	if err := s.office.ChangeOwnPassword(r.user.Name, in.Old, in.New); err != nil {
 		storeError(r.ctx, err)
 		return
 	}
-	// UpdateUser ended every session, this one too: start a fresh one.
+	// Every session ended, this one too: start a fresh one.
 	if err := s.startSession(r.ctx, r.user.Name); err != nil {
 		storeError(r.ctx, err)
 		return
 	}
-	s.hub.Kick(r.user.Name, "password changed")
 	writeJSON(r.ctx, map[string]bool{"ok": true})
 }
 
@@ -160,12 +150,9 @@ func (s *Server) setup(ctx *fasthttp.RequestCtx) {
 		jsonError(ctx, fasthttp.StatusForbidden, "forbidden", "This setup link is not valid (any more). Use the link that inhouse serve printed.")
 		return
 	}
-	if err := auth.CheckPassword(in.Password); err != nil {
-		jsonError(ctx, fasthttp.StatusBadRequest, "bad_request", archive.Sentence(err))
-		return
-	}
-	u := archive.User{Name: strings.TrimSpace(in.Name), Display: strings.TrimSpace(in.Display), Role: archive.RoleAdmin, Hash: auth.HashPassword(in.Password)}
-	if err := s.store.AddUser(u); err != nil {
+	u, err := s.office.AddPerson(office.Actor{Name: normName(in.Name), Via: office.ViaSetup},
+		office.NewPerson{Name: in.Name, Display: in.Display, Role: archive.RoleAdmin, Password: in.Password})
+	if err != nil {
 		storeError(ctx, err)
 		return
 	}
@@ -174,7 +161,6 @@ func (s *Server) setup(ctx *fasthttp.RequestCtx) {
 		storeError(ctx, err)
 		return
 	}
-	u, _ = s.store.User(u.Name)
 	writeJSON(ctx, map[string]any{"user": toUserJSON(u)})
 }
 

@@ -18,7 +18,7 @@ func (s *Server) routes() *router.Router {
 	r.NotFound = s.static
 
 	r.POST("/api/login", s.login)
-	r.GET("/api/office", s.office)
+	r.GET("/api/office", s.officeName)
 	r.POST("/api/setup", s.setup)
 	r.POST("/api/logout", s.api(s.logout))
 	r.GET("/api/me", s.api(s.me))
@@ -69,6 +69,6 @@ func (s *Server) healthz(ctx *fasthttp.RequestCtx) {
 }
 
 // GET /api/office: the office's name, for the sign-in page.
-func (s *Server) office(ctx *fasthttp.RequestCtx) {
+func (s *Server) officeName(ctx *fasthttp.RequestCtx) {
 	writeJSON(ctx, map[string]string{"office": s.store.Settings().OfficeName})
 }

@@ -22,6 +22,7 @@ import (
 	"inhouse/server/archive"
 	"inhouse/server/auth"
 	"inhouse/server/chat"
+	"inhouse/server/office"
 	"inhouse/server/heapfloor"
 )
 
@@ -56,6 +57,7 @@ type Server struct {
 	cfg     Config
 	store   *archive.Store
 	hub     *chat.Hub
+	office  *office.Office
 	http    *fasthttp.Server
 	tls     *tls.Config
 	certs   *certs // nil without TLS
@@ -114,6 +116,7 @@ func Open(cfg Config) (*Server, error) {
 	heapfloor.Keep(heapFloor)
 	s := &Server{cfg: cfg, store: store, log: cfg.Log, started: time.Now(), throttle: newThrottle(), passwords: newPasswordGate()}
 	s.hub = chat.NewHub(store, cfg.Limits, cfg.Log)
+	s.office = office.New(store, s.hub, cfg.Log)
 	if !store.HasAdmin() {
 		t := auth.Token()
 		s.setupToken.Store(&t)
@@ -148,6 +151,9 @@ func (s *Server) Store() *archive.Store { return s.store }
 
 // Hub is the chat engine.
 func (s *Server) Hub() *chat.Hub { return s.hub }
+
+// Office is the application layer every door calls.
+func (s *Server) Office() *office.Office { return s.office }
 
 // Listen binds the configured address and starts the engine, the daily
 // jobs and the control socket; Serve then answers on the listener.

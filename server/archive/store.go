@@ -511,6 +511,10 @@ func (e UserError) Unwrap() error { return e.error }
 
 func userErr(err error) error { return UserError{err} }
 
+// NewUserError marks err as the person's mistake (400, shown as it is), for
+// the application layer's own checks.
+func NewUserError(err error) error { return UserError{err} }
+
 // Sentence is err's message as a sentence for people: capitalized, with a
 // full stop.
 func Sentence(err error) string {

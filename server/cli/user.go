@@ -13,6 +13,7 @@ import (
 
 	"inhouse/server/archive"
 	"inhouse/server/auth"
+	"inhouse/server/office"
 )
 
 // user add|list|disable|passwd
@@ -42,36 +43,30 @@ func user(args []string, env Env) error {
 		}
 		return usagef("user %s needs exactly one NAME", args[0])
 	}
-	if args[0] == "add" {
-		if err := archive.ValidName(pos[0]); err != nil {
-			return usageError{err.Error()}
-		}
-		if err := archive.ValidRole(*role); err != nil {
-			return usageError{err.Error()}
-		}
-	}
 	// Read the password before opening the folder: a prompt must not hold
 	// the server's lock.
-	var hash string
+	var pw string
 	if args[0] == "add" || args[0] == "passwd" {
-		pw, err := readPassword(env, pos[0])
-		if err != nil {
+		if pw, err = readPassword(env, pos[0]); err != nil {
 			return err
 		}
-		hash = auth.HashPassword(pw)
 	}
 	st, err := openStore(*data)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	o := office.New(st, nil, nil) // no server runs: nobody is online to sign out
+	a := cliActor()
 	switch args[0] {
 	case "add":
-		if err := st.AddUser(archive.User{Name: pos[0], Display: *display, Role: *role, Hash: hash}); err != nil {
-			return err
+		// The password was typed by whoever sets the person up at the
+		// server; it is not one-time (see office.NewPerson).
+		u, err := o.AddPerson(a, office.NewPerson{Name: pos[0], Display: *display, Role: *role, Password: pw})
+		if err != nil {
+			return cliError(err)
 		}
-		cliAudit(st, "person.add", pos[0], "Added as "+*role+".")
-		fmt.Fprintf(env.Stdout, "added %s (%s)\n", pos[0], *role)
+		fmt.Fprintf(env.Stdout, "added %s (%s)\n", u.Name, u.Role)
 	case "list":
 		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "NAME\tROLE\tSTATE\tDISPLAY")
@@ -84,19 +79,26 @@ func user(args []string, env Env) error {
 		}
 		return tw.Flush()
 	case "disable":
-		if _, err := st.UpdateUser(pos[0], func(u *archive.User) error { u.Disabled = true; return nil }); err != nil {
-			return err
+		if _, err := o.DisablePerson(a, pos[0]); err != nil {
+			return cliError(err)
 		}
-		cliAudit(st, "person.disable", pos[0], "")
 		fmt.Fprintf(env.Stdout, "disabled %s and ended their sessions\n", pos[0])
 	case "passwd":
-		if _, err := st.UpdateUser(pos[0], func(u *archive.User) error { u.Hash, u.MustChange = hash, false; return nil }); err != nil {
-			return err
+		if _, err := o.SetPassword(a, pos[0], pw, false); err != nil {
+			return cliError(err)
 		}
-		cliAudit(st, "person.password", pos[0], "")
 		fmt.Fprintf(env.Stdout, "changed the password of %s and ended their sessions\n", pos[0])
 	}
 	return nil
+}
+
+// cliError makes bad input a usage error (exit 2), said as the other doors
+// say it.
+func cliError(err error) error {
+	if p, ok := office.AsProblems(err); ok {
+		return usageError{p.Error()}
+	}
+	return err
 }
 
 // readPassword takes one line from stdin, or asks twice at a terminal.
@@ -133,12 +135,12 @@ func readPassword(env Env, name string) (string, error) {
 	return pw, nil
 }
 
-// cliAudit writes a change made on the command line to the admin audit log,
-// naming the system account that made it.
-func cliAudit(st *archive.Store, action, target, detail string) {
+// cliActor is whoever runs the command, named by their system account in
+// the admin audit log.
+func cliActor() office.Actor {
 	who := "command line"
 	if u, err := osuser.Current(); err == nil {
 		who = "command line (" + u.Username + ")"
 	}
-	st.Audit(archive.AuditEntry{Actor: who, Via: "cli", Action: action, Target: target, Detail: detail})
+	return office.Actor{Name: who, Via: office.ViaCLI}
 }

@@ -1,0 +1,129 @@
+package office
+
+import (
+	"errors"
+	"slices"
+	"testing"
+
+	"inhouse/server/archive"
+	"inhouse/server/auth"
+)
+
+// kicks records what the chat engine was told.
+type kicks []string
+
+func (k *kicks) Kick(user, reason string) { *k = append(*k, user+": "+reason) }
+
+func newOffice(t *testing.T) (*Office, *archive.Store, *kicks) {
+	t.Helper()
+	st, err := archive.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	k := &kicks{}
+	return New(st, k, nil), st, k
+}
+
+const pw = "correct horse battery staple"
+
+// lastAudit is the newest admin audit entry.
+func lastAudit(t *testing.T, st *archive.Store) archive.AuditEntry {
+	t.Helper()
+	es, _, err := st.AuditLog(0, 1, nil)
+	if err != nil || len(es) == 0 {
+		t.Fatalf("no audit entry (%v)", err)
+	}
+	return es[0]
+}
+
+// Every door adds a person the same way; only the one-time flag differs,
+// and every door leaves an audit entry naming it.
+func TestAddPersonIsOneUseCaseForEveryDoor(t *testing.T) {
+	o, st, _ := newOffice(t)
+	for i, door := range []string{ViaAPI, ViaConsole, ViaCLI, ViaSetup} {
+		name := "p" + door
+		u, err := o.AddPerson(Actor{Name: "boss", Via: door}, NewPerson{Name: " " + name + " ", Display: " Pat ", Role: archive.RoleMember, Password: pw, OneTime: door == ViaConsole})
+		if err != nil {
+			t.Fatalf("%s: %v", door, err)
+		}
+		if u.Name != name || u.Display != "Pat" || u.MustChange != (door == ViaConsole) || !auth.VerifyPassword(u.Hash, pw) {
+			t.Fatalf("%s: stored %+v", door, u)
+		}
+		if e := lastAudit(t, st); e.Via != door || e.Action != "person.add" || e.Target != name {
+			t.Fatalf("%s (%d): audit %+v", door, i, e)
+		}
+	}
+	// No display name: the user name stands in.
+	if u, err := o.AddPerson(Actor{Via: ViaCLI}, NewPerson{Name: "bare", Password: pw}); err != nil || u.Display != "bare" || u.Role != archive.RoleMember {
+		t.Fatalf("bare: %+v %v", u, err)
+	}
+}
+
+// Bad input is told all at once, field by field, and a taken name is also
+// archive.ErrExists (the API's 409).
+func TestAddPersonTellsEveryProblem(t *testing.T) {
+	o, _, _ := newOffice(t)
+	_, err := o.AddPerson(Actor{Via: ViaAPI}, NewPerson{Name: "Not A Name!", Role: "boss", Password: "short"})
+	p, ok := AsProblems(err)
+	if !ok || len(p) != 3 {
+		t.Fatalf("problems %v (%v)", p, err)
+	}
+	var fields []string
+	for _, x := range p {
+		fields = append(fields, x.Field)
+	}
+	if !slices.Equal(fields, []string{"name", "role", "password"}) {
+		t.Fatalf("fields %v", fields)
+	}
+	if _, err := o.AddPerson(Actor{Via: ViaAPI}, NewPerson{Name: "ana", Password: pw}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = o.AddPerson(Actor{Via: ViaAPI}, NewPerson{Name: "ana", Password: pw})
+	if p, ok := AsProblems(err); !ok || !errors.Is(err, archive.ErrExists) || p[0].Field != "name" {
+		t.Fatalf("a taken name: %v", err)
+	}
+}
+
+// Disabling ends sessions, tells the chat engine and is audited; nobody
+// disables themselves.
+func TestDisableAndPasswordsTellTheChatEngine(t *testing.T) {
+	o, st, k := newOffice(t)
+	boss := Actor{Name: "boss", Via: ViaConsole}
+	o.AddPerson(boss, NewPerson{Name: "boss", Role: archive.RoleAdmin, Password: pw})
+	o.AddPerson(boss, NewPerson{Name: "ana", Password: pw})
+	if _, err := st.AddSession("tok", "ana", "csrf"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.DisablePerson(boss, "boss"); err == nil {
+		t.Fatal("the manager disabled themselves")
+	}
+	if _, err := o.DisablePerson(boss, "ana"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := st.SessionFor("tok"); err == nil {
+		t.Fatal("her session survived")
+	}
+	if u, _ := st.User("ana"); !u.Disabled || lastAudit(t, st).Action != "person.disable" {
+		t.Fatalf("not disabled or not audited: %+v", u)
+	}
+	if _, err := o.SetPassword(boss, "ana", "another fine passphrase", true); err != nil {
+		t.Fatal(err)
+	}
+	if u, _ := st.User("ana"); !u.MustChange || !auth.VerifyPassword(u.Hash, "another fine passphrase") {
+		t.Fatalf("after a reset: %+v", u)
+	}
+	if err := o.ChangeOwnPassword("ana", "another fine passphrase", "another fine passphrase"); err == nil {
+		t.Fatal("the same password was accepted as a new one")
+	}
+	if err := o.ChangeOwnPassword("ana", "another fine passphrase", "her very own passphrase"); err != nil {
+		t.Fatal(err)
+	}
+	if u, _ := st.User("ana"); u.MustChange {
+		t.Fatal("still must change after choosing her own")
+	}
+	want := []string{"ana: account disabled", "ana: password reset", "ana: password changed"}
+	if !slices.Equal(*k, want) {
+		t.Fatalf("the chat engine was told %v, want %v", *k, want)
+	}
+}
