@@ -22,8 +22,8 @@ import (
 	"inhouse/server/archive"
 	"inhouse/server/auth"
 	"inhouse/server/chat"
-	"inhouse/server/office"
 	"inhouse/server/heapfloor"
+	"inhouse/server/office"
 )
 
 // Config is what serve needs to know.
