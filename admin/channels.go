@@ -11,6 +11,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"inhouse/server/archive"
+	"inhouse/server/office"
 )
 
 func channelURL(id, op string) templ.SafeURL {
@@ -83,54 +84,32 @@ func (c *Console) channelNew(r *request) {
 	c.render(r.ctx, fasthttp.StatusOK, channelNewPage(c.shell(r, "Create a channel", "/admin/channels"), f, c.activePeople()))
 }
 
-// POST /admin/channels/new
+// POST /admin/channels/new: the manager sets a channel up for others and
+// joins it only if they tick themselves.
 func (c *Console) channelCreate(r *request) {
 	f := postedForm(r.ctx)
-	name, err := archive.NormalizeChannelName(f.Get("name"))
-	if f.Get("name") == "" {
-		f.Fail("name", "Enter a name, e.g. invoices.")
-	} else if err != nil {
-		f.Fail("name", "Use up to 40 letters, digits, dashes or underscores, e.g. front-desk.")
-	}
 	kind := f.Get("kind")
 	if kind != archive.KindPublic && kind != archive.KindPrivate {
-		f.Fail("kind", "Choose public or private.")
+		f.Fail("kind", "Choose public or private.") // only a changed form sends another
 	}
-	members := f.All("member")
-	if len(members) > 10000 {
-		f.Fail("member", "Too many people at once.")
-	}
-	if !f.Valid() {
-		c.render(r.ctx, fasthttp.StatusBadRequest, channelNewPage(c.shell(r, "Create a channel", "/admin/channels"), f, c.activePeople()))
-		return
-	}
-	ch, err := c.store.CreateGroupChannel(archive.NewChannel{Name: name, Private: kind == archive.KindPrivate, Announce: f.Checked("announce", "on"), Creator: r.user.Name, Members: members})
-	if err != nil {
+	if f.Valid() {
+		ch, err := c.office.CreateChannel(c.actor(r), office.NewChannel{Name: f.Get("name"), Private: kind == archive.KindPrivate,
+			Announce: f.Checked("announce", "on"), Members: f.All("member")})
 		var ue archive.UserError
 		switch {
-		case errors.Is(err, archive.ErrExists):
-			f.Fail("name", "A channel with this name exists already.")
-		case errors.As(err, &ue):
+		case err == nil:
+			c.ok(r, "#"+ch.Name+" was created.")
+			redirect(r.ctx, string(channelURL(ch.ID, "")))
+			return
+		case c.problems(f, err):
+		case errors.As(err, &ue): // someone ticked is unknown or gone
 			f.Fail("member", sentence(err.Error()))
 		default:
 			c.storeFailed(r, err, "/admin/channels/new")
 			return
 		}
-		c.render(r.ctx, fasthttp.StatusBadRequest, channelNewPage(c.shell(r, "Create a channel", "/admin/channels"), f, c.activePeople()))
-		return
 	}
-	c.hub.ChannelChanged(ch, nil)
-	c.audit(r, "channel.create", ch.ID, "Created "+describeChannel(ch)+" with "+plural(len(ch.Members), "member")+".")
-	c.ok(r, "#"+ch.Name+" was created.")
-	redirect(r.ctx, string(channelURL(ch.ID, "")))
-}
-
-func describeChannel(ch archive.Channel) string {
-	s := "the " + ch.Kind + " channel #" + ch.Name
-	if ch.Announce {
-		s += " (announcements)"
-	}
-	return s
+	c.render(r.ctx, fasthttp.StatusBadRequest, channelNewPage(c.shell(r, "Create a channel", "/admin/channels"), f, c.activePeople()))
 }
 
 // groupChannel loads the channel named in the path; direct conversations
@@ -188,52 +167,22 @@ func (c *Console) channelSave(r *request) {
 		return
 	}
 	f := postedForm(r.ctx)
-	name, err := archive.NormalizeChannelName(f.Get("name"))
-	if err != nil {
-		f.Fail("name", "Use up to 40 letters, digits, dashes or underscores.")
-	}
-	kind := f.Get("kind")
-	if kind != archive.KindPublic && kind != archive.KindPrivate {
-		f.Fail("kind", "Choose public or private.")
-	}
-	announce := f.Checked("announce", "on")
-	if !f.Valid() {
-		c.render(r.ctx, fasthttp.StatusBadRequest, channelEditPage(c.shell(r, "#"+ch.Name, "/admin/channels"), f, newForm(), c.channelView(ch)))
+	changed, err := c.office.EditChannel(c.actor(r), ch.ID, f.Get("name"), f.Get("kind"), f.Checked("announce", "on"))
+	switch {
+	case c.problems(f, err):
+		status := fasthttp.StatusBadRequest
+		if errors.Is(err, archive.ErrExists) {
+			status = fasthttp.StatusConflict
+		}
+		c.render(r.ctx, status, channelEditPage(c.shell(r, "#"+ch.Name, "/admin/channels"), f, newForm(), c.channelView(ch)))
 		return
-	}
-	updated, err := c.store.UpdateChannel(ch.ID, func(x *archive.Channel) error {
-		x.Name, x.Kind, x.Announce = name, kind, announce
-		return nil
-	})
-	if errors.Is(err, archive.ErrExists) {
-		f.Fail("name", "Another channel has this name.")
-		c.render(r.ctx, fasthttp.StatusConflict, channelEditPage(c.shell(r, "#"+ch.Name, "/admin/channels"), f, newForm(), c.channelView(ch)))
-		return
-	}
-	if err != nil {
+	case err != nil:
 		c.storeFailed(r, err, string(channelURL(ch.ID, "")))
 		return
-	}
-	var what []string
-	if updated.Name != ch.Name {
-		what = append(what, "renamed #"+ch.Name+" to #"+updated.Name)
-	}
-	if updated.Kind != ch.Kind {
-		what = append(what, "made #"+updated.Name+" "+updated.Kind)
-	}
-	if updated.Announce != ch.Announce {
-		if updated.Announce {
-			what = append(what, "made #"+updated.Name+" an announcement channel")
-		} else {
-			what = append(what, "let everyone in #"+updated.Name+" post")
-		}
-	}
-	if len(what) == 0 {
+	case changed == "":
 		c.ok(r, "Nothing changed.")
-	} else {
-		c.hub.ChannelChanged(updated, nil)
-		c.audit(r, "channel.edit", ch.ID, sentence(strings.Join(what, ", ")))
-		c.ok(r, "Saved: "+strings.Join(what, ", ")+".")
+	default:
+		c.ok(r, "Saved: "+changed+".")
 	}
 	redirect(r.ctx, string(channelURL(ch.ID, "")))
 }
@@ -251,15 +200,11 @@ func (c *Console) channelAddMembers(r *request) {
 		c.render(r.ctx, fasthttp.StatusBadRequest, channelEditPage(c.shell(r, "#"+ch.Name, "/admin/channels"), channelForm(ch), f, c.channelView(ch)))
 		return
 	}
-	updated, err := c.store.ChangeMembers(ch.ID, add, nil, r.user.Name)
-	if err != nil {
+	if _, err := c.office.ChangeMembers(c.actor(r), ch.ID, add, nil); err != nil {
 		c.storeFailed(r, err, string(channelURL(ch.ID, "")))
 		return
 	}
-	c.hub.ChannelChanged(updated, nil)
-	names := c.displayNames(add)
-	c.audit(r, "channel.members", ch.ID, "Added "+strings.Join(names, ", ")+" to #"+ch.Name+".")
-	c.ok(r, "Added "+strings.Join(names, ", ")+" to #"+ch.Name+".")
+	c.ok(r, "Added "+strings.Join(c.displayNames(add), ", ")+" to #"+ch.Name+".")
 	redirect(r.ctx, string(channelURL(ch.ID, "")))
 }
 
@@ -305,13 +250,10 @@ func (c *Console) memberRemove(r *request) {
 	if !ok {
 		return
 	}
-	updated, err := c.store.ChangeMembers(ch.ID, nil, []string{u.Name}, r.user.Name)
-	if err != nil {
+	if _, err := c.office.ChangeMembers(c.actor(r), ch.ID, nil, []string{u.Name}); err != nil {
 		c.storeFailed(r, err, string(channelURL(ch.ID, "")))
 		return
 	}
-	c.hub.ChannelChanged(updated, []string{u.Name})
-	c.audit(r, "channel.members", ch.ID, "Removed "+u.Display+" from #"+ch.Name+".")
 	c.ok(r, u.Display+" was removed from #"+ch.Name+".")
 	redirect(r.ctx, string(channelURL(ch.ID, "")))
 }
@@ -353,17 +295,13 @@ func (c *Console) channelDo(r *request) {
 		return
 	}
 	archived := opName == "archive"
-	updated, err := c.store.UpdateChannel(ch.ID, func(x *archive.Channel) error { x.Archived = archived; return nil })
-	if err != nil {
+	if _, err := c.office.ArchiveChannel(c.actor(r), ch.ID, archived); err != nil {
 		c.storeFailed(r, err, string(channelURL(ch.ID, "")))
 		return
 	}
-	c.hub.ChannelChanged(updated, nil)
 	if archived {
-		c.audit(r, "channel.archive", ch.ID, "Archived #"+ch.Name+".")
 		c.ok(r, "#"+ch.Name+" was archived. Its members can still read it.")
 	} else {
-		c.audit(r, "channel.unarchive", ch.ID, "Brought #"+ch.Name+" back from the archive.")
 		c.ok(r, "#"+ch.Name+" takes messages again.")
 	}
 	redirect(r.ctx, string(channelURL(ch.ID, "")))

@@ -123,7 +123,7 @@ func redirect(ctx *fasthttp.RequestCtx, to string) {
 // audit write fails the store has failed, which the dashboard shows.
 // actor is who acts through the console, for the application layer.
 func (c *Console) actor(r *request) office.Actor {
-	return office.Actor{Name: r.user.Name, Via: office.ViaConsole}
+	return office.Actor{Name: r.user.Name, Role: r.user.Role, Via: office.ViaConsole}
 }
 
 // problems shows the application layer's field problems on f and reports

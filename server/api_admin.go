@@ -1,9 +1,6 @@
 package server
 
 import (
-	"fmt"
-
-	"inhouse/server/archive"
 	"inhouse/server/office"
 )
 
@@ -13,7 +10,7 @@ func (s *Server) adminAddUser(r *request) {
 	if !decode(r.ctx, &in) {
 		return
 	}
-	u, err := s.office.AddPerson(office.Actor{Name: r.user.Name, Via: office.ViaAPI},
+	u, err := s.office.AddPerson(r.actor(),
 		office.NewPerson{Name: in.Name, Display: in.Display, Role: in.Role, Password: in.Password})
 	if err != nil {
 		storeError(r.ctx, err)
@@ -26,7 +23,7 @@ func (s *Server) adminAddUser(r *request) {
 // closes their connections at once.
 func (s *Server) adminDisableUser(r *request) {
 	name, _ := r.ctx.UserValue("name").(string)
-	u, err := s.office.DisablePerson(office.Actor{Name: r.user.Name, Via: office.ViaAPI}, name)
+	u, err := s.office.DisablePerson(r.actor(), name)
 	if err != nil {
 		storeError(r.ctx, err)
 		return
@@ -41,23 +38,10 @@ func (s *Server) adminMembers(r *request) {
 	if !decode(r.ctx, &in) {
 		return
 	}
-	c, err := s.store.ChangeMembers(id, in.Add, in.Remove, r.user.Name)
+	c, err := s.office.ChangeMembers(r.actor(), id, in.Add, in.Remove)
 	if err != nil {
 		storeError(r.ctx, err)
 		return
 	}
-	s.hub.ChannelChanged(c, in.Remove)
-	s.log.Info("channel members changed", "by", r.user.Name, "channel", id, "add", in.Add, "remove", in.Remove)
-	s.audit(r, "channel.members", id, fmt.Sprintf("#%s: added %v, removed %v.", c.Name, in.Add, in.Remove))
 	writeJSON(r.ctx, map[string]any{"channel": s.hub.View(c, r.user.Name)})
-}
-
-// audit records an admin API change in the admin audit log. The change is
-// already durable; a failed audit write means the store has failed, which
-// /healthz and the dashboard report.
-func (s *Server) audit(r *request, action, target, detail string) {
-	e := archive.AuditEntry{Actor: r.user.Name, Via: "api", Action: action, Target: target, Detail: detail}
-	if err := s.store.Audit(e); err != nil {
-		s.log.Error("admin audit log", "err", err, "action", action, "target", target)
-	}
 }

@@ -1,12 +1,13 @@
 package server
 
 import (
-	"slices"
+	"errors"
 
 	"github.com/valyala/fasthttp"
 
 	"inhouse/server/archive"
 	"inhouse/server/chat"
+	"inhouse/server/office"
 )
 
 // GET /api/users: everyone who can be messaged, with presence.
@@ -59,38 +60,26 @@ func (s *Server) createChannel(r *request) {
 	if !decode(r.ctx, &in) {
 		return
 	}
-	if s.store.Settings().AdminsOnlyChannels() && r.user.Role != archive.RoleAdmin {
-		jsonError(r.ctx, fasthttp.StatusForbidden, "forbidden", "In this office only the office manager creates channels. Ask them for one.")
-		return
-	}
-	if len(in.Members) > 10000 {
-		jsonError(r.ctx, fasthttp.StatusBadRequest, "bad_request", "Too many members at once.")
-		return
-	}
-	c, err := s.store.CreateChannel(in.Name, in.Private, r.user.Name, in.Members)
+	c, err := s.office.CreateChannel(r.actor(), office.NewChannel{Name: in.Name, Private: in.Private, Members: in.Members, Join: true})
 	if err != nil {
 		storeError(r.ctx, err)
 		return
 	}
-	s.hub.ChannelChanged(c, nil)
 	writeJSON(r.ctx, map[string]any{"channel": s.hub.View(c, r.user.Name)})
 }
 
 // POST /api/channels/{id}/join: public channels only.
 func (s *Server) joinChannel(r *request) {
 	id, _ := r.ctx.UserValue("id").(string)
-	c, err := s.store.Channel(id)
-	if err != nil || c.Kind != archive.KindPublic {
+	c, err := s.office.JoinChannel(r.actor(), id)
+	if errors.Is(err, archive.ErrNotFound) {
 		// Private and direct channels answer like missing ones: no probing.
 		jsonError(r.ctx, fasthttp.StatusNotFound, "not_found", "There is no public channel with that id.")
 		return
 	}
-	if !c.Has(r.user.Name) {
-		if c, err = s.store.ChangeMembers(id, []string{r.user.Name}, nil, r.user.Name); err != nil {
-			storeError(r.ctx, err)
-			return
-		}
-		s.hub.ChannelChanged(c, nil)
+	if err != nil {
+		storeError(r.ctx, err)
+		return
 	}
 	writeJSON(r.ctx, map[string]any{"channel": s.hub.View(c, r.user.Name)})
 }
@@ -102,22 +91,14 @@ func (s *Server) directMessage(r *request) {
 	if !decode(r.ctx, &in) {
 		return
 	}
-	other, err := s.store.User(in.User)
-	if err != nil || other.Disabled {
+	c, err := s.office.OpenDirect(r.actor(), in.User)
+	if errors.Is(err, archive.ErrNotFound) {
 		jsonError(r.ctx, fasthttp.StatusNotFound, "not_found", "There is no such person.")
 		return
 	}
-	if s.store.Settings().AdminsOnlyDirect() && r.user.Role != archive.RoleAdmin && !slices.Contains(s.store.DirectPartners(r.user.Name), other.Name) {
-		jsonError(r.ctx, fasthttp.StatusForbidden, "forbidden", "In this office only the office manager starts direct messages. Use a channel instead.")
-		return
-	}
-	c, created, err := s.store.DirectChannel(r.user.Name, other.Name)
 	if err != nil {
 		storeError(r.ctx, err)
 		return
-	}
-	if created {
-		s.hub.ChannelChanged(c, nil)
 	}
 	writeJSON(r.ctx, map[string]any{"channel": s.hub.View(c, r.user.Name)})
 }

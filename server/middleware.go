@@ -12,6 +12,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"inhouse/server/archive"
+	"inhouse/server/office"
 )
 
 // Body limits: the API takes small JSON bodies only.
@@ -119,6 +120,11 @@ type request struct {
 	ctx  *fasthttp.RequestCtx
 	user archive.User
 	sess archive.Session
+}
+
+// actor is the caller, for the application layer.
+func (r *request) actor() office.Actor {
+	return office.Actor{Name: r.user.Name, Role: r.user.Role, Via: office.ViaAPI}
 }
 
 // session returns the caller's session, if any.
@@ -246,6 +252,7 @@ func jsonError(ctx *fasthttp.RequestCtx, status int, code, msg string) {
 // storeError turns an archive error into an answer.
 func storeError(ctx *fasthttp.RequestCtx, err error) {
 	var ue archive.UserError
+	var forbidden *office.Forbidden
 	switch {
 	case errors.Is(err, archive.ErrNotFound):
 		jsonError(ctx, fasthttp.StatusNotFound, "not_found", archive.Sentence(err))
@@ -253,6 +260,8 @@ func storeError(ctx *fasthttp.RequestCtx, err error) {
 		jsonError(ctx, fasthttp.StatusConflict, "exists", archive.Sentence(err))
 	case errors.As(err, &ue):
 		jsonError(ctx, fasthttp.StatusBadRequest, "bad_request", archive.Sentence(err))
+	case errors.As(err, &forbidden):
+		jsonError(ctx, fasthttp.StatusForbidden, "forbidden", forbidden.Message)
 	default:
 		jsonError(ctx, fasthttp.StatusServiceUnavailable, "unavailable", "The server could not save this. Try again; if it keeps failing, tell the office manager.")
 	}

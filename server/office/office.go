@@ -15,11 +15,13 @@ import (
 	"inhouse/server/archive"
 )
 
-// Live is what the use cases tell the running chat engine: a person's
-// sockets close when their access changes. The command line runs with no
-// server and passes nil.
+// Live is what the use cases tell the running chat engine, so callers
+// never have to remember it: a person's sockets close when their access
+// changes, and a channel's members hear at once that it was made or
+// changed. The command line runs with no server and passes nil.
 type Live interface {
 	Kick(user, reason string)
+	ChannelChanged(c archive.Channel, removed []string)
 }
 
 // Office runs the use cases over one data folder.
@@ -47,7 +49,8 @@ const (
 
 // Actor is who does something and through which door.
 type Actor struct {
-	Name string // the signed-in person; "" on the command line (whoever runs the server's machine)
+	Name string // the signed-in person; on the command line, the system account
+	Role string // their role; what the office's settings allow depends on it
 	Via  string
 }
 

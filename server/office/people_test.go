@@ -14,6 +14,10 @@ type kicks []string
 
 func (k *kicks) Kick(user, reason string) { *k = append(*k, user+": "+reason) }
 
+func (k *kicks) ChannelChanged(c archive.Channel, removed []string) {
+	*k = append(*k, "#"+c.Name+" changed")
+}
+
 func newOffice(t *testing.T) (*Office, *archive.Store, *kicks) {
 	t.Helper()
 	st, err := archive.Open(t.TempDir())
