@@ -14,6 +14,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"inhouse/server/archive"
+	"inhouse/server/calendar"
 )
 
 // auditorOnly admits the archive's readers. Office managers run the office
@@ -182,7 +183,7 @@ func archiveDay(f *form, name string) (time.Time, bool) {
 	if v == "" {
 		return time.Time{}, true
 	}
-	t, err := time.ParseInLocation("2006-01-02", v, time.Local)
+	t, err := calendar.ParseDay(v)
 	if err != nil {
 		f.Fail(name, "A date like 2026-03-14.")
 		return time.Time{}, false

@@ -39,15 +39,11 @@ type Console struct {
 	stats   statsCache
 }
 
-// New makes the console for srv and applies the stored settings that the
-// server only learns from here (allowed networks).
+// New makes the console for srv.
 func New(srv *server.Server) *Console {
 	c := &Console{
 		srv: srv, office: srv.Office(), store: srv.Store(), hub: srv.Hub(), log: srv.Logger(),
 		flash: newFlashes(),
-	}
-	if nets := c.store.Settings().AllowPrefixes(); len(nets) > 0 {
-		srv.SetAllow(nets)
 	}
 	c.router = c.routes()
 	return c

@@ -10,6 +10,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"inhouse/server/archive"
+	"inhouse/server/netlist"
 )
 
 func settingsForm(st archive.Settings) *form {
@@ -107,11 +108,12 @@ func parseNetworks(f *form) ([]netip.Prefix, []string) {
 	var nets []netip.Prefix
 	var lines []string
 	for _, part := range strings.FieldsFunc(f.Raw("allow"), func(r rune) bool { return r == '\n' || r == '\r' || r == ',' || r == ' ' || r == '\t' }) {
-		p, err := archive.ParseNetwork(part)
+		p, err := netlist.ParsePrefix(part)
 		if err != nil {
-			f.Fail("allow", fmt.Sprintf("“%s” is not a network such as 192.168.1.0/24 or an address such as 192.168.1.20.", part))
+			f.Fail("allow", err.Error()+".")
 			continue
 		}
+		p = p.Masked()
 		nets = append(nets, p)
 		lines = append(lines, p.String())
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"inhouse/server/archive"
+	"inhouse/server/calendar"
 	"inhouse/server/chat"
 )
 
@@ -45,9 +46,9 @@ func day(s string, end bool) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	t, err := time.Parse("2006-01-02", s)
+	t, err := calendar.ParseDay(s)
 	if err != nil {
-		return t, fmt.Errorf("%q is not a date like 2026-03-14", s)
+		return t, err
 	}
 	if end {
 		t = t.AddDate(0, 0, 1)

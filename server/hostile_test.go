@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -292,5 +293,27 @@ func TestSendLimitSurvivesReconnecting(t *testing.T) {
 	send(w, "a6", ch.ID, "after reconnecting")
 	if f := w.Next("error"); f.Str("code") != "rate_limited" {
 		t.Fatalf("after reconnecting: %v, want still rate_limited", f)
+	}
+}
+
+// The networks the office chose in the console hold from the moment the
+// server opens, with or without the console mounted.
+func TestStoredAllowedNetworksHoldWithoutTheConsole(t *testing.T) {
+	dir := t.TempDir()
+	st, err := archive.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := st.Settings()
+	set.Allow = []string{"192.168.7.0/24"}
+	if err := st.SaveSettings(set); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	ts := servertest.StartIn(t, dir) // no console
+	for ip, want := range map[string]bool{"192.168.7.20": true, "192.168.8.20": false, "10.0.0.1": false, "127.0.0.1": true} {
+		if got := ts.Allowed(netip.MustParseAddr(ip)); got != want {
+			t.Errorf("%s allowed: %v, want %v", ip, got, want)
+		}
 	}
 }

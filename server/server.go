@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,7 +21,6 @@ import (
 	"inhouse/server/archive"
 	"inhouse/server/auth"
 	"inhouse/server/chat"
-	"inhouse/server/heapfloor"
 	"inhouse/server/office"
 )
 
@@ -101,22 +99,18 @@ func Open(cfg Config) (*Server, error) {
 	if len(cfg.Allow) == 0 {
 		cfg.Allow = DefaultAllow
 	}
-	// A disk sync holds its scheduler slot while it waits; with a single
-	// slot (one core, or taskset) nothing else would run meanwhile and group
-	// commit would gather nothing. A second slot costs nothing when idle.
-	if runtime.GOMAXPROCS(0) < 2 {
-		runtime.GOMAXPROCS(2)
-	}
 	store, err := archive.Open(cfg.DataDir)
 	if err != nil {
 		return nil, err
 	}
-	// Few collections while the heap is small: each one slows every
-	// message in flight (see heapfloor).
-	heapfloor.Keep(heapFloor)
 	s := &Server{cfg: cfg, store: store, log: cfg.Log, started: time.Now(), throttle: newThrottle(), passwords: newPasswordGate()}
 	s.hub = chat.NewHub(store, cfg.Limits, cfg.Log)
 	s.office = office.New(store, s.hub, cfg.Log)
+	// The networks the office chose in the console hold whether or not the
+	// console is mounted.
+	if nets := store.Settings().AllowPrefixes(); len(nets) > 0 {
+		s.SetAllow(nets)
+	}
 	if !store.HasAdmin() {
 		t := auth.Token()
 		s.setupToken.Store(&t)

@@ -1,6 +1,7 @@
 // Entry: sign-in, the gates (password, policy), then the chat.
 import { api } from './api.js';
 import { Socket } from './socket.js';
+import { Protocol } from './protocol.js';
 import { Store } from './store.js';
 import { mentions, utf8Length, typingText } from './text.js';
 import { notify } from './notify.js';
@@ -15,8 +16,6 @@ const root = document.getElementById('app');
 const LAST = 'inhouse.last';
 const AWAY_HIDDEN_MS = 60 * 1000;
 const AWAY_IDLE_MS = 10 * 60 * 1000;
-// Errors that will not go away by sending again: show them with Retry.
-const RETRYABLE = new Set(['unavailable', 'rate_limited']);
 
 async function boot() {
   let me;
@@ -41,17 +40,33 @@ class Client {
     this.store.setMe(me);
     this.current = null;
     this.online = false;
-    this.ready = false; // synced since the socket opened
     this.readTimer = 0;
-    this.lastTyping = 0;
-    this.presence = 'online';
     this.dirty = new Set();
     this.flushTimer = 0;
     this.socket = new Socket({
-      open: () => this.onOpen(),
-      frame: (f) => this.onFrame(f),
-      closed: (e, opened) => this.onClosed(e, opened),
+      open: () => this.protocol.opened(),
+      frame: (f) => this.protocol.frame(f),
+      closed: (e, opened) => this.protocol.closed(e.code, opened),
       state: () => this.mark('status'),
+    });
+    // The protocol decides what goes over the socket; the page only hears
+    // what to show.
+    this.protocol = new Protocol({
+      store: this.store,
+      api,
+      send: (f) => this.socket.send(f),
+      stop: () => this.socket.stop(),
+      healthy: () => this.socket.healthy(),
+      ui: {
+        viewing: (channel) => this.viewing(channel),
+        opened: () => { if (!this.current) this.route(); },
+        arrived: (channel, msgs, viewing) => this.arrived(channel, msgs, viewing),
+        synced: () => this.synced(),
+        closed: () => this.mark('status', 'conv'),
+        signedOut: () => this.signedOut(),
+        needPolicy: (me) => this.needPolicy(me),
+        toast: (text) => this.toast(text),
+      },
     });
     this.sidebar = new Sidebar(this);
     this.conv = new Conversation(this);
@@ -288,124 +303,29 @@ class Client {
     this.mark('conv');
   }
 
-  // ---- socket ----
-  async onOpen() {
-    this.ready = false;
-    try {
-      const [me, users, channels] = await Promise.all([api.me(), api.users(), api.channels()]);
-      if (!me) return this.signedOut();
-      api.csrf = me.csrf;
-      if (!me.policy.accepted) return this.needPolicy(me);
-      this.store.policy = me.policy;
-      this.store.office = me.office || this.store.office;
-      this.store.setUsers(users);
-      this.store.setChannels(channels);
-    } catch { /* keep what we have; sync still fills the gaps */ }
-    if (!this.current) this.route();
-    this.sync();
-    if (this.presence === 'away') this.socket.send({ type: 'presence', status: 'away' });
-  }
-
-  async onClosed(e, opened) {
-    this.ready = false;
-    this.mark('status', 'conv');
-    // A refused upgrade looks like any failure: ask the API whether the
-    // session ended.
-    if (!opened || e.code === 1008) {
-      try {
-        const me = await api.me();
-        if (!me) this.signedOut();
-        else if (!me.policy.accepted) this.needPolicy(me);
-      } catch { /* offline: keep retrying */ }
-    }
-  }
-
-  onFrame(f) {
-    const s = this.store;
-    switch (f.type) {
-      case 'ack':
-        s.ack(f);
-        break;
-      case 'message': {
-        const viewing = this.viewing(f.channel);
-        const fresh = s.addMessages(f.channel, [f], viewing);
-        s.stopTyping(f.channel, f.from);
-        for (const m of fresh) {
-          if (m.from === s.me.name) continue;
-          if (f.channel === this.current) {
-            if (!viewing) this.conv.noteUnseen(m.seq);
-            this.live.textContent = `${s.display(m.from)}: ${m.text.slice(0, 200)}`;
-          }
-          this.notifyAbout(f.channel, m);
-        }
-        if (viewing) this.maybeRead();
-        break;
+  // ---- what the protocol tells the page ----
+  // arrived: new messages from others; those in the open channel are
+  // announced to screen readers, and marked unseen if scrolled up.
+  arrived(channel, msgs, viewing) {
+    for (const m of msgs) {
+      if (channel === this.current) {
+        if (!viewing) this.conv.noteUnseen(m.seq);
+        this.live.textContent = `${this.store.display(m.from)}: ${m.text.slice(0, 200)}`;
       }
-      case 'synced':
-        this.ready = true;
-        this.socket.healthy();
-        this.resendAll();
-        this.mark('conv', 'status');
-        if (this.current) {
-          const log = s.log(this.current);
-          if (!log.items.length && !log.complete && !log.loading) this.loadHistory(this.current, 50);
-        }
-        this.maybeRead();
-        break;
-      case 'history': {
-        const want = this.historyLimit?.[f.channel] || 50;
-        s.addHistory(f.channel, f.messages || [], want);
-        break;
-      }
-      case 'typing':
-        s.typingIn(f.channel, f.user);
-        break;
-      case 'presence':
-        s.presence(f.user, f.status);
-        break;
-      case 'read':
-        s.readElsewhere(f.channel, f.seq);
-        break;
-      case 'channel':
-        if (f.channel?.id) s.upsertChannel(f.channel);
-        // Presence is pushed only between direct-message partners: a new
-        // partner's current status comes from the list.
-        if (f.channel?.kind === 'direct') this.refreshUsers();
-        break;
-      case 'left':
-        s.removeChannel(f.channel);
-        break;
-      case 'error':
-        this.onError(f);
-        break;
+      this.notifyAbout(channel, m);
     }
+    if (viewing) this.maybeRead();
   }
 
-  // sync asks for everything missed since the last seq seen per channel.
-  sync() {
-    this.socket.send({ type: 'sync', id: 'sync', channels: this.store.syncPoints() });
-  }
-
-  onError(f) {
-    // Too many syncs and history pages at once (many tabs reconnecting):
-    // the missed messages are asked for again in a moment.
-    if (f.id === 'sync') {
-      if (RETRYABLE.has(f.code)) setTimeout(() => this.sync(), 2000);
-      return;
+  // synced: the outbox has gone out again; the open channel gets its
+  // first page if it has none yet.
+  synced() {
+    this.mark('conv', 'status');
+    if (this.current) {
+      const log = this.store.log(this.current);
+      if (!log.items.length && !log.complete && !log.loading) this.loadHistory(this.current, 50);
     }
-    const p = f.id ? this.store.outbox.find((x) => x.id === f.id) : null;
-    if (f.code === 'policy_required') {
-      api.me().then((me) => me && this.needPolicy(me)).catch(() => {});
-      return;
-    }
-    if (p) {
-      if (RETRYABLE.has(f.code)) setTimeout(() => this.send(p), f.code === 'rate_limited' ? 2000 : 5000);
-      else this.store.fail(p.id, f.message, f.code);
-      return;
-    }
-    // A failed history page: allow another try on the next scroll.
-    for (const l of this.store.logs.values()) l.loading = false;
-    this.toast(f.message || 'Something went wrong.');
+    this.maybeRead();
   }
 
   viewing(channel) {
@@ -413,24 +333,16 @@ class Client {
   }
 
   loadHistory(channel, limit) {
-    const log = this.store.log(channel);
-    const ch = this.store.channels.get(channel);
-    if (log.loading || log.complete) return;
-    if (ch && ch.last_seq === 0 && !log.items.length) { log.complete = true; this.mark('conv'); return; }
-    this.historyLimit = { ...this.historyLimit, [channel]: limit };
-    const before = log.items[0]?.seq || 0;
-    if (this.socket.send({ type: 'history', channel, before, limit })) {
-      log.loading = true;
-      if (channel === this.current) this.conv.renderTop();
-    }
+    const r = this.protocol.loadHistory(channel, limit);
+    if (r === 'empty') this.mark('conv');
+    else if (r === 'asked' && channel === this.current) this.conv.renderTop();
   }
 
   maybeRead() {
     clearTimeout(this.readTimer);
     this.readTimer = setTimeout(() => {
       if (!this.current || document.hidden || !this.conv.atBottom()) return;
-      const seq = this.store.markRead(this.current);
-      if (seq) this.socket.send({ type: 'read', channel: this.current, seq });
+      this.protocol.read(this.current);
     }, 150);
   }
 
@@ -450,15 +362,8 @@ class Client {
     this.resize();
     this.counter.textContent = '';
     this.conv.stick = true;
-    this.send(p);
+    this.protocol.post(p);
     this.conv.toBottom(false);
-  }
-
-  send(p) {
-    if (!this.ready || p.state !== 'pending' || !this.store.outbox.includes(p)) return;
-    if (p.kind === 'edit') this.socket.send({ type: 'edit', id: p.id, channel: p.channel, seq: p.ref, text: p.text });
-    else if (p.kind === 'delete') this.socket.send({ type: 'delete', id: p.id, channel: p.channel, seq: p.ref });
-    else this.socket.send({ type: 'send', id: p.id, channel: p.channel, text: p.text });
   }
 
   // ---- editing and deleting one's own messages ----
@@ -470,7 +375,7 @@ class Client {
     if (!text.trim()) { this.confirmDelete(channel, seq); return; }
     const n = utf8Length(text);
     if (n > this.store.maxText) { this.toast(`Too long by ${n - this.store.maxText} bytes: shorten it.`); return; }
-    if (text !== current) this.send(this.store.queueChange(channel, 'edit', seq, text));
+    if (text !== current) this.protocol.post(this.store.queueChange(channel, 'edit', seq, text));
     this.conv.stopEdit();
   }
 
@@ -495,7 +400,7 @@ class Client {
     no.addEventListener('click', () => dlg.close());
     yes.addEventListener('click', () => {
       if (this.conv.editing?.seq === seq) this.conv.editing = null;
-      this.send(this.store.queueChange(channel, 'delete', seq));
+      this.protocol.post(this.store.queueChange(channel, 'delete', seq));
       dlg.close();
     });
     yes.focus();
@@ -545,22 +450,10 @@ class Client {
       this.toast('That message is no longer there.');
       return;
     }
-    if (this.ready) this.loadHistory(r.channel, 200);
+    if (this.protocol.ready) this.loadHistory(r.channel, 200);
   }
 
-  // After a reconnect's sync, everything still pending goes again with its
-  // own id: the server stores each id once and re-acks duplicates.
-  resendAll() {
-    for (const p of this.store.outbox) {
-      if (!this.store.channels.has(p.channel)) this.store.fail(p.id, 'you are no longer in this conversation.');
-      else this.send(p);
-    }
-  }
-
-  retry(id) {
-    const p = this.store.retry(id);
-    if (p) this.send(p);
-  }
+  retry(id) { this.protocol.retry(id); }
 
   onInput() {
     this.resize();
@@ -568,11 +461,7 @@ class Client {
     const max = this.store.maxText;
     this.counter.textContent = n > max * 0.9 ? `${Math.max(0, max - n)} left` : '';
     if (n > max) this.counter.textContent = `Too long by ${n - max} bytes`;
-    const now = Date.now();
-    if (this.input.value.trim() && now - this.lastTyping > 3000 && this.current) {
-      this.lastTyping = now;
-      this.socket.send({ type: 'typing', channel: this.current });
-    }
+    if (this.input.value.trim() && this.current) this.protocol.typing(this.current);
     clearTimeout(this.draftTimer);
     this.draftTimer = setTimeout(() => this.saveDraft(), 400);
   }
@@ -624,11 +513,7 @@ class Client {
 
   watchPresence() {
     let hiddenTimer = 0, idleTimer = 0;
-    const set = (status) => {
-      if (status === this.presence) return;
-      this.presence = status;
-      this.socket.send({ type: 'presence', status });
-    };
+    const set = (status) => this.protocol.presence(status);
     const active = () => {
       clearTimeout(idleTimer);
       idleTimer = setTimeout(() => set('away'), AWAY_IDLE_MS);
@@ -669,9 +554,7 @@ class Client {
     if (open) this.sidebar.el.querySelector('.item.current, .item')?.focus();
   }
 
-  refreshUsers() {
-    api.users().then((u) => this.store.setUsers(u)).catch(() => {});
-  }
+  refreshUsers() { this.protocol.refreshUsers(); }
 
   switcher() { if (!document.querySelector('dialog[open]')) { this.refreshUsers(); switcher(this); } }
   dmDialog() { this.refreshUsers(); dmDialog(this); }
@@ -707,15 +590,9 @@ class Client {
     location.reload();
   }
 
-  signedOut() {
-    this.socket.stop();
-    showLogin(root, () => location.reload());
-  }
-
-  needPolicy(me) {
-    this.socket.stop();
-    showPolicy(root, me, () => location.reload());
-  }
+  // The protocol has stopped the socket for these two.
+  signedOut() { showLogin(root, () => location.reload()); }
+  needPolicy(me) { showPolicy(root, me, () => location.reload()); }
 }
 
 boot();

@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+
+	"go4.org/netipx"
 )
 
 func TestEmbeddedCatalog(t *testing.T) {
@@ -60,7 +62,7 @@ func TestMergedRangesDoNotOverlap(t *testing.T) {
 	}
 	for _, e := range entries {
 		for _, in := range e.Prefixes {
-			if !covered(out, in.Addr()) || !covered(out, lastAddr(in)) {
+			if !covered(out, in.Addr()) || !covered(out, netipx.RangeOfPrefix(in).To()) {
 				t.Fatalf("%s: %s lost in merge", e.ID, in)
 			}
 		}
@@ -95,9 +97,11 @@ func TestMergePrefixes(t *testing.T) {
 		netip.MustParsePrefix("2001:db8::/48"),
 		netip.MustParsePrefix("2001:db8:1::/48"),
 		netip.MustParsePrefix("255.255.255.255/32"),
+		netip.MustParsePrefix("::/128"),          // must not join IPv4's last address
+		netip.MustParsePrefix("2001:db8::5/128"), // inside
 	}
 	got := mergePrefixes(in)
-	want := "10.0.0.1/32 10.0.0.2/32 91.108.4.0/22 91.108.8.0/21 91.108.16.0/22 255.255.255.255/32 2001:db8::/47"
+	want := "10.0.0.1/32 10.0.0.2/32 91.108.4.0/22 91.108.8.0/21 91.108.16.0/22 255.255.255.255/32 ::/128 2001:db8::/47"
 	var s []string
 	for _, p := range got {
 		s = append(s, p.String())

@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"inhouse/server/netlist"
 )
 
 // ErrInvalidCatalog marks every catalog validation error.
@@ -180,25 +182,16 @@ func (v *validator) ports(e *Entry, list []string, proto string) ([]PortRange, e
 
 // parseRange accepts a CIDR prefix (or a single address) of a public network.
 func parseRange(s string) (netip.Prefix, error) {
-	var p netip.Prefix
-	if strings.Contains(s, "/") {
-		var err error
-		if p, err = netip.ParsePrefix(s); err != nil {
-			return p, err
+	p, err := netlist.ParsePrefix(s)
+	if err != nil {
+		var ne *netlist.Error
+		if errors.As(err, &ne) {
+			return p, errors.New(ne.Reason) // the caller names the range
 		}
-	} else {
-		a, err := netip.ParseAddr(s)
-		if err != nil {
-			return p, err
-		}
-		p = netip.PrefixFrom(a, a.BitLen())
+		return p, err
 	}
 	a := p.Addr()
 	switch {
-	case a.Zone() != "":
-		return p, errors.New("zones are not allowed")
-	case a.Is4In6():
-		return p, errors.New("write IPv4 addresses as IPv4")
 	case p.Masked() != p:
 		return p, fmt.Errorf("host bits set (the network is %s)", p.Masked())
 	case a.Is4() && p.Bits() < 8, a.Is6() && p.Bits() < 16:

@@ -2,9 +2,10 @@ package archive
 
 import (
 	"errors"
-	"fmt"
 	"net/netip"
 	"strings"
+
+	"inhouse/server/netlist"
 )
 
 // Who may do something that the office can restrict to admins.
@@ -23,23 +24,11 @@ func (st Settings) AdminsOnlyDirect() bool { return st.DirectBy == AdminsOnly }
 func (st Settings) AllowPrefixes() []netip.Prefix {
 	var out []netip.Prefix
 	for _, a := range st.Allow {
-		if p, err := ParseNetwork(a); err == nil {
-			out = append(out, p)
+		if p, err := netlist.ParsePrefix(strings.TrimSpace(a)); err == nil {
+			out = append(out, p.Masked())
 		}
 	}
 	return out
-}
-
-// ParseNetwork reads a network such as 192.168.1.0/24 or one address.
-func ParseNetwork(s string) (netip.Prefix, error) {
-	s = strings.TrimSpace(s)
-	if p, err := netip.ParsePrefix(s); err == nil {
-		return p.Masked(), nil
-	}
-	if a, err := netip.ParseAddr(s); err == nil {
-		return netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()), nil
-	}
-	return netip.Prefix{}, userErr(fmt.Errorf("%q is not a network such as 192.168.1.0/24 or an address", s))
 }
 
 // checkAccessSettings validates and normalises the console's access
@@ -58,11 +47,11 @@ func checkAccessSettings(st *Settings) error {
 		if strings.TrimSpace(a) == "" {
 			continue
 		}
-		p, err := ParseNetwork(a)
+		p, err := netlist.ParsePrefix(strings.TrimSpace(a))
 		if err != nil {
-			return err
+			return userErr(err)
 		}
-		nets = append(nets, p.String())
+		nets = append(nets, p.Masked().String())
 	}
 	st.Allow = sortedUnique(nets)
 	if len(st.Allow) == 0 {

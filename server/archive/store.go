@@ -20,8 +20,6 @@ import (
 	"time"
 
 	"github.com/tidwall/buntdb"
-
-	"inhouse/server/heapfloor"
 )
 
 // Errors callers match on.
@@ -119,10 +117,6 @@ func Open(dir string) (*Store, error) {
 	if f, err := os.OpenFile(path, os.O_CREATE|os.O_RDONLY, 0o600); err == nil {
 		f.Close()
 	}
-	// Opening builds the whole archive in memory; collecting garbage more
-	// often meanwhile keeps the peak near the final size (a large archive
-	// would otherwise briefly need twice its memory).
-	defer heapfloor.Hold(60)()
 	db, err := buntdb.Open(path)
 	if err != nil {
 		lock.Close()

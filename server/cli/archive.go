@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"inhouse/server/archive"
+	"inhouse/server/calendar"
 )
 
 // archive verify | archive export
@@ -114,9 +115,9 @@ func parseDay(s string, end bool) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, nil
 	}
-	t, err := time.Parse("2006-01-02", s)
+	t, err := calendar.ParseDay(s)
 	if err != nil {
-		return t, usagef("%q is not a date like 2026-03-14", s)
+		return t, usagef("%v", err)
 	}
 	if end {
 		t = t.AddDate(0, 0, 1)

@@ -10,8 +10,11 @@ import (
 	"os"
 	"strings"
 
+	"github.com/valyala/fasthttp"
+
 	"inhouse/install"
 	"inhouse/install/firewall"
+	"inhouse/server"
 	"inhouse/server/archive"
 )
 
@@ -27,6 +30,9 @@ type Env struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 	StdinTerminal  bool
+	// Console makes the admin console that serve mounts at /admin. main
+	// wires it: no package under server/ imports the console.
+	Console func(*server.Server) fasthttp.RequestHandler
 }
 
 // usageError is bad usage: exit status 2.

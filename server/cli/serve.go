@@ -7,13 +7,12 @@ import (
 	"net/netip"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
-	"inhouse/admin"
 	"inhouse/server"
 	"inhouse/server/archive"
+	"inhouse/server/netlist"
 )
 
 // stopWithin bounds a graceful stop.
@@ -42,9 +41,9 @@ func serveUntil(args []string, env Env, stop <-chan struct{}) error {
 	if err != nil {
 		return err
 	}
-	adminNets, err := parseAllow(*adminAllow)
+	adminNets, err := netlist.ParsePrefixes(*adminAllow)
 	if err != nil {
-		return err
+		return usagef("--admin-allow: %v", err)
 	}
 	var handler slog.Handler
 	switch *logFormat {
@@ -56,14 +55,17 @@ func serveUntil(args []string, env Env, stop <-chan struct{}) error {
 		return usagef("--log %q: use text or json", *logFormat)
 	}
 	log := slog.New(handler)
-	srv, err := server.Open(server.Config{Addr: *addr, DataDir: *data, TLS: *tlsMode, Allow: nets, AdminAllow: adminNets, Version: Version, Log: log})
+	server.TuneProcess()
+	srv, err := server.OpenTuned(server.Config{Addr: *addr, DataDir: *data, TLS: *tlsMode, Allow: nets, AdminAllow: adminNets, Version: Version, Log: log})
 	if err != nil {
 		if errors.Is(err, archive.ErrLocked) {
 			return fmt.Errorf("the data folder %s is in use by another inhouse server", *data)
 		}
 		return err
 	}
-	srv.Mount("/admin", admin.New(srv).Handler())
+	if env.Console != nil {
+		srv.Mount("/admin", env.Console(srv))
+	}
 	ln, err := srv.Listen()
 	if err != nil {
 		srv.Shutdown()
@@ -115,21 +117,9 @@ wait:
 
 // parseAllow reads --allow: comma-separated CIDRs or single addresses.
 func parseAllow(s string) ([]netip.Prefix, error) {
-	if strings.TrimSpace(s) == "" {
-		return nil, nil
+	nets, err := netlist.ParsePrefixes(s)
+	if err != nil {
+		return nil, usagef("--allow: %v", err)
 	}
-	var out []netip.Prefix
-	for _, part := range strings.Split(s, ",") {
-		part = strings.TrimSpace(part)
-		if p, err := netip.ParsePrefix(part); err == nil {
-			out = append(out, p.Masked())
-			continue
-		}
-		if a, err := netip.ParseAddr(part); err == nil {
-			out = append(out, netip.PrefixFrom(a, a.BitLen()))
-			continue
-		}
-		return nil, usagef("--allow: %q is not a network such as 192.168.1.0/24", part)
-	}
-	return out, nil
+	return nets, nil
 }

@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"syscall"
+
+	"inhouse/server"
 )
 
 // Serve runs the server under test for a child process: the data folder
@@ -16,6 +18,7 @@ import (
 // o.Stock) and can turn group commit off, so load generators measure the
 // engine rather than the office's abuse limits.
 func Serve(dir string, o ServerOptions, out io.Writer) error {
+	server.TuneProcess() // as inhouse serve does
 	if o.CPUProfile != "" {
 		f, err := os.Create(o.CPUProfile)
 		if err != nil {

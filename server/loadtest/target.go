@@ -207,7 +207,7 @@ func openServer(dir string, o ServerOptions) (*server.Server, string, error) {
 	if o.Stock {
 		cfg.Limits = chat.DefaultLimits
 	}
-	srv, err := server.Open(cfg)
+	srv, err := server.OpenTuned(cfg)
 	if err != nil {
 		return nil, "", err
 	}

@@ -1,0 +1,235 @@
+// The chat protocol without the DOM: what to send when the socket opens and
+// closes, how each server frame changes the store, when the outbox goes out
+// again, which errors are retried. app.js owns the page and tells this class
+// what the socket does; this class tells the page what happened through the
+// `ui` hooks. No document, window, location or localStorage here, so
+// node --test can drive it with a fake socket and a fake clock.
+
+// Errors that go away by themselves: the same frame is sent again later.
+// Every other error is the server's final word, shown with Retry.
+export const RETRYABLE = new Set(['unavailable', 'rate_limited']);
+
+// How long before a refused frame goes again.
+export const SYNC_RETRY_MS = 2000;
+export const RATE_LIMITED_RETRY_MS = 2000;
+export const UNAVAILABLE_RETRY_MS = 5000;
+// The server passes on typing at most every 2 s; 3 s keeps us under it.
+export const TYPING_EVERY_MS = 3000;
+
+export class Protocol {
+  // store: the Store. api: { me(), users(), channels(), csrf } (api.js).
+  // send(frame) → true when the frame went onto an open socket.
+  // stop(): close the socket and never reconnect. healthy(): reset the
+  // reconnect backoff. later(fn, ms) and now() are the timer and clock.
+  // ui: optional hooks, each described where it is called:
+  //   viewing(channel) → bool, opened(), arrived(channel, msgs, viewing),
+  //   synced(), closed(), signedOut(), needPolicy(me), toast(text).
+  constructor({
+    store, api, send, stop = () => {}, healthy = () => {},
+    // Wrapped: a bare setTimeout called as this.later() is an illegal invocation in browsers.
+    later = (fn, ms) => setTimeout(fn, ms), now = () => Date.now(), ui = {},
+  }) {
+    this.store = store;
+    this.api = api;
+    this.sendFrame = send;
+    this.stopSocket = stop;
+    this.healthy = healthy;
+    this.later = later;
+    this.now = now;
+    this.ui = ui;
+    this.ready = false; // synced since the socket opened: sends may go
+    this.stopped = false; // the session ended: no more reconnects
+    this.historyLimit = {}; // channel → the limit of the page asked for
+    this.presenceStatus = 'online';
+    this.lastTyping = -Infinity; // the first keystroke always tells
+  }
+
+  // ---- socket events ----
+
+  // opened: the socket is up. Fresh people and channels first (new
+  // channels, authoritative unread counts), then sync what was missed.
+  async opened() {
+    this.ready = false;
+    const { store, api } = this;
+    try {
+      const [me, users, channels] = await Promise.all([api.me(), api.users(), api.channels()]);
+      if (!me) return this.end(null);
+      api.csrf = me.csrf;
+      if (!me.policy.accepted) return this.end(me);
+      store.policy = me.policy;
+      store.office = me.office || store.office;
+      store.setUsers(users);
+      store.setChannels(channels);
+    } catch { /* keep what we have; sync still fills the gaps */ }
+    // The page may have had no channel to open until now.
+    this.ui.opened?.();
+    this.sync();
+    // The server counts a new socket as online.
+    if (this.presenceStatus === 'away') this.sendFrame({ type: 'presence', status: 'away' });
+  }
+
+  // closed: the socket went down (the socket reconnects by itself). A
+  // refused upgrade looks like any failure, and 1008 may mean the session
+  // ended: ask the API, and stop for good if so.
+  async closed(code, opened) {
+    this.ready = false;
+    this.ui.closed?.();
+    if (opened && code !== 1008) return;
+    try {
+      const me = await this.api.me();
+      if (!me) this.end(null);
+      else if (!me.policy.accepted) this.end(me);
+    } catch { /* offline: keep retrying */ }
+  }
+
+  // end stops reconnecting and hands over to sign-in (me null) or the
+  // policy gate. Pending messages stay in the outbox for the next session.
+  end(me) {
+    this.ready = false;
+    this.stopped = true;
+    this.stopSocket();
+    if (me) this.ui.needPolicy?.(me); else this.ui.signedOut?.();
+  }
+
+  // sync asks for everything missed since the last seq seen per channel.
+  sync() {
+    this.sendFrame({ type: 'sync', id: 'sync', channels: this.store.syncPoints() });
+  }
+
+  // ---- server frames ----
+  frame(f) {
+    const s = this.store;
+    switch (f.type) {
+      case 'ack':
+        s.ack(f);
+        break;
+      case 'message': {
+        // viewing: the person sees the channel's newest messages, so
+        // nothing becomes unread.
+        const viewing = !!this.ui.viewing?.(f.channel);
+        const fresh = s.addMessages(f.channel, [f], viewing);
+        s.stopTyping(f.channel, f.from);
+        this.ui.arrived?.(f.channel, fresh.filter((m) => m.from !== s.me.name), viewing);
+        break;
+      }
+      case 'synced':
+        this.ready = true;
+        this.healthy();
+        this.resendAll();
+        this.ui.synced?.();
+        break;
+      case 'history':
+        s.addHistory(f.channel, f.messages || [], this.historyLimit[f.channel] || 50);
+        break;
+      case 'typing':
+        s.typingIn(f.channel, f.user);
+        break;
+      case 'presence':
+        s.presence(f.user, f.status);
+        break;
+      case 'read':
+        s.readElsewhere(f.channel, f.seq);
+        break;
+      case 'channel':
+        if (f.channel?.id) s.upsertChannel(f.channel);
+        // Presence is pushed only between direct-message partners: a new
+        // partner's current status comes from the list.
+        if (f.channel?.kind === 'direct') this.refreshUsers();
+        break;
+      case 'left':
+        s.removeChannel(f.channel);
+        break;
+      case 'error':
+        this.error(f);
+        break;
+    }
+  }
+
+  error(f) {
+    // Too many syncs and history pages at once (many tabs reconnecting):
+    // the missed messages are asked for again in a moment.
+    if (f.id === 'sync') {
+      if (RETRYABLE.has(f.code)) this.later(() => this.sync(), SYNC_RETRY_MS);
+      return;
+    }
+    if (f.code === 'policy_required') {
+      this.api.me().then((me) => me && this.end(me)).catch(() => {});
+      return;
+    }
+    const p = f.id ? this.store.outbox.find((x) => x.id === f.id) : null;
+    if (p) {
+      if (RETRYABLE.has(f.code)) this.later(() => this.post(p), f.code === 'rate_limited' ? RATE_LIMITED_RETRY_MS : UNAVAILABLE_RETRY_MS);
+      else this.store.fail(p.id, f.message, f.code);
+      return;
+    }
+    // A failed history page: allow another try on the next scroll.
+    for (const l of this.store.logs.values()) l.loading = false;
+    this.ui.toast?.(f.message || 'Something went wrong.');
+  }
+
+  // ---- what the page asks for ----
+
+  // post sends an outbox entry (a send, edit or delete) with its own id,
+  // once the socket has synced; until then it waits in the outbox.
+  post(p) {
+    if (!this.ready || p.state !== 'pending' || !this.store.outbox.includes(p)) return;
+    if (p.kind === 'edit') this.sendFrame({ type: 'edit', id: p.id, channel: p.channel, seq: p.ref, text: p.text });
+    else if (p.kind === 'delete') this.sendFrame({ type: 'delete', id: p.id, channel: p.channel, seq: p.ref });
+    else this.sendFrame({ type: 'send', id: p.id, channel: p.channel, text: p.text });
+  }
+
+  // After a reconnect's sync, everything still pending goes again with its
+  // own id: the server stores each id once and re-acks duplicates.
+  resendAll() {
+    for (const p of this.store.outbox) {
+      if (!this.store.channels.has(p.channel)) this.store.fail(p.id, 'you are no longer in this conversation.');
+      else this.post(p);
+    }
+  }
+
+  // retry sends a failed entry again (the person pressed Retry).
+  retry(id) {
+    const p = this.store.retry(id);
+    if (p) this.post(p);
+  }
+
+  // loadHistory asks for the page before the oldest loaded message.
+  // Returns 'empty' when the channel has no messages at all (the log is
+  // marked complete), 'asked' when a page was asked for, '' otherwise.
+  loadHistory(channel, limit) {
+    const log = this.store.log(channel);
+    const ch = this.store.channels.get(channel);
+    if (log.loading || log.complete) return '';
+    if (ch && ch.last_seq === 0 && !log.items.length) { log.complete = true; return 'empty'; }
+    this.historyLimit[channel] = limit;
+    const before = log.items[0]?.seq || 0;
+    if (!this.sendFrame({ type: 'history', channel, before, limit })) return '';
+    log.loading = true;
+    return 'asked';
+  }
+
+  // read marks the channel read and tells the server, if anything changed.
+  read(channel) {
+    const seq = this.store.markRead(channel);
+    if (seq) this.sendFrame({ type: 'read', channel, seq });
+  }
+
+  // typing tells the channel someone is typing, at most every 3 s.
+  typing(channel) {
+    const now = this.now();
+    if (now - this.lastTyping <= TYPING_EVERY_MS) return;
+    this.lastTyping = now;
+    this.sendFrame({ type: 'typing', channel });
+  }
+
+  // presence sets 'online' or 'away'; only a change is sent.
+  presence(status) {
+    if (status === this.presenceStatus) return;
+    this.presenceStatus = status;
+    this.sendFrame({ type: 'presence', status });
+  }
+
+  refreshUsers() {
+    this.api.users().then((u) => this.store.setUsers(u)).catch(() => {});
+  }
+}
