@@ -7,7 +7,7 @@ LDFLAGS := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PK
 ADDR    ?= 127.0.0.1:8080
 DATA    ?= ./data
 
-.PHONY: all build run test generate check bench clean fuzz
+.PHONY: all build run test unit generate check bench clean fuzz
 
 # Fuzz targets (package:function), each run for FUZZTIME by `make test`;
 # run longer with `make fuzz FUZZTIME=10m`. The default is a count, not a
@@ -43,6 +43,12 @@ test: check
 	$(MAKE) --no-print-directory fuzz
 	node --test server/e2e/
 	go test -race -count=1 -timeout 15m ./...
+
+# The quick loop while working: every test that needs no browser, no
+# built binary and no race detector, in seconds. make test is the proof.
+unit:
+	node --test server/e2e/
+	go test -short -count=1 ./...
 
 fuzz:
 	@for t in $(FUZZ); do \

@@ -27,15 +27,15 @@ func (s *Server) serveControl() error {
 	}
 	os.Chmod(path, 0o600)
 	s.control = ln
-	go func() {
+	s.background.Go(func() {
 		for {
 			c, err := ln.Accept()
 			if err != nil {
 				return
 			}
-			go s.control1(c)
+			s.background.Go(func() { s.control1(c) })
 		}
-	}()
+	})
 	return nil
 }
 

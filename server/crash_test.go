@@ -45,6 +45,9 @@ var buildBinary = sync.OnceValues(func() (string, error) {
 
 func binary(t *testing.T) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and runs the inhouse binary: make test runs it, make unit does not")
+	}
 	bin, err := buildBinary()
 	if err != nil {
 		t.Fatal(err)

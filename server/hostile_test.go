@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -314,6 +315,29 @@ func TestStoredAllowedNetworksHoldWithoutTheConsole(t *testing.T) {
 	for ip, want := range map[string]bool{"192.168.7.20": true, "192.168.8.20": false, "10.0.0.1": false, "127.0.0.1": true} {
 		if got := ts.Allowed(netip.MustParseAddr(ip)); got != want {
 			t.Errorf("%s allowed: %v, want %v", ip, got, want)
+		}
+	}
+}
+
+// Shutdown waits for the goroutines the server started besides serving
+// (daily jobs, the control socket): none is left behind to touch a closed
+// store.
+func TestShutdownLeavesNoBackgroundGoroutine(t *testing.T) {
+	ts := servertest.Start(t)
+	ts.AddUser("ana", "member")
+	// A backup through the control socket, as `inhouse backup` makes it.
+	conn, err := server.RequestBackup(ts.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, conn)
+	conn.Close()
+	ts.Shutdown()
+	buf := make([]byte, 1<<20)
+	stacks := string(buf[:runtime.Stack(buf, true)])
+	for _, f := range []string{"(*Server).runJobs", "(*Server).serveControl", "(*Server).control1"} {
+		if strings.Contains(stacks, "inhouse/server."+f) {
+			t.Fatalf("%s still runs after Shutdown:\n%s", f, stacks)
 		}
 	}
 }

@@ -73,6 +73,10 @@ type Server struct {
 	router   *router.Router
 	control  net.Listener
 	jobsStop chan struct{}
+	// background counts the goroutines the server starts besides serving
+	// (daily jobs, the control socket and its connections): Shutdown waits
+	// for them before it closes the store they use.
+	background sync.WaitGroup
 	// lastPurge is when the retention purge last ran (jobs goroutine only).
 	lastPurge time.Time
 	stopOnce  sync.Once
@@ -160,7 +164,7 @@ func (s *Server) Listen() (net.Listener, error) {
 	s.baseURL = s.urlFor(ln.Addr())
 	s.hub.Run()
 	s.jobsStop = make(chan struct{})
-	go s.runJobs(s.jobsStop)
+	s.background.Go(func() { s.runJobs(s.jobsStop) })
 	if err := s.serveControl(); err != nil {
 		s.log.Warn("no control socket: backups of the running server are not possible", "err", err)
 	}
@@ -230,12 +234,30 @@ func (s *Server) shutdown() error {
 	}
 	s.hub.Shutdown()
 	err := s.http.Shutdown()
+	s.waitBackground()
 	// The store first: its last writes still report to the hub's dispatcher.
 	if cerr := s.store.Close(); err == nil {
 		err = cerr
 	}
 	s.hub.Close()
 	return err
+}
+
+// backgroundGrace bounds how long Shutdown waits for a daily job or a
+// backup through the control socket to finish.
+const backgroundGrace = 30 * time.Second
+
+// waitBackground waits for the background goroutines, at most
+// backgroundGrace: a backup stuck on a command line that stopped reading
+// must not keep the server from stopping.
+func (s *Server) waitBackground() {
+	done := make(chan struct{})
+	go func() { s.background.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(backgroundGrace):
+		s.log.Warn("stopping without waiting longer for a daily job or a backup in progress")
+	}
 }
 
 // quietLogger drops fasthttp's own error lines (closed connections and

@@ -19,6 +19,9 @@ import (
 // a broken setup. Elsewhere the test is skipped with a hint.
 func Chromium(t testing.TB) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("a browser test: make test runs it, make unit does not")
+	}
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
 			return p
