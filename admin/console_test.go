@@ -340,3 +340,30 @@ func TestManagerCannotDisableThemselves(t *testing.T) {
 		t.Fatalf("signing oneself out everywhere is refused: %d", p.Status)
 	}
 }
+
+// A person's page lists their failed sign-ins and which computers wait,
+// and Lift the waits lets those computers try again at once.
+func TestPersonPageShowsFailedSignInsAndUnlocks(t *testing.T) {
+	ts := start(t)
+	boss := signIn(t, ts, "boss")
+	guesser := signedOut(t, ts)
+	for i := range 4 {
+		guesser.post("/admin/login", url.Values{"username": {"mia"}, "password": {"wrong guess " + string(rune('a'+i))}}, nil)
+	}
+	p := boss.get("/admin/people/mia")
+	for _, want := range []string{"Failed sign-ins", "<code>127.0.0.1</code>", "next try in", "Lift the waits"} {
+		if !strings.Contains(p.Body, want) {
+			t.Fatalf("the person page lacks %q:\n%s", want, excerpt(p.Body))
+		}
+	}
+	if c := ts.NewClient(); c.Do("POST", "/api/login", map[string]string{"username": "mia", "password": servertest.Password}, nil) != 429 {
+		t.Fatal("the guessing computer was not slowed")
+	}
+	boss.mustPost("/admin/people/mia/unlock", nil)
+	if c := ts.NewClient(); c.Do("POST", "/api/login", map[string]string{"username": "mia", "password": servertest.Password}, nil) != 200 {
+		t.Fatal("after Lift the waits, Mia still cannot sign in")
+	}
+	if p := boss.get("/admin/audit"); !strings.Contains(p.Body, "Lifted the waits on signing in as Mia") {
+		t.Fatalf("the unlock is not in the audit log:\n%s", excerpt(p.Body))
+	}
+}

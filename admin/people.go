@@ -10,6 +10,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/valyala/fasthttp"
 
+	"inhouse/server"
 	"inhouse/server/archive"
 	"inhouse/server/office"
 )
@@ -126,7 +127,7 @@ func (c *Console) personEdit(r *request) {
 		return
 	}
 	f := newForm().Set("display", u.Display).Set("role", u.Role)
-	c.render(r.ctx, fasthttp.StatusOK, personEditPage(c.shell(r, u.Display, "/admin/people"), f, u, u.Name == r.user.Name))
+	c.render(r.ctx, fasthttp.StatusOK, personEditPage(c.shell(r, u.Display, "/admin/people"), f, u, u.Name == r.user.Name, c.signInTrouble(u.Name)))
 }
 
 // POST /admin/people/{name}: display name and role.
@@ -143,7 +144,7 @@ func (c *Console) personSave(r *request) {
 	changed, err := c.office.EditPerson(c.actor(r), u.Name, f.Get("display"), f.Get("role"))
 	switch {
 	case c.problems(f, err):
-		c.render(r.ctx, fasthttp.StatusBadRequest, personEditPage(c.shell(r, u.Display, "/admin/people"), f, u, self))
+		c.render(r.ctx, fasthttp.StatusBadRequest, personEditPage(c.shell(r, u.Display, "/admin/people"), f, u, self, c.signInTrouble(u.Name)))
 		return
 	case err != nil:
 		c.storeFailed(r, err, string(personURL(u.Name, "")))
@@ -168,6 +169,18 @@ var personOps = map[string]personOp{
 	"enable":  {"Enable %s?", "Enable", false, false},
 	"reset":   {"Reset the password of %s?", "Reset the password", true, false},
 	"signout": {"Sign %s out everywhere?", "Sign out everywhere", true, true},
+	"unlock":  {"Let %s sign in without waiting?", "Lift the waits", false, true},
+}
+
+// signInTrouble is what a person's page says about failed sign-ins.
+type signInTrouble struct {
+	Failures []server.Failure        // newest last
+	Slowed   map[string]time.Duration // address -> how long its next try as them waits
+}
+
+func (c *Console) signInTrouble(name string) signInTrouble {
+	f, s := c.srv.FailedSignIns(name)
+	return signInTrouble{Failures: f, Slowed: s}
 }
 
 // personOpOf reads the person and the action of a confirmation page or
@@ -224,6 +237,10 @@ func (c *Console) personDo(r *request) {
 		if _, err = c.office.SetPassword(a, u.Name, pw, true); err == nil {
 			c.flash.add(r.sess.ID, flash{Kind: "ok", Text: u.Display + " was signed out. Give them this one-time password (it is shown only now); they choose their own when they next sign in:", Secret: pw})
 		}
+	case "unlock":
+		if _, err = c.office.UnlockSignIn(a, u.Name); err == nil {
+			c.ok(r, u.Display+" can sign in again without waiting.")
+		}
 	case "signout":
 		except := ""
 		if u.Name == r.user.Name {
@@ -258,4 +275,24 @@ func oneTimePassword() string {
 		n++
 	}
 	return sb.String()
+}
+
+// sortedKeys lists the addresses in order, for a stable page.
+func sortedKeys(m map[string]time.Duration) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// waitWords says a wait the way people do.
+func waitWords(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return plural(int(d.Seconds()+0.5), "second")
+	default:
+		return plural(int(d.Minutes()+0.5), "minute")
+	}
 }

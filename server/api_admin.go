@@ -31,6 +31,18 @@ func (s *Server) adminDisableUser(r *request) {
 	writeJSON(r.ctx, map[string]any{"user": toUserJSON(u), "disabled": true})
 }
 
+// POST /api/admin/users/{name}/unlock: lifts the waits that failed guesses
+// put on the person's sign-ins.
+func (s *Server) adminUnlockUser(r *request) {
+	name, _ := r.ctx.UserValue("name").(string)
+	u, err := s.office.UnlockSignIn(r.actor(), name)
+	if err != nil {
+		storeError(r.ctx, err)
+		return
+	}
+	writeJSON(r.ctx, map[string]any{"user": toUserJSON(u), "unlocked": true})
+}
+
 // POST /api/admin/channels/{id}/members {"add":[...],"remove":[...]}
 func (s *Server) adminMembers(r *request) {
 	id, _ := r.ctx.UserValue("id").(string)

@@ -21,6 +21,7 @@ import (
 	"inhouse/server"
 	"inhouse/server/archive"
 	"inhouse/server/chat"
+	"inhouse/server/office"
 	"inhouse/server/servertest"
 )
 
@@ -151,8 +152,9 @@ func TestPasswordChangeGuessingEndsTheSession(t *testing.T) {
 	if err := readClose(t, w, 3*time.Second); err == nil {
 		t.Fatal("the socket stayed open")
 	}
-	// Her password is what it was.
-	if st, _ := login(ts.URL, "ana", servertest.Password); st != 200 {
+	// Her password is what it was (this computer now waits a moment: it
+	// typed three wrong ones; another signs in at once).
+	if st := loginFrom(from("127.0.0.4"), ts.URL, "ana", servertest.Password); st != 200 {
 		t.Fatalf("sign-in with her password: %d", st)
 	}
 }
@@ -339,5 +341,70 @@ func TestShutdownLeavesNoBackgroundGoroutine(t *testing.T) {
 		if strings.Contains(stacks, "inhouse/server."+f) {
 			t.Fatalf("%s still runs after Shutdown:\n%s", f, stacks)
 		}
+	}
+}
+
+// from returns an HTTP client whose connections come from addr (another
+// loopback address: another computer, as the server sees it).
+func from(addr string) *http.Client {
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(addr)}}
+	return &http.Client{Transport: &http.Transport{DialContext: d.DialContext}, Timeout: 10 * time.Second}
+}
+
+func loginFrom(c *http.Client, base, name, password string) int {
+	body := fmt.Sprintf(`{"username":%q,"password":%q}`, name, password)
+	res, err := c.Post(base+"/api/login", "application/json", strings.NewReader(body))
+	if err != nil {
+		return 0
+	}
+	io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	return res.StatusCode
+}
+
+// Nobody can lock a colleague out: a stranger's wrong guesses slow the
+// stranger's computer, while the person signs in from their own at once.
+// A new password, or the manager's Unlock, lifts the stranger's waits.
+func TestAStrangerCannotLockAColleagueOut(t *testing.T) {
+	ts := servertest.Start(t)
+	ts.AddUser("ana", "member")
+	ts.AddUser("boss", "admin")
+	stranger, desk := from("127.0.0.2"), from("127.0.0.3")
+	var refused int
+	for i := range 10 {
+		if st := loginFrom(stranger, ts.URL, "ana", fmt.Sprint("guess number ", i)); st == http.StatusTooManyRequests {
+			refused++
+		}
+	}
+	if refused == 0 {
+		t.Fatal("ten wrong guesses from one computer were never slowed")
+	}
+	if st := loginFrom(desk, ts.URL, "ana", servertest.Password); st != 200 {
+		t.Fatalf("Ana at her own desk after the stranger's guesses: %d, want 200", st)
+	}
+	if st := loginFrom(stranger, ts.URL, "ana", servertest.Password); st != http.StatusTooManyRequests {
+		t.Fatalf("the stranger's computer, even with the right password: %d, want 429", st)
+	}
+	recent, slowed := ts.FailedSignIns("ana")
+	if len(recent) < 3 || recent[0].Addr != "127.0.0.2" || slowed["127.0.0.2"] <= 0 {
+		t.Fatalf("what the console would show: %v %v", recent, slowed)
+	}
+	// The manager lifts the waits.
+	boss := ts.Login("boss")
+	if st := boss.Do("POST", "/api/admin/users/ana/unlock", nil, nil); st != 200 {
+		t.Fatalf("unlock: %d", st)
+	}
+	if st := loginFrom(stranger, ts.URL, "ana", servertest.Password); st != 200 {
+		t.Fatalf("after the manager's unlock: %d", st)
+	}
+	// A new password lifts them too.
+	for i := range 6 {
+		loginFrom(stranger, ts.URL, "ana", fmt.Sprint("again ", i))
+	}
+	if _, err := ts.Office().SetPassword(office.Actor{Name: "boss", Via: office.ViaConsole}, "ana", "a new passphrase for ana", true); err != nil {
+		t.Fatal(err)
+	}
+	if st := loginFrom(stranger, ts.URL, "ana", "a new passphrase for ana"); st != 200 {
+		t.Fatalf("after a reset: %d", st)
 	}
 }

@@ -66,7 +66,7 @@ func (g *passwordGate) run(check func()) error {
 // wrong password.
 func (s *Server) signInCheck(username, addr, password string) (archive.User, error) {
 	name := normName(username)
-	wait, settle := s.throttle.reserve("u:"+name, "a:"+addr)
+	wait, settle := s.throttle.reserve(pairKey(name, addr), "a:"+addr)
 	if wait > 0 {
 		return archive.User{}, ThrottledError{wait}
 	}
@@ -85,6 +85,9 @@ func (s *Server) signInCheck(username, addr, password string) (archive.User, err
 	}
 	if !ok {
 		settle(failed)
+		if err == nil { // a person of the office, whose page lists it
+			s.throttle.failedSignIn(name, addr)
+		}
 		s.loginFailures.Inc()
 		s.log.Info("sign-in failed", "user", name, "remote", addr)
 		return archive.User{}, ErrBadCredentials
@@ -99,7 +102,7 @@ func (s *Server) signInCheck(username, addr, password string) (archive.User, err
 // holds it does not know the password (ErrSessionEnded).
 func (s *Server) CheckCurrentPassword(ctx *fasthttp.RequestCtx, u archive.User, session, password string) error {
 	addr := ctx.RemoteIP().String()
-	wait, settle := s.throttle.reserve("u:"+u.Name, "a:"+addr, "s:"+session)
+	wait, settle := s.throttle.reserve(pairKey(u.Name, addr), "a:"+addr, "s:"+session)
 	if wait > 0 {
 		return ThrottledError{wait}
 	}
@@ -132,4 +135,13 @@ func (s *Server) EndSession(user, session, reason string) error {
 	}
 	s.hub.KickSession(user, session, reason)
 	return nil
+}
+
+// FailedSignIns is what the console shows on a person's page: their latest
+// failed sign-ins, and the addresses whose sign-ins as them wait now.
+func (s *Server) FailedSignIns(name string) ([]Failure, map[string]time.Duration) {
+	s.throttle.mu.Lock()
+	recent := append([]Failure(nil), s.throttle.recent[name]...)
+	s.throttle.mu.Unlock()
+	return recent, s.throttle.slowed(name)
 }

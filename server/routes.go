@@ -35,6 +35,7 @@ func (s *Server) routes() *router.Router {
 
 	r.POST("/api/admin/users", s.api(s.adminAddUser, archive.RoleAdmin))
 	r.POST("/api/admin/users/{name}/disable", s.api(s.adminDisableUser, archive.RoleAdmin))
+	r.POST("/api/admin/users/{name}/unlock", s.api(s.adminUnlockUser, archive.RoleAdmin))
 	r.POST("/api/admin/channels/{id}/members", s.api(s.adminMembers, archive.RoleAdmin))
 	r.ANY("/api/{rest:*}", func(ctx *fasthttp.RequestCtx) {
 		jsonError(ctx, fasthttp.StatusNotFound, "not_found", "There is no such API endpoint.")

@@ -109,7 +109,7 @@ func Open(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, store: store, log: cfg.Log, started: time.Now(), throttle: newThrottle(), passwords: newPasswordGate()}
 	s.hub = chat.NewHub(store, cfg.Limits, cfg.Log)
-	s.office = office.New(store, s.hub, cfg.Log)
+	s.office = office.New(store, live{s.hub, s.throttle}, cfg.Log)
 	// The networks the office chose in the console hold whether or not the
 	// console is mounted.
 	if nets := store.Settings().AllowPrefixes(); len(nets) > 0 {
@@ -149,6 +149,16 @@ func (s *Server) Store() *archive.Store { return s.store }
 
 // Hub is the chat engine.
 func (s *Server) Hub() *chat.Hub { return s.hub }
+
+// live is what the application layer tells the running server: the chat
+// engine's sockets and channels, and the sign-in throttle.
+type live struct {
+	*chat.Hub
+	throttle *throttle
+}
+
+// UnlockSignIn lifts the waits on guesses at a person's password.
+func (l live) UnlockSignIn(user string) { l.throttle.unlock(user) }
 
 // Office is the application layer every door calls.
 func (s *Server) Office() *office.Office { return s.office }

@@ -22,6 +22,9 @@ import (
 type Live interface {
 	Kick(user, reason string)
 	ChannelChanged(c archive.Channel, removed []string)
+	// UnlockSignIn lifts the waits on guesses at a person's password: a
+	// new password makes them pointless, and the manager may lift them.
+	UnlockSignIn(user string)
 }
 
 // Office runs the use cases over one data folder.

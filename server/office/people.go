@@ -174,6 +174,9 @@ func (o *Office) SetPassword(a Actor, name, password string, oneTime bool) (arch
 		return u, err
 	}
 	o.kick(name, "password reset")
+	if o.live != nil {
+		o.live.UnlockSignIn(name)
+	}
 	o.audit(a, "person.reset", name, "Set a new password for "+u.Display+" and signed them out everywhere.")
 	return u, nil
 }
@@ -206,6 +209,9 @@ func (o *Office) ChangeOwnPassword(name, current, next string) error {
 		return err
 	}
 	o.kick(name, "password changed")
+	if o.live != nil {
+		o.live.UnlockSignIn(name)
+	}
 	return nil
 }
 
@@ -231,3 +237,17 @@ type takenError struct{ problems error }
 
 func (e takenError) Error() string   { return e.problems.Error() }
 func (e takenError) Unwrap() []error { return []error{archive.ErrExists, e.problems} }
+
+// UnlockSignIn lifts the waits that failed guesses put on a person's
+// sign-ins (the list of failures stays on their page).
+func (o *Office) UnlockSignIn(a Actor, name string) (archive.User, error) {
+	u, err := o.store.User(name)
+	if err != nil {
+		return u, err
+	}
+	if o.live != nil {
+		o.live.UnlockSignIn(name)
+	}
+	o.audit(a, "person.unlock", name, "Lifted the waits on signing in as "+u.Display+".")
+	return u, nil
+}

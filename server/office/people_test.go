@@ -14,6 +14,8 @@ type kicks []string
 
 func (k *kicks) Kick(user, reason string) { *k = append(*k, user+": "+reason) }
 
+func (k *kicks) UnlockSignIn(user string) { *k = append(*k, user+": unlocked") }
+
 func (k *kicks) ChannelChanged(c archive.Channel, removed []string) {
 	*k = append(*k, "#"+c.Name+" changed")
 }
@@ -126,7 +128,7 @@ func TestDisableAndPasswordsTellTheChatEngine(t *testing.T) {
 	if u, _ := st.User("ana"); u.MustChange {
 		t.Fatal("still must change after choosing her own")
 	}
-	want := []string{"ana: account disabled", "ana: password reset", "ana: password changed"}
+	want := []string{"ana: account disabled", "ana: password reset", "ana: unlocked", "ana: password changed", "ana: unlocked"}
 	if !slices.Equal(*k, want) {
 		t.Fatalf("the chat engine was told %v, want %v", *k, want)
 	}
