@@ -174,7 +174,7 @@ var personOps = map[string]personOp{
 
 // signInTrouble is what a person's page says about failed sign-ins.
 type signInTrouble struct {
-	Failures []server.Failure        // newest last
+	Failures []server.Failure         // newest last
 	Slowed   map[string]time.Duration // address -> how long its next try as them waits
 }
 
