@@ -3,7 +3,6 @@ package archive
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -25,10 +24,6 @@ type AuditEntry struct {
 	Detail string    `json:"detail,omitempty"` // words for people
 }
 
-const auditPrefix = "audit:admin:"
-
-func auditKey(seq uint64) string { return fmt.Sprintf("%s%012d", auditPrefix, seq) }
-
 // Audit appends one entry to the admin audit log. Seqs count from 1 with no
 // gaps; the writer goroutine hands them out, so they follow commit order.
 func (s *Store) Audit(e AuditEntry) error {
@@ -40,15 +35,15 @@ func (s *Store) Audit(e AuditEntry) error {
 	e.Target = clip(e.Target, 200)
 	return s.write(func(tx *buntdb.Tx) error {
 		seq := uint64(1)
-		tx.DescendKeys(auditPrefix+"*", func(k, _ string) bool {
-			n, err := strconv.ParseUint(strings.TrimPrefix(k, auditPrefix), 10, 64)
+		tx.DescendKeys(prefixAdminAudit+"*", func(k, _ string) bool {
+			n, err := strconv.ParseUint(strings.TrimPrefix(k, prefixAdminAudit), 10, 64)
 			if err == nil {
 				seq = n + 1
 			}
 			return false
 		})
 		data, _ := json.Marshal(e)
-		_, _, err := tx.Set(auditKey(seq), string(data), nil)
+		_, _, err := tx.Set(adminAuditKey(seq), string(data), nil)
 		return err
 	}, nil)
 }
@@ -57,13 +52,13 @@ func (s *Store) Audit(e AuditEntry) error {
 // newest), newest first, for which keep says yes (nil keeps all). more
 // tells whether older matching entries remain.
 func (s *Store) AuditLog(before uint64, limit int, keep func(AuditEntry) bool) (out []AuditEntry, more bool, err error) {
-	top := auditPrefix + "~" // above every padded number
+	top := prefixAdminAudit + "~" // above every padded number
 	if before > 0 {
-		top = auditKey(before)
+		top = adminAuditKey(before)
 	}
 	err = s.db.View(func(tx *buntdb.Tx) error {
 		return tx.DescendLessOrEqual("", top, func(k, v string) bool {
-			if !strings.HasPrefix(k, auditPrefix) {
+			if !strings.HasPrefix(k, prefixAdminAudit) {
 				return false
 			}
 			if k == top {
@@ -73,7 +68,7 @@ func (s *Store) AuditLog(before uint64, limit int, keep func(AuditEntry) bool) (
 			if json.Unmarshal([]byte(v), &e) != nil {
 				return true
 			}
-			e.Seq, _ = strconv.ParseUint(strings.TrimPrefix(k, auditPrefix), 10, 64)
+			e.Seq, _ = strconv.ParseUint(strings.TrimPrefix(k, prefixAdminAudit), 10, 64)
 			if keep != nil && !keep(e) {
 				return true
 			}

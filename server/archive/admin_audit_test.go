@@ -43,7 +43,7 @@ func TestAuditLogAppendsPagesAndSurvivesReopen(t *testing.T) {
 }
 
 func TestAuditKeysArePaddedAndBeyondOtherLogs(t *testing.T) {
-	if k := auditKey(42); k != "audit:admin:000000000042" {
+	if k := adminAuditKey(42); k != "audit:admin:000000000042" {
 		t.Fatalf("key %q", k)
 	}
 	s := open(t, t.TempDir())

@@ -7,14 +7,10 @@ import (
 	"github.com/tidwall/buntdb"
 )
 
-// lastBackupKey holds when the last good backup finished (Unix seconds).
-// The backup feature writes it with SetLastBackup; the dashboard reads it.
-const lastBackupKey = "meta:last_backup"
-
 // LastBackup is when the last backup finished; ok is false if there was none.
 func (s *Store) LastBackup() (at time.Time, ok bool) {
 	s.db.View(func(tx *buntdb.Tx) error {
-		v, err := tx.Get(lastBackupKey)
+		v, err := tx.Get(keyLastBackup)
 		if err != nil {
 			return nil
 		}
@@ -29,7 +25,7 @@ func (s *Store) LastBackup() (at time.Time, ok bool) {
 // SetLastBackup records a finished backup.
 func (s *Store) SetLastBackup(at time.Time) error {
 	return s.write(func(tx *buntdb.Tx) error {
-		_, _, err := tx.Set(lastBackupKey, strconv.FormatInt(at.Unix(), 10), nil)
+		_, _, err := tx.Set(keyLastBackup, strconv.FormatInt(at.Unix(), 10), nil)
 		return err
 	}, nil)
 }

@@ -40,13 +40,13 @@ func (s *Store) CreateGroupChannel(spec NewChannel) (Channel, error) {
 	c := Channel{ID: newChannelID("c"), Name: n, Kind: kind, Members: members, Created: time.Now().UTC(), CreatedBy: spec.Creator, Announce: spec.Announce}
 	data, _ := json.Marshal(c)
 	err = s.write(func(tx *buntdb.Tx) error {
-		if _, err := tx.Get("chname:" + n); err == nil {
+		if _, err := tx.Get(channelNameKey(n)); err == nil {
 			return fmt.Errorf("channel %q: %w", n, ErrExists)
 		}
-		if _, _, err := tx.Set("chname:"+n, c.ID, nil); err != nil {
+		if _, _, err := tx.Set(channelNameKey(n), c.ID, nil); err != nil {
 			return err
 		}
-		if _, _, err := tx.Set("chan:"+c.ID, string(data), nil); err != nil {
+		if _, _, err := tx.Set(channelKey(c.ID), string(data), nil); err != nil {
 			return err
 		}
 		return logEvent(tx, Event{Type: "channel_created", Channel: c.ID, Name: c.Name, Kind: c.Kind, Added: c.Members, By: spec.Creator})
@@ -79,18 +79,18 @@ func (s *Store) UpdateChannel(id string, fn func(c *Channel) error) (Channel, er
 			return err
 		}
 		if c.Name != before.Name {
-			if _, err := tx.Get("chname:" + c.Name); err == nil {
+			if _, err := tx.Get(channelNameKey(c.Name)); err == nil {
 				return fmt.Errorf("channel %q: %w", c.Name, ErrExists)
 			}
-			if _, err := tx.Delete("chname:" + before.Name); err != nil && err != buntdb.ErrNotFound {
+			if _, err := tx.Delete(channelNameKey(before.Name)); err != nil && err != buntdb.ErrNotFound {
 				return err
 			}
-			if _, _, err := tx.Set("chname:"+c.Name, c.ID, nil); err != nil {
+			if _, _, err := tx.Set(channelNameKey(c.Name), c.ID, nil); err != nil {
 				return err
 			}
 		}
 		data, _ := json.Marshal(c)
-		if _, _, err := tx.Set("chan:"+id, string(data), nil); err != nil {
+		if _, _, err := tx.Set(channelKey(id), string(data), nil); err != nil {
 			return err
 		}
 		// Who may read a channel depends on its kind: the change is evidence.

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -18,8 +17,9 @@ import (
 // previous record's hash, its own key and its content. Each channel's
 // messages form one chain (by seq); membership and channel events form the
 // event chain (evt:); every read of the archive by an auditor or admin forms
-// the audit chain (audit:). Changing, removing or reordering a record
-// breaks its chain, and `inhouse archive verify` names where.
+// the read log (reads:). The keys are in keys.go. Changing, removing or
+// reordering a record breaks its chain, and `inhouse archive verify` names
+// where.
 
 // linkHash is the hash of a record: prev (the previous record's hash, or
 // the chain's checkpoint) + key + the record's canonical JSON (without h).
@@ -158,25 +158,24 @@ type Event struct {
 func (e *Event) setHash(h string) { e.H = h }
 func (e *Event) getHash() string  { return e.H }
 
-func seqKey(prefix string, n uint64) string { return fmt.Sprintf("%s:%012d", prefix, n) }
-
-// appendChained adds rec at the next number of the chain stored under
-// prefix ("evt", "reads"), inside tx. It returns the number used.
-func appendChained(tx *buntdb.Tx, prefix string, rec interface {
+// appendChained adds rec at the next number of the chain ("evt",
+// "reads"), inside tx. It returns the number used.
+func appendChained(tx *buntdb.Tx, chain string, rec interface {
 	chained
 	setN(uint64)
 }) (uint64, error) {
 	var n uint64
 	prev := ""
-	tx.DescendRange("", prefix+";", prefix+":", func(k, v string) bool {
-		n, _ = strconv.ParseUint(strings.TrimPrefix(k, prefix+":"), 10, 64)
+	first, past := rangeOf(chain)
+	tx.DescendRange("", past, first, func(k, v string) bool {
+		n, _ = strconv.ParseUint(strings.TrimPrefix(k, first), 10, 64)
 		var head struct{ H string }
 		json.Unmarshal([]byte(v), &head)
 		prev = head.H
 		return false
 	})
 	if n == 0 {
-		if cp, err := tx.Get("ckpt:" + prefix); err == nil {
+		if cp, err := tx.Get(checkpointKey(chain)); err == nil {
 			var c Checkpoint
 			if json.Unmarshal([]byte(cp), &c) == nil {
 				n, prev = c.Seq, c.H
@@ -185,7 +184,7 @@ func appendChained(tx *buntdb.Tx, prefix string, rec interface {
 	}
 	n++
 	rec.setN(n)
-	key := seqKey(prefix, n)
+	key := seqKey(chain, n)
 	data, err := seal(prev, key, rec)
 	if err != nil {
 		return 0, err

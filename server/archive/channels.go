@@ -90,22 +90,15 @@ func (s *Store) checkUsers(names []string) error {
 	return nil
 }
 
-func dmKey(a, b string) string {
-	if b < a {
-		a, b = b, a
-	}
-	return a + ":" + b
-}
-
 // DirectChannel returns the direct channel between a and b, creating it the
 // first time. created tells which.
 func (s *Store) DirectChannel(a, b string) (c Channel, created bool, err error) {
 	if a == b {
 		return Channel{}, false, userErr(errors.New("a direct message needs another person"))
 	}
-	key := dmKey(a, b)
+	pair := dmPair(a, b)
 	s.mu.RLock()
-	id, ok := s.dms[key]
+	id, ok := s.dms[pair]
 	s.mu.RUnlock()
 	if ok {
 		c, err := s.Channel(id)
@@ -118,15 +111,15 @@ func (s *Store) DirectChannel(a, b string) (c Channel, created bool, err error) 
 	c.Name = c.Members[0] + "," + c.Members[1]
 	data, _ := json.Marshal(c)
 	err = s.write(func(tx *buntdb.Tx) error {
-		if existing, err := tx.Get("dm:" + key); err == nil {
+		if existing, err := tx.Get(dmKey(pair)); err == nil {
 			c.ID = existing // made by a request just before ours
 			return nil
 		}
 		created = true
-		if _, _, err := tx.Set("dm:"+key, c.ID, nil); err != nil {
+		if _, _, err := tx.Set(dmKey(pair), c.ID, nil); err != nil {
 			return err
 		}
-		if _, _, err := tx.Set("chan:"+c.ID, string(data), nil); err != nil {
+		if _, _, err := tx.Set(channelKey(c.ID), string(data), nil); err != nil {
 			return err
 		}
 		return logEvent(tx, Event{Type: "direct_opened", Channel: c.ID, Kind: KindDirect, Added: c.Members, By: a})
@@ -134,7 +127,7 @@ func (s *Store) DirectChannel(a, b string) (c Channel, created bool, err error) 
 		if created {
 			cc := c
 			s.channels[c.ID] = &cc
-			s.dms[key] = c.ID
+			s.dms[pair] = c.ID
 		}
 	})
 	if err != nil {
@@ -237,7 +230,7 @@ func (s *Store) ChangeMembers(id string, add, remove []string, by string) (Chann
 		members = slices.DeleteFunc(members, func(m string) bool { return slices.Contains(remove, m) })
 		c.Members = sortedUnique(members)
 		data, _ := json.Marshal(c)
-		if _, _, err := tx.Set("chan:"+id, string(data), nil); err != nil {
+		if _, _, err := tx.Set(channelKey(id), string(data), nil); err != nil {
 			return err
 		}
 		var added, removed []string
@@ -267,8 +260,8 @@ func (s *Store) DirectPartners(user string) []string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var out []string
-	for key := range s.dms {
-		a, b, _ := strings.Cut(key, ":")
+	for pair := range s.dms {
+		a, b, _ := strings.Cut(pair, ":")
 		switch user {
 		case a:
 			out = append(out, b)
@@ -282,7 +275,7 @@ func (s *Store) DirectPartners(user string) []string {
 // logEvent appends e to the event chain inside tx.
 func logEvent(tx *buntdb.Tx, e Event) error {
 	e.TS = time.Now().UnixMilli()
-	_, err := appendChained(tx, "evt", &e)
+	_, err := appendChained(tx, chainEvents, &e)
 	return err
 }
 
@@ -290,7 +283,7 @@ func logEvent(tx *buntdb.Tx, e Event) error {
 // conversations cannot change.
 func groupChannel(tx *buntdb.Tx, id string) (Channel, error) {
 	var c Channel
-	raw, err := tx.Get("chan:" + id)
+	raw, err := tx.Get(channelKey(id))
 	if err != nil {
 		return c, fmt.Errorf("channel %q: %w", id, ErrNotFound)
 	}

@@ -101,14 +101,15 @@ func (s *Store) CurrentDigest() (Digest, error) {
 // end, never a walk over the messages (this runs at every start).
 func heads(tx *buntdb.Tx) []Head {
 	var chains []string
-	tx.AscendKeys("chan:*", func(k, _ string) bool {
-		chains = append(chains, "msg:"+strings.TrimPrefix(k, "chan:"))
+	tx.AscendKeys(prefixChannel+"*", func(k, _ string) bool {
+		chains = append(chains, msgChain(strings.TrimPrefix(k, prefixChannel)))
 		return true
 	})
-	chains = append(chains, "evt", "reads")
+	chains = append(chains, chainEvents, chainReadLog)
 	var out []Head
 	for _, chain := range chains {
-		tx.DescendRange("", chain+";", chain+":", func(k, v string) bool {
+		first, past := rangeOf(chain)
+		tx.DescendRange("", past, first, func(k, v string) bool {
 			n, _ := strconv.ParseUint(k[strings.LastIndexByte(k, ':')+1:], 10, 64)
 			out = append(out, Head{Chain: chain, Seq: n, H: gjson.Get(v, "h").String()})
 			return false
@@ -134,10 +135,10 @@ func (s *Store) SaveDailyDigest() (Digest, error) {
 	}
 	data, _ := json.Marshal(d)
 	err = s.write(func(tx *buntdb.Tx) error {
-		if _, err := tx.Get("digest:" + d.Date); err == nil {
+		if _, err := tx.Get(digestKey(d.Date)); err == nil {
 			return nil
 		}
-		_, _, err := tx.Set("digest:"+d.Date, string(data), nil)
+		_, _, err := tx.Set(digestKey(d.Date), string(data), nil)
 		return err
 	}, nil)
 	return d, err
@@ -147,7 +148,7 @@ func (s *Store) SaveDailyDigest() (Digest, error) {
 func (s *Store) Digests(limit int) []Digest {
 	var out []Digest
 	s.db.View(func(tx *buntdb.Tx) error {
-		return tx.DescendKeys("digest:*", func(k, v string) bool {
+		return tx.DescendKeys(prefixDigest+"*", func(k, v string) bool {
 			var d Digest
 			if json.Unmarshal([]byte(v), &d) == nil {
 				out = append(out, d)
@@ -167,7 +168,7 @@ func (s *Store) verifyDigests(tx *buntdb.Tx) string {
 	}
 	pub := key.Public().(ed25519.PublicKey)
 	problem := ""
-	tx.AscendKeys("digest:*", func(k, v string) bool {
+	tx.AscendKeys(prefixDigest+"*", func(k, v string) bool {
 		var d Digest
 		if err := json.Unmarshal([]byte(v), &d); err != nil {
 			problem = fmt.Sprintf("digest %s: unreadable", k)
@@ -193,7 +194,7 @@ func headStillThere(tx *buntdb.Tx, h Head) string {
 	var key string
 	var cp Checkpoint
 	var purged bool
-	if ch, ok := strings.CutPrefix(h.Chain, "msg:"); ok {
+	if ch, ok := strings.CutPrefix(h.Chain, prefixMsg); ok {
 		key = msgKey(ch, h.Seq)
 		cp, purged = checkpoint(tx, h.Chain)
 	} else {

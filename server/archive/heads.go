@@ -15,16 +15,12 @@ import (
 // headsLag and are brought up to date at every clean stop.
 const headsLag = time.Second
 
-func headKey(channel string) string { return "head:" + channel }
-
 // idemRef is the message a client id made. The client ids live in memory
 // only, rebuilt from the messages at open: one record fewer per message.
 type idemRef struct {
 	channel string
 	seq     uint64
 }
-
-func idemKey(from, clientID string) string { return from + "\x00" + clientID }
 
 // headsOp writes the head records of the channels that moved since the
 // last time, alone in the writer goroutine: when the server is quiet (a
@@ -53,8 +49,8 @@ func (s *Store) writeHeads() error {
 // names its newest seq, which must be stored or covered by a checkpoint.
 func verifyHeads(tx *buntdb.Tx) string {
 	problem := ""
-	tx.AscendKeys("head:*", func(k, v string) bool {
-		ch := strings.TrimPrefix(k, "head:")
+	tx.AscendKeys(prefixHead+"*", func(k, v string) bool {
+		ch := strings.TrimPrefix(k, prefixHead)
 		seq, err := strconv.ParseUint(v, 10, 64)
 		if err != nil {
 			problem = fmt.Sprintf("channel %s: its head record is unreadable", ch)
@@ -64,7 +60,7 @@ func verifyHeads(tx *buntdb.Tx) string {
 			return true
 		}
 		if _, err := tx.Get(msgKey(ch, seq)); err != nil {
-			if cp, ok := checkpoint(tx, "msg:"+ch); ok && seq <= cp.Seq {
+			if cp, ok := checkpoint(tx, msgChain(ch)); ok && seq <= cp.Seq {
 				return true
 			}
 			problem = fmt.Sprintf("channel %s, message %d: removed (its head record remains)", ch, seq)
@@ -80,7 +76,7 @@ func verifyHeads(tx *buntdb.Tx) string {
 // channel.
 func dropIdemRecords(tx *buntdb.Tx) error {
 	var idem []string
-	tx.AscendKeys("idem:*", func(k, _ string) bool {
+	tx.AscendKeys(prefixLegacyIdem+"*", func(k, _ string) bool {
 		idem = append(idem, k)
 		return true
 	})
@@ -90,10 +86,10 @@ func dropIdemRecords(tx *buntdb.Tx) error {
 		}
 	}
 	last := map[string]uint64{}
-	tx.AscendKeys("msg:*", func(k, _ string) bool {
+	tx.AscendKeys(prefixMsg+"*", func(k, _ string) bool {
 		i := strings.LastIndexByte(k, ':')
-		if seq, err := strconv.ParseUint(k[i+1:], 10, 64); err == nil && i > 4 {
-			last[k[4:i]] = seq // keys ascend: the last one wins
+		if seq, err := strconv.ParseUint(k[i+1:], 10, 64); err == nil && i > len(prefixMsg) {
+			last[k[len(prefixMsg):i]] = seq // keys ascend: the last one wins
 		}
 		return true
 	})

@@ -35,7 +35,7 @@ func (s *Store) load() error {
 	s.lagging = map[string]struct{}{}
 	s.cur = map[string]*current{}
 	s.index = newIndex()
-	s.reads = map[string]uint64{}
+	s.readMarks = map[string]uint64{}
 	s.accepts = map[string]Acceptance{}
 	s.policy = DefaultPolicy
 	s.settings = DefaultSettings
@@ -52,7 +52,7 @@ func (s *Store) load() error {
 			}
 			return true
 		}
-		tx.AscendKeys("user:*", func(k, v string) bool {
+		tx.AscendKeys(prefixUser+"*", func(k, v string) bool {
 			var u User
 			if !decode(k, v, &u) {
 				return false
@@ -60,7 +60,7 @@ func (s *Store) load() error {
 			s.users[u.Name] = &u
 			return true
 		})
-		tx.AscendKeys("chan:*", func(k, v string) bool {
+		tx.AscendKeys(prefixChannel+"*", func(k, v string) bool {
 			var c Channel
 			if !decode(k, v, &c) {
 				return false
@@ -68,30 +68,30 @@ func (s *Store) load() error {
 			s.channels[c.ID] = &c
 			return true
 		})
-		tx.AscendKeys("dm:*", func(k, v string) bool {
-			s.dms[strings.TrimPrefix(k, "dm:")] = v
+		tx.AscendKeys(prefixDirect+"*", func(k, v string) bool {
+			s.dms[strings.TrimPrefix(k, prefixDirect)] = v
 			return true
 		})
-		tx.AscendKeys("read:*", func(k, v string) bool {
-			rest := strings.TrimPrefix(k, "read:")
+		tx.AscendKeys(prefixReadMark+"*", func(k, v string) bool {
+			rest := strings.TrimPrefix(k, prefixReadMark)
 			ch, user, _ := strings.Cut(rest, ":")
 			n, _ := strconv.ParseUint(v, 10, 64)
-			s.reads[ch+"\x00"+user] = n
+			s.readMarks[readMarkSlot(ch, user)] = n
 			return true
 		})
-		tx.AscendKeys("accept:*", func(k, v string) bool {
+		tx.AscendKeys(prefixAccept+"*", func(k, v string) bool {
 			var a Acceptance
 			if !decode(k, v, &a) {
 				return false
 			}
-			s.accepts[strings.TrimPrefix(k, "accept:")] = a
+			s.accepts[strings.TrimPrefix(k, prefixAccept)] = a
 			return true
 		})
-		if v, err := tx.Get("policy"); err == nil {
-			decode("policy", v, &s.policy)
+		if v, err := tx.Get(keyPolicy); err == nil {
+			decode(keyPolicy, v, &s.policy)
 		}
-		if v, err := tx.Get("settings"); err == nil {
-			decode("settings", v, &s.settings)
+		if v, err := tx.Get(keySettings); err == nil {
+			decode(keySettings, v, &s.settings)
 		}
 		if bad != nil {
 			return bad
@@ -109,7 +109,7 @@ func (s *Store) load() error {
 func (s *Store) migrate() error {
 	return s.db.Update(func(tx *buntdb.Tx) error {
 		have := schemaVersion() // a new, empty database starts current
-		if v, err := tx.Get("meta:schema"); err == nil {
+		if v, err := tx.Get(keySchema); err == nil {
 			have, _ = strconv.Atoi(v)
 		} else if n, _ := tx.Len(); n > 0 {
 			have = 1 // written before versions were kept
@@ -123,7 +123,7 @@ func (s *Store) migrate() error {
 			}
 			s.migrated = true
 		}
-		_, _, err := tx.Set("meta:schema", strconv.Itoa(schemaVersion()), nil)
+		_, _, err := tx.Set(keySchema, strconv.Itoa(schemaVersion()), nil)
 		return err
 	})
 }
@@ -147,7 +147,7 @@ func (s *Store) loadMessages(tx *buntdb.Tx) error {
 	}
 	for id := range s.channels {
 		if _, ok := s.lastSeq[id]; !ok {
-			if cp, ok := checkpoint(tx, "msg:"+id); ok {
+			if cp, ok := checkpoint(tx, msgChain(id)); ok {
 				s.heads[id], s.lastSeq[id] = cp.H, cp.Seq
 			}
 		}
@@ -185,15 +185,15 @@ type msgRef struct {
 func messageRefs(tx *buntdb.Tx) ([]msgRef, error) {
 	var refs []msgRef
 	var bad error
-	tx.AscendKeys("msg:*", func(k, v string) bool {
+	tx.AscendKeys(prefixMsg+"*", func(k, v string) bool {
 		i := strings.LastIndexByte(k, ':')
 		seq, err := strconv.ParseUint(k[i+1:], 10, 64)
 		ts, ok := recordTS(v)
-		if i < 4 || err != nil || !ok {
+		if i < len(prefixMsg) || err != nil || !ok {
 			bad = fmt.Errorf("record %s: unreadable", k)
 			return false
 		}
-		refs = append(refs, msgRef{ts: ts, channel: k[4:i], seq: seq, val: v})
+		refs = append(refs, msgRef{ts: ts, channel: k[len(prefixMsg):i], seq: seq, val: v})
 		return true
 	})
 	return refs, bad
@@ -266,7 +266,7 @@ func (s *Store) reindexRefs(refs []msgRef, idem bool) error {
 // checkpoint reads the checkpoint of a purged chain.
 func checkpoint(tx *buntdb.Tx, chain string) (Checkpoint, bool) {
 	var c Checkpoint
-	v, err := tx.Get("ckpt:" + chain)
+	v, err := tx.Get(checkpointKey(chain))
 	if err != nil || json.Unmarshal([]byte(v), &c) != nil {
 		return c, false
 	}

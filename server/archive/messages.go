@@ -61,26 +61,10 @@ func (m Message) ForMembers() Message {
 	return m
 }
 
-// msgKey orders messages by channel, then seq.
-func msgKey(channel string, seq uint64) string {
-	var digits [20]byte
-	d := strconv.AppendUint(digits[:0], seq, 10)
-	var k strings.Builder // one allocation: the key itself
-	k.Grow(4 + len(channel) + 1 + max(12, len(d)))
-	k.WriteString("msg:")
-	k.WriteString(channel)
-	k.WriteByte(':')
-	for range 12 - len(d) { // zero-padded to 12, so keys sort by seq
-		k.WriteByte('0')
-	}
-	k.Write(d)
-	return k.String()
-}
-
 func parseMsg(key, val string) (Message, error) {
 	var m Message
 	i := strings.LastIndexByte(key, ':')
-	if !strings.HasPrefix(key, "msg:") || i < 4 {
+	if !strings.HasPrefix(key, prefixMsg) || i < len(prefixMsg) {
 		return m, fmt.Errorf("bad message key %q", key)
 	}
 	seq, err := strconv.ParseUint(key[i+1:], 10, 64)
@@ -90,7 +74,7 @@ func parseMsg(key, val string) (Message, error) {
 	if err := json.Unmarshal([]byte(val), &m); err != nil {
 		return m, fmt.Errorf("message %s: %w", key, err)
 	}
-	m.Channel, m.Seq = key[4:i], seq
+	m.Channel, m.Seq = key[len(prefixMsg):i], seq
 	return m, nil
 }
 
@@ -99,8 +83,6 @@ type current struct {
 	text    string
 	deleted bool
 }
-
-func curKey(channel string, seq uint64) string { return channel + "\x00" + strconv.FormatUint(seq, 10) }
 
 // Append stores a message durably and then calls done (from the writer
 // goroutine, in commit order, so keep done short). dup is true when the

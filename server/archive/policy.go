@@ -3,7 +3,6 @@ package archive
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -52,7 +51,7 @@ func (s *Store) SetPolicy(text, banner string) (Policy, error) {
 	p := Policy{Version: s.Policy().Version + 1, Text: text, Banner: banner, Changed: time.Now().UTC()}
 	data, _ := json.Marshal(p)
 	err := s.write(func(tx *buntdb.Tx) error {
-		_, _, err := tx.Set("policy", string(data), nil)
+		_, _, err := tx.Set(keyPolicy, string(data), nil)
 		return err
 	}, func() { s.policy = p })
 	return p, err
@@ -73,11 +72,11 @@ func (s *Store) AcceptPolicy(user string, version int) error {
 	a := Acceptance{Version: version, At: time.Now().UTC()}
 	data, _ := json.Marshal(a)
 	return s.write(func(tx *buntdb.Tx) error {
-		if _, _, err := tx.Set("accept:"+user, string(data), nil); err != nil {
+		if _, _, err := tx.Set(acceptKey(user), string(data), nil); err != nil {
 			return err
 		}
 		// The ledger keeps every version each person accepted.
-		_, _, err := tx.Set(fmt.Sprintf("acclog:%s:%06d", user, version), string(data), nil)
+		_, _, err := tx.Set(acceptLogKey(user, version), string(data), nil)
 		return err
 	}, func() { s.accepts[user] = a })
 }
@@ -86,7 +85,8 @@ func (s *Store) AcceptPolicy(user string, version int) error {
 func (s *Store) Acceptances(user string) []Acceptance {
 	var out []Acceptance
 	s.db.View(func(tx *buntdb.Tx) error {
-		return tx.AscendRange("", "acclog:"+user+":", "acclog:"+user+";", func(k, v string) bool {
+		first, past := rangeOf(acceptLogGroup(user))
+		return tx.AscendRange("", first, past, func(k, v string) bool {
 			var a Acceptance
 			if json.Unmarshal([]byte(v), &a) == nil {
 				out = append(out, a)

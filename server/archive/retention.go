@@ -25,7 +25,7 @@ type Retention struct {
 func (s *Store) Retention() Retention {
 	var r Retention
 	s.db.View(func(tx *buntdb.Tx) error {
-		v, err := tx.Get("retention")
+		v, err := tx.Get(keyRetention)
 		if err == nil {
 			json.Unmarshal([]byte(v), &r)
 		}
@@ -41,7 +41,7 @@ func (s *Store) SetRetention(r Retention) error {
 	}
 	data, _ := json.Marshal(r)
 	return s.write(func(tx *buntdb.Tx) error {
-		_, _, err := tx.Set("retention", string(data), nil)
+		_, _, err := tx.Set(keyRetention, string(data), nil)
 		return err
 	}, nil)
 }
@@ -90,7 +90,8 @@ func (s *Store) purgeChannel(id string, cutoff int64, holdUsers []string) (int, 
 	purged := 0
 	err := s.write(func(tx *buntdb.Tx) error {
 		var doomed []Message
-		tx.AscendRange("", "msg:"+id+":", "msg:"+id+";", func(k, v string) bool {
+		first, past := rangeOf(msgChain(id))
+		tx.AscendRange("", first, past, func(k, v string) bool {
 			m, err := parseMsg(k, v)
 			if err != nil || m.TS >= cutoff || slices.Contains(holdUsers, m.From) {
 				return false
@@ -102,12 +103,12 @@ func (s *Store) purgeChannel(id string, cutoff int64, holdUsers []string) (int, 
 			return nil
 		}
 		last := doomed[len(doomed)-1]
-		cp := Checkpoint{Chain: "msg:" + id, Seq: last.Seq, H: last.H, At: time.Now().UnixMilli()}
+		cp := Checkpoint{Chain: msgChain(id), Seq: last.Seq, H: last.H, At: time.Now().UnixMilli()}
 		if err := s.signCheckpoint(&cp); err != nil {
 			return err
 		}
 		data, _ := json.Marshal(cp)
-		if _, _, err := tx.Set("ckpt:msg:"+id, string(data), nil); err != nil {
+		if _, _, err := tx.Set(checkpointKey(cp.Chain), string(data), nil); err != nil {
 			return err
 		}
 		for _, m := range doomed {

@@ -18,9 +18,9 @@ import (
 
 // Content rules and the flag queue.
 //
-// Keys: "rules" holds the office's rule list as JSON (absent until the
-// office first saves one: rules.Defaults() are in force until then);
-// "flag:<n, 12 digits>" holds one Flag each, n counting from 1.
+// Keys (keys.go): keyRules holds the office's rule list as JSON (absent
+// until the office first saves one: rules.Defaults() are in force until
+// then); flagKey(n) holds one Flag each, n counting from 1.
 //
 // The in-memory part (the rule list, its compiled engine, the open flags)
 // is the Store's ruleState, loaded from the database on first use. Its fields are guarded
@@ -52,8 +52,6 @@ type Flag struct {
 	ResolvedAt time.Time `json:"resolved_at,omitzero"`
 }
 
-func flagKey(n uint64) string { return fmt.Sprintf("flag:%012d", n) }
-
 type ruleState struct {
 	once     sync.Once
 	list     []rules.Rule
@@ -75,14 +73,14 @@ func (s *Store) loadRules(st *ruleState) {
 	st.list = rules.Defaults()
 	st.open = map[uint64]struct{}{}
 	s.db.View(func(tx *buntdb.Tx) error {
-		if v, err := tx.Get("rules"); err == nil {
+		if v, err := tx.Get(keyRules); err == nil {
 			var list []rules.Rule
 			if json.Unmarshal([]byte(v), &list) == nil {
 				st.list = list
 			}
 		}
-		tx.AscendKeys("flag:*", func(k, v string) bool {
-			n, err := strconv.ParseUint(strings.TrimPrefix(k, "flag:"), 10, 64)
+		tx.AscendKeys(prefixFlag+"*", func(k, v string) bool {
+			n, err := strconv.ParseUint(strings.TrimPrefix(k, prefixFlag), 10, 64)
 			if err != nil {
 				return true
 			}
@@ -145,7 +143,7 @@ func (s *Store) SaveRules(list []rules.Rule) error {
 		return err
 	}
 	return s.write(func(tx *buntdb.Tx) error {
-		_, _, err := tx.Set("rules", string(data), nil)
+		_, _, err := tx.Set(keyRules, string(data), nil)
 		return err
 	}, func() { st.list, st.engine = list, eng })
 }
@@ -225,7 +223,7 @@ func (s *Store) Flags(open bool, limit int) []Flag {
 		return slices.DeleteFunc(out, func(f Flag) bool { return f.Resolved })
 	}
 	s.db.View(func(tx *buntdb.Tx) error {
-		tx.DescendKeys("flag:*", func(k, v string) bool {
+		tx.DescendKeys(prefixFlag+"*", func(k, v string) bool {
 			decode(v)
 			return len(out) < limit
 		})

@@ -21,7 +21,7 @@ type BackupSchedule struct {
 func (s *Store) BackupSchedule() BackupSchedule {
 	var b BackupSchedule
 	s.db.View(func(tx *buntdb.Tx) error {
-		if v, err := tx.Get("backup_schedule"); err == nil {
+		if v, err := tx.Get(keyBackupSchedule); err == nil {
 			json.Unmarshal([]byte(v), &b)
 		}
 		return nil
@@ -39,7 +39,7 @@ func (s *Store) SetBackupSchedule(b BackupSchedule) error {
 	}
 	data, _ := json.Marshal(b)
 	return s.write(func(tx *buntdb.Tx) error {
-		_, _, err := tx.Set("backup_schedule", string(data), nil)
+		_, _, err := tx.Set(keyBackupSchedule, string(data), nil)
 		return err
 	}, nil)
 }
@@ -50,12 +50,12 @@ func (s *Store) SetBackupSchedule(b BackupSchedule) error {
 func (s *Store) SetBackupError(msg string) error {
 	return s.write(func(tx *buntdb.Tx) error {
 		var b BackupSchedule
-		if v, err := tx.Get("backup_schedule"); err == nil {
+		if v, err := tx.Get(keyBackupSchedule); err == nil {
 			json.Unmarshal([]byte(v), &b)
 		}
 		b.LastError = msg
 		data, _ := json.Marshal(b)
-		_, _, err := tx.Set("backup_schedule", string(data), nil)
+		_, _, err := tx.Set(keyBackupSchedule, string(data), nil)
 		return err
 	}, nil)
 }

@@ -30,7 +30,6 @@ import (
 const (
 	sealFile   = "archive.seal"
 	sealBehind = "archive.seal.behind-" // a seal the database was found behind at open, kept until a repair
-	sealMarker = "seal:on"              // in the database once sealing began: a missing seal is then a problem
 	sealEvery  = time.Second
 )
 
@@ -135,7 +134,8 @@ func behindSeal(tx *buntdb.Tx, seal Seal) string {
 // chainEnd is the seq of a chain's last record, 0 when it has none.
 func chainEnd(tx *buntdb.Tx, chain string) uint64 {
 	var end uint64
-	tx.DescendRange("", chain+";", chain+":", func(k, _ string) bool {
+	first, past := rangeOf(chain)
+	tx.DescendRange("", past, first, func(k, _ string) bool {
 		end, _ = strconv.ParseUint(k[strings.LastIndexByte(k, ':')+1:], 10, 64)
 		return false
 	})
@@ -145,12 +145,12 @@ func chainEnd(tx *buntdb.Tx, chain string) uint64 {
 // chainName is how a report names a chain.
 func chainName(chain string) string {
 	switch {
-	case chain == "evt":
+	case chain == chainEvents:
 		return "the membership event chain"
-	case chain == "reads":
+	case chain == chainReadLog:
 		return "the read log"
 	default:
-		return "channel " + strings.TrimPrefix(chain, "msg:")
+		return "channel " + strings.TrimPrefix(chain, prefixMsg)
 	}
 }
 
@@ -166,7 +166,7 @@ func (s *Store) checkSealAtOpen() {
 	case errors.Is(err, os.ErrNotExist):
 		var marked bool
 		s.db.View(func(tx *buntdb.Tx) error {
-			_, err := tx.Get(sealMarker)
+			_, err := tx.Get(keySealMarker)
 			marked = err == nil
 			return nil
 		})
@@ -217,7 +217,7 @@ func (s *Store) verifySeal(tx *buntdb.Tx) string {
 	}
 	seal, err := s.readSeal(filepath.Join(s.dir, sealFile))
 	if errors.Is(err, os.ErrNotExist) {
-		if _, err := tx.Get(sealMarker); err == nil {
+		if _, err := tx.Get(keySealMarker); err == nil {
 			return "the seal file " + sealFile + " is missing: the end of every chain cannot be proven"
 		}
 		return ""
@@ -257,7 +257,7 @@ func (s *Store) SealFile() string { return filepath.Join(s.dir, sealFile) }
 func (s *Store) markSealed() error {
 	var marked bool
 	s.db.View(func(tx *buntdb.Tx) error {
-		_, err := tx.Get(sealMarker)
+		_, err := tx.Get(keySealMarker)
 		marked = err == nil
 		return nil
 	})
@@ -265,7 +265,7 @@ func (s *Store) markSealed() error {
 		return nil
 	}
 	return s.write(func(tx *buntdb.Tx) error {
-		_, _, err := tx.Set(sealMarker, "1", nil)
+		_, _, err := tx.Set(keySealMarker, "1", nil)
 		return err
 	}, nil)
 }

@@ -20,7 +20,7 @@ type index struct {
 	chanNum  map[string]uint32
 	users    []string
 	userNum  map[string]uint32
-	refs     map[string][]uint64 // "channel\x00seq" -> seqs of its edits and deletes
+	refs     map[string][]uint64 // curKey(channel, seq) -> seqs of its edits and deletes
 	// superseded marks documents whose text is no longer current (an
 	// edited original, an older edit) or whose message was deleted.
 	superseded map[uint32]bool
@@ -28,7 +28,7 @@ type index struct {
 	// edit can mark what it replaces; lastEdit holds edited messages only.
 	seqDocs  [][]uint32 // channel number -> document of seq firstSeq+i
 	firstSeq []uint64
-	lastEdit map[string]uint32 // "channel\x00seq" -> its newest edit or delete
+	lastEdit map[string]uint32 // curKey(channel, seq) -> its newest edit or delete
 	// masked holds the members' text of documents a content rule masked:
 	// members' searches must not match what the mask hides.
 	masked map[uint32]string

@@ -42,7 +42,7 @@ func (s *Store) AddSession(token, user, csrf string) (Session, error) {
 	sess := Session{ID: TokenHash(token), User: user, CSRF: csrf, Created: now, Seen: now}
 	data, _ := json.Marshal(sess)
 	err := s.write(func(tx *buntdb.Tx) error {
-		_, _, err := tx.Set("sess:"+sess.ID, string(data), &buntdb.SetOptions{Expires: true, TTL: SessionMax})
+		_, _, err := tx.Set(sessionKey(sess.ID), string(data), &buntdb.SetOptions{Expires: true, TTL: SessionMax})
 		return err
 	}, nil)
 	return sess, err
@@ -56,7 +56,7 @@ func (s *Store) SessionFor(token string) (Session, User, error) {
 	var raw string
 	err := s.db.View(func(tx *buntdb.Tx) error {
 		var err error
-		raw, err = tx.Get("sess:" + id)
+		raw, err = tx.Get(sessionKey(id))
 		return err
 	})
 	if err != nil {
@@ -82,10 +82,10 @@ func (s *Store) SessionFor(token string) (Session, User, error) {
 		left := SessionMax - now.Sub(sess.Created)
 		// Best effort: a failed touch only shortens the idle window.
 		_ = s.write(func(tx *buntdb.Tx) error {
-			if _, err := tx.Get("sess:" + id); err != nil {
+			if _, err := tx.Get(sessionKey(id)); err != nil {
 				return ErrNotFound // signed out meanwhile: do not bring it back
 			}
-			_, _, err := tx.Set("sess:"+id, string(data), &buntdb.SetOptions{Expires: true, TTL: left})
+			_, _, err := tx.Set(sessionKey(id), string(data), &buntdb.SetOptions{Expires: true, TTL: left})
 			return err
 		}, nil)
 	}
@@ -95,7 +95,7 @@ func (s *Store) SessionFor(token string) (Session, User, error) {
 // DeleteSession ends one session by its id (the token's hash).
 func (s *Store) DeleteSession(id string) error {
 	return s.write(func(tx *buntdb.Tx) error {
-		_, err := tx.Delete("sess:" + id)
+		_, err := tx.Delete(sessionKey(id))
 		if err == buntdb.ErrNotFound {
 			return nil
 		}
@@ -111,8 +111,8 @@ func (s *Store) DeleteSessions(user, except string) error {
 func deleteSessions(tx *buntdb.Tx, user, except string) error {
 	var ids []string
 	needle := fmt.Sprintf(`"user":%q`, user)
-	err := tx.AscendKeys("sess:*", func(k, v string) bool {
-		if strings.Contains(v, needle) && k != "sess:"+except {
+	err := tx.AscendKeys(prefixSession+"*", func(k, v string) bool {
+		if strings.Contains(v, needle) && k != sessionKey(except) {
 			ids = append(ids, k)
 		}
 		return true

@@ -43,7 +43,7 @@ func (s *Store) SaveSettings(st Settings) error {
 	}
 	data, _ := json.Marshal(st)
 	return s.write(func(tx *buntdb.Tx) error {
-		_, _, err := tx.Set("settings", string(data), nil)
+		_, _, err := tx.Set(keySettings, string(data), nil)
 		return err
 	}, func() { s.settings = st })
 }

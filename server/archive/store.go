@@ -72,11 +72,11 @@ type Store struct {
 	mu        sync.RWMutex // guards the in-memory directory below
 	users     map[string]*User
 	channels  map[string]*Channel
-	dms       map[string]string   // "a\x00b" -> channel id
+	dms       map[string]string   // dmPair(a, b) -> channel id
 	lastSeq   map[string]uint64   // durable last seq per channel
 	nextSeq   map[string]uint64   // writer-only: last seq handed out
 	heads     map[string]string   // writer-only: each channel's chain head
-	idem      map[string]idemRef  // writer-only: from+"\x00"+client id -> the message it made
+	idem      map[string]idemRef  // writer-only: idemKey(from, client id) -> the message it made
 	lagging   map[string]struct{} // writer-only: channels whose head record is behind
 	headsDue  bool                // writer-only: the next batch writes the head records
 	undo      []undo              // writer-only: what to restore if a transaction rolls back
@@ -84,7 +84,7 @@ type Store struct {
 	migrated  bool                // set at open when a migration ran
 	cur       map[string]*current // edited and deleted messages
 	index     *index
-	reads     map[string]uint64 // "channel\x00user" -> last read seq
+	readMarks map[string]uint64 // readMarkSlot(channel, user) -> the last seq they read
 	ruleState ruleState         // content rules and the open flags (rules_store.go)
 	policy    Policy
 	accepts   map[string]Acceptance // user -> acceptance

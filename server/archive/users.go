@@ -76,10 +76,10 @@ func (s *Store) AddUser(u User) error {
 	u.Created = time.Now().UTC()
 	data, _ := json.Marshal(u)
 	return s.write(func(tx *buntdb.Tx) error {
-		if _, err := tx.Get("user:" + u.Name); err == nil {
+		if _, err := tx.Get(userKey(u.Name)); err == nil {
 			return fmt.Errorf("user %q: %w", u.Name, ErrExists)
 		}
-		_, _, err := tx.Set("user:"+u.Name, string(data), nil)
+		_, _, err := tx.Set(userKey(u.Name), string(data), nil)
 		return err
 	}, func() { s.users[u.Name] = &u })
 }
@@ -124,7 +124,7 @@ func (s *Store) HasAdmin() bool {
 func (s *Store) UpdateUser(name string, fn func(u *User) error) (User, error) {
 	var updated User
 	err := s.write(func(tx *buntdb.Tx) error {
-		raw, err := tx.Get("user:" + name)
+		raw, err := tx.Get(userKey(name))
 		if err != nil {
 			return fmt.Errorf("user %q: %w", name, ErrNotFound)
 		}
@@ -144,7 +144,7 @@ func (s *Store) UpdateUser(name string, fn func(u *User) error) (User, error) {
 			return err
 		}
 		data, _ := json.Marshal(u)
-		if _, _, err := tx.Set("user:"+name, string(data), nil); err != nil {
+		if _, _, err := tx.Set(userKey(name), string(data), nil); err != nil {
 			return err
 		}
 		if (u.Disabled && !before.Disabled) || u.Hash != before.Hash {

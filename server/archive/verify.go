@@ -27,13 +27,13 @@ func (s *Store) Verify() VerifyReport {
 	}
 	err := s.db.View(func(tx *buntdb.Tx) error {
 		chans := map[string]bool{}
-		tx.AscendKeys("chan:*", func(k, v string) bool {
-			chans[strings.TrimPrefix(k, "chan:")] = true
+		tx.AscendKeys(prefixChannel+"*", func(k, v string) bool {
+			chans[strings.TrimPrefix(k, prefixChannel)] = true
 			return true
 		})
-		tx.AscendKeys("msg:*", func(k, v string) bool {
-			if i := strings.LastIndexByte(k, ':'); i > 4 {
-				chans[k[4:i]] = true
+		tx.AscendKeys(prefixMsg+"*", func(k, v string) bool {
+			if i := strings.LastIndexByte(k, ':'); i > len(prefixMsg) {
+				chans[k[len(prefixMsg):i]] = true
 			}
 			return true
 		})
@@ -48,12 +48,12 @@ func (s *Store) Verify() VerifyReport {
 				return nil
 			}
 		}
-		for _, prefix := range []string{"evt", "reads"} {
+		for _, chain := range []string{chainEvents, chainReadLog} {
 			newRec := func() chained { return &Event{} }
-			if prefix == "reads" {
+			if chain == chainReadLog {
 				newRec = func() chained { return &ReadEntry{} }
 			}
-			if p := verifyLog(tx, prefix, newRec, &rep); p != "" {
+			if p := verifyNumberedChain(tx, chain, newRec, &rep); p != "" {
 				rep.Problem = p
 				return nil
 			}
@@ -80,14 +80,15 @@ func (s *Store) verifyChannel(tx *buntdb.Tx, id string, rep *VerifyReport) strin
 	rep.Chains++
 	var next uint64 = 1
 	prev := ""
-	if cp, ok := checkpoint(tx, "msg:"+id); ok {
+	if cp, ok := checkpoint(tx, msgChain(id)); ok {
 		if !s.checkpointSigned(cp) {
 			return fmt.Sprintf("channel %s: the retention checkpoint at message %d is not signed by this archive's key", id, cp.Seq)
 		}
 		next, prev = cp.Seq+1, cp.H
 	}
 	problem := ""
-	tx.AscendRange("", "msg:"+id+":", "msg:"+id+";", func(k, v string) bool {
+	first, past := rangeOf(msgChain(id))
+	tx.AscendRange("", first, past, func(k, v string) bool {
 		rep.Records++
 		m, err := parseMsg(k, v)
 		if err != nil {
@@ -113,32 +114,33 @@ func (s *Store) verifyChannel(tx *buntdb.Tx, id string, rep *VerifyReport) strin
 	return problem
 }
 
-// verifyLog checks the event or audit chain.
-func verifyLog(tx *buntdb.Tx, prefix string, newRec func() chained, rep *VerifyReport) string {
+// verifyNumberedChain checks the event chain or the read log.
+func verifyNumberedChain(tx *buntdb.Tx, chain string, newRec func() chained, rep *VerifyReport) string {
 	rep.Chains++
 	var next uint64 = 1
 	prev := ""
-	if cp, ok := checkpoint(tx, prefix); ok {
+	if cp, ok := checkpoint(tx, chain); ok {
 		next, prev = cp.Seq+1, cp.H
 	}
 	problem := ""
-	tx.AscendRange("", prefix+":", prefix+";", func(k, v string) bool {
+	first, past := rangeOf(chain)
+	tx.AscendRange("", first, past, func(k, v string) bool {
 		rep.Records++
-		n, err := strconv.ParseUint(strings.TrimPrefix(k, prefix+":"), 10, 64)
+		n, err := strconv.ParseUint(strings.TrimPrefix(k, first), 10, 64)
 		rec := newRec()
 		if err == nil {
 			err = json.Unmarshal([]byte(v), rec)
 		}
 		if err != nil {
-			problem = fmt.Sprintf("%s record %s: unreadable", prefix, k)
+			problem = fmt.Sprintf("%s record %s: unreadable", chain, k)
 			return false
 		}
 		if n != next {
-			problem = fmt.Sprintf("%s record %d: removed (record %d follows record %d)", prefix, next, n, next-1)
+			problem = fmt.Sprintf("%s record %d: removed (record %d follows record %d)", chain, next, n, next-1)
 			return false
 		}
 		if !check(prev, k, rec) {
-			problem = fmt.Sprintf("%s record %d: changed or moved (its hash does not match)", prefix, n)
+			problem = fmt.Sprintf("%s record %d: changed or moved (its hash does not match)", chain, n)
 			return false
 		}
 		prev = rec.getHash()

@@ -6,20 +6,21 @@ import (
 	"github.com/tidwall/buntdb"
 )
 
-func readKey(channel, user string) string { return "read:" + channel + ":" + user }
+// Read markers: the last seq each person has read in each channel, so
+// clients show what is unread. Not the auditors' read log (readlog.go).
 
 // ReadSeq is the last seq user has read in channel.
 func (s *Store) ReadSeq(channel, user string) uint64 {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.reads[channel+"\x00"+user]
+	return s.readMarks[readMarkSlot(channel, user)]
 }
 
 // MarkRead moves user's read marker in channel forward to seq (never back,
 // never past the newest message). It reports the marker afterwards.
 func (s *Store) MarkRead(channel, user string, seq uint64) (uint64, error) {
 	s.mu.RLock()
-	cur := s.reads[channel+"\x00"+user]
+	cur := s.readMarks[readMarkSlot(channel, user)]
 	last := s.lastSeq[channel]
 	s.mu.RUnlock()
 	seq = min(seq, last)
@@ -27,11 +28,12 @@ func (s *Store) MarkRead(channel, user string, seq uint64) (uint64, error) {
 		return cur, nil
 	}
 	err := s.write(func(tx *buntdb.Tx) error {
-		_, _, err := tx.Set(readKey(channel, user), strconv.FormatUint(seq, 10), nil)
+		_, _, err := tx.Set(readMarkKey(channel, user), strconv.FormatUint(seq, 10), nil)
 		return err
 	}, func() {
-		if k := channel + "\x00" + user; seq > s.reads[k] {
-			s.reads[k] = seq
+		// The slot is made only here: a marker that does not move allocates nothing.
+		if slot := readMarkSlot(channel, user); seq > s.readMarks[slot] {
+			s.readMarks[slot] = seq
 		}
 	})
 	return max(seq, cur), err

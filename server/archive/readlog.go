@@ -2,10 +2,14 @@ package archive
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/tidwall/buntdb"
 )
+
+// The auditors' read log. A person's read markers (what they have seen in a
+// channel) are another thing, in readmarks.go.
 
 // ReadEntry records one read of the archive by an auditor or admin: a
 // search, a view of a conversation, an export. This read log is itself a
@@ -33,7 +37,7 @@ func (a *ReadEntry) Time() time.Time { return time.UnixMilli(a.TS).UTC() }
 func (s *Store) RecordRead(e ReadEntry) error {
 	e.TS = time.Now().UnixMilli()
 	return s.write(func(tx *buntdb.Tx) error {
-		_, err := appendChained(tx, "reads", &e)
+		_, err := appendChained(tx, chainReadLog, &e)
 		return err
 	}, nil)
 }
@@ -42,16 +46,16 @@ func (s *Store) RecordRead(e ReadEntry) error {
 // (0: the newest), at most limit.
 func (s *Store) ReadLog(before uint64, limit int) []ReadEntry {
 	var out []ReadEntry
-	pivot := "reads;"
+	first, pivot := rangeOf(chainReadLog)
 	if before > 0 {
-		pivot = seqKey("reads", before)
+		pivot = readLogKey(before)
 	}
 	s.db.View(func(tx *buntdb.Tx) error {
 		return tx.DescendLessOrEqual("", pivot, func(k, v string) bool {
 			if k >= pivot && before > 0 {
 				return true
 			}
-			if len(k) < 6 || k[:6] != "reads:" {
+			if !strings.HasPrefix(k, first) {
 				return false
 			}
 			var e ReadEntry
