@@ -48,6 +48,9 @@ func (c *Console) loginPost(ctx *fasthttp.RequestCtx) {
 	case errors.Is(err, server.ErrBadCredentials):
 		f.Fail("password", "The user name or password is wrong.")
 		c.render(ctx, fasthttp.StatusUnauthorized, loginPage(c.publicShell("Sign in"), f, next))
+	case errors.Is(err, server.ErrDisabled):
+		f.Fail("form", "This account is disabled. Ask your office manager.")
+		c.render(ctx, fasthttp.StatusForbidden, loginPage(c.publicShell("Sign in"), f, next))
 	case errors.Is(err, server.ErrBusy):
 		ctx.Response.Header.Set("Retry-After", "2")
 		f.Fail("form", "The server is busy checking other sign-ins. Try again in a moment.")

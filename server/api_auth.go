@@ -150,8 +150,7 @@ func (s *Server) setup(ctx *fasthttp.RequestCtx) {
 		jsonError(ctx, fasthttp.StatusForbidden, "forbidden", "This setup link is not valid (any more). Use the link that inhouse serve printed.")
 		return
 	}
-	u, err := s.office.AddPerson(office.Actor{Name: normName(in.Name), Via: office.ViaSetup},
-		office.NewPerson{Name: in.Name, Display: in.Display, Role: archive.RoleAdmin, Password: in.Password})
+	u, err := s.office.SetUpOffice(office.NewPerson{Name: in.Name, Display: in.Display, Password: in.Password})
 	if err != nil {
 		storeError(ctx, err)
 		return
@@ -179,6 +178,8 @@ func (s *Server) passwordError(ctx *fasthttp.RequestCtx, err error) bool {
 		jsonError(ctx, fasthttp.StatusServiceUnavailable, "busy", "The server is busy checking other sign-ins. Try again in a moment.")
 	case errors.Is(err, ErrBadCredentials):
 		jsonError(ctx, fasthttp.StatusUnauthorized, "bad_credentials", "The user name or password is wrong.")
+	case errors.Is(err, ErrDisabled):
+		jsonError(ctx, fasthttp.StatusForbidden, "disabled", "This account is disabled. Ask your office manager.")
 	case errors.Is(err, ErrSessionEnded):
 		jsonError(ctx, fasthttp.StatusUnauthorized, "unauthorized", "The current password was wrong too often: you were signed out.")
 	default:

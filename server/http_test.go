@@ -112,9 +112,14 @@ func TestDisablingEndsSessionsAndSocketsAtOnce(t *testing.T) {
 	if st := ana.Do("GET", "/api/me", nil, nil); st != 401 {
 		t.Fatalf("disabled person's session still works: %d", st)
 	}
-	res, _ := post(t, ts.URL+"/api/login", `{"username":"ana","password":"`+servertest.Password+`"}`, nil)
-	if res.StatusCode != 401 {
-		t.Fatalf("disabled person signs in: %d", res.StatusCode)
+	// With her password she learns why; a stranger guessing learns nothing.
+	res, out := post(t, ts.URL+"/api/login", `{"username":"ana","password":"`+servertest.Password+`"}`, nil)
+	if res.StatusCode != 403 || out["error"] != "disabled" || !strings.Contains(out["message"], "Ask your office manager") {
+		t.Fatalf("disabled person signs in: %d %v", res.StatusCode, out)
+	}
+	res, out = post(t, ts.URL+"/api/login", `{"username":"ana","password":"not her password at all"}`, nil)
+	if res.StatusCode != 401 || out["error"] != "bad_credentials" {
+		t.Fatalf("a wrong password for a disabled account: %d %v", res.StatusCode, out)
 	}
 	if st := ana.Do("POST", "/api/admin/users/boss/disable", nil, nil); st != 401 {
 		t.Fatalf("signed-out person calls admin API: %d", st)

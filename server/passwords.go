@@ -22,6 +22,9 @@ import (
 // ErrBusy says every password-check slot stayed taken for passwordQueueWait.
 var ErrBusy = errors.New("the server is busy checking other sign-ins; try again in a moment")
 
+// ErrDisabled answers the right password of a disabled account.
+var ErrDisabled = errors.New("this account is disabled; ask your office manager")
+
 // ErrSessionEnded says a session was ended for typing wrong passwords.
 var ErrSessionEnded = errors.New("too many wrong passwords: you were signed out")
 
@@ -71,7 +74,10 @@ func (s *Server) signInCheck(username, addr, password string) (archive.User, err
 		return archive.User{}, ThrottledError{wait}
 	}
 	u, err := s.store.User(name)
-	known := err == nil && !u.Disabled && len(password) <= auth.MaxPassword*4
+	// A disabled account's password is still checked: only someone who
+	// knows it learns the account is disabled (ErrDisabled), a stranger
+	// guessing names sees what any wrong password gets, in the same time.
+	known := err == nil && len(password) <= auth.MaxPassword*4
 	ok := false
 	if err := s.passwords.run(func() {
 		if known {
@@ -93,6 +99,9 @@ func (s *Server) signInCheck(username, addr, password string) (archive.User, err
 		return archive.User{}, ErrBadCredentials
 	}
 	settle(succeeded)
+	if u.Disabled {
+		return archive.User{}, ErrDisabled
+	}
 	return u, nil
 }
 

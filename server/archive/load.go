@@ -35,7 +35,7 @@ func (s *Store) load() error {
 	s.lagging = map[string]struct{}{}
 	s.cur = map[string]*current{}
 	s.index = newIndex()
-	s.readMarks = map[string]uint64{}
+	s.readMarks = map[string]*uint64{}
 	s.accepts = map[string]Acceptance{}
 	s.policy = DefaultPolicy
 	s.settings = DefaultSettings
@@ -76,7 +76,7 @@ func (s *Store) load() error {
 			rest := strings.TrimPrefix(k, prefixReadMark)
 			ch, user, _ := strings.Cut(rest, ":")
 			n, _ := strconv.ParseUint(v, 10, 64)
-			s.readMarks[readMarkSlot(ch, user)] = n
+			s.readMarks[readMarkSlot(ch, user)] = &n
 			return true
 		})
 		tx.AscendKeys(prefixAccept+"*", func(k, v string) bool {
@@ -257,6 +257,7 @@ func (s *Store) reindexRefs(refs []msgRef, idem bool) error {
 		}
 		if idem {
 			s.idem[idemKey(m.From, m.ID)] = idemRef{r.channel, r.seq}
+			s.readOwn(r.channel, m.From, r.seq) // at load: one's own messages were read
 		}
 		s.index.add(m)
 	}

@@ -162,6 +162,7 @@ func (a *appendOp) finish(err error) {
 	if err == nil && !a.dup {
 		s.mu.Lock()
 		s.lastSeq[a.p.Channel] = a.next
+		s.readOwn(a.p.Channel, a.p.From, a.next)
 		s.applyCurrent(a.m)
 		s.index.add(a.m) // under s.mu, so a rebuild never misses it
 		s.mu.Unlock()

@@ -17,6 +17,10 @@ type Settings struct {
 	Allow      []string `json:"allow,omitempty"`       // client networks; empty: the serve flag's
 	ChannelsBy string   `json:"channels_by,omitempty"` // who creates channels: "" (everyone) or "admins"
 	DirectBy   string   `json:"direct_by,omitempty"`   // who starts direct messages: "" or "admins"
+
+	// Welcome is the channel everyone joins when added (the #general made
+	// at first run); "" for none.
+	Welcome string `json:"welcome,omitempty"`
 }
 
 // DefaultSettings are in force until the office changes them.

@@ -87,6 +87,51 @@ func (o *Office) AddPerson(a Actor, p NewPerson) (archive.User, error) {
 	u, _ = o.store.User(name)
 	o.log.Info("person added", "by", a.Name, "via", a.Via, "user", u.Name, "role", u.Role)
 	o.audit(a, "person.add", u.Name, "Added "+u.Display+" ("+u.Name+") as "+u.Role+".")
+	o.welcome(a, u.Name)
+	return u, nil
+}
+
+// welcome adds a new person to the office's welcome channel, so nobody
+// lands on an empty page. A welcome channel that is gone or archived is
+// skipped: the person is added all the same.
+func (o *Office) welcome(a Actor, name string) {
+	id := o.store.Settings().Welcome
+	if id == "" {
+		return
+	}
+	c, err := o.store.Channel(id)
+	if err != nil || c.Archived || c.Has(name) {
+		return
+	}
+	if c, err = o.store.ChangeMembers(id, []string{name}, nil, a.Name); err != nil {
+		o.log.Error("adding a new person to the welcome channel", "user", name, "channel", id, "err", err)
+		return
+	}
+	o.changed(c, nil)
+}
+
+// SetUpOffice makes the office's first manager at first run, and the
+// #general channel everyone joins (the welcome channel).
+func (o *Office) SetUpOffice(p NewPerson) (archive.User, error) {
+	p.Role, p.OneTime = archive.RoleAdmin, false
+	a := Actor{Name: strings.ToLower(strings.TrimSpace(p.Name)), Role: archive.RoleAdmin, Via: ViaSetup}
+	u, err := o.AddPerson(a, p)
+	if err != nil {
+		return u, err
+	}
+	if o.store.Settings().Welcome != "" {
+		return u, nil
+	}
+	c, err := o.CreateChannel(a, NewChannel{Name: "general", Join: true})
+	if err != nil {
+		o.log.Error("creating #general", "err", err)
+		return u, nil // the office works without it
+	}
+	set := o.store.Settings()
+	set.Welcome = c.ID
+	if err := o.store.SaveSettings(set); err != nil {
+		o.log.Error("making #general the welcome channel", "err", err)
+	}
 	return u, nil
 }
 

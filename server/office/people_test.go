@@ -133,3 +133,37 @@ func TestDisableAndPasswordsTellTheChatEngine(t *testing.T) {
 		t.Fatalf("the chat engine was told %v, want %v", *k, want)
 	}
 }
+
+// First run makes #general with the manager in it, and everyone added
+// later joins it: nobody lands on an empty page.
+func TestFirstRunMakesGeneralThatEveryoneJoins(t *testing.T) {
+	o, st, _ := newOffice(t)
+	boss, err := o.SetUpOffice(NewPerson{Name: "boss", Display: "The Boss", Password: pw})
+	if err != nil || boss.Role != archive.RoleAdmin {
+		t.Fatalf("setup: %+v %v", boss, err)
+	}
+	id := st.Settings().Welcome
+	general, err := st.Channel(id)
+	if err != nil || general.Name != "general" || general.Kind != archive.KindPublic || !general.Has("boss") {
+		t.Fatalf("#general: %+v %v", general, err)
+	}
+	a := Actor{Name: "boss", Role: archive.RoleAdmin, Via: ViaConsole}
+	for _, n := range []string{"ana", "ben"} {
+		if _, err := o.AddPerson(a, NewPerson{Name: n, Password: pw, OneTime: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if general, _ = st.Channel(id); !general.Has("ana") || !general.Has("ben") {
+		t.Fatalf("new people are not in #general: %v", general.Members)
+	}
+	// An archived welcome channel takes nobody new, and adding still works.
+	if _, err := o.ArchiveChannel(a, id, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.AddPerson(a, NewPerson{Name: "cleo", Password: pw}); err != nil {
+		t.Fatal(err)
+	}
+	if general, _ = st.Channel(id); general.Has("cleo") {
+		t.Fatal("joined an archived welcome channel")
+	}
+}
