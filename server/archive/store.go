@@ -85,7 +85,7 @@ type Store struct {
 	cur       map[string]*current // edited and deleted messages
 	index     *index
 	readMarks map[string]*uint64 // readMarkSlot(channel, user) -> the last seq they read (a pointer: moved in place on every own message)
-	ruleState ruleState         // content rules and the open flags (rules_store.go)
+	ruleState ruleState          // content rules and the open flags (rules_store.go)
 	policy    Policy
 	accepts   map[string]Acceptance // user -> acceptance
 	settings  Settings
