@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"inhouse/server/servertest"
@@ -46,5 +47,22 @@ func TestOwnMessagesAreNeverUnread(t *testing.T) {
 	}
 	if n := unreadIn(t, ts.Login("ben"), ch.ID); n != 3 {
 		t.Fatalf("after a restart Ben has %d unread, want 3", n)
+	}
+}
+
+// Every problem with a form is told at once, field by field, whatever the
+// door: here the first-run setup page's call.
+func TestSetupTellsEveryProblemAtOnce(t *testing.T) {
+	ts := servertest.Start(t)
+	link := ts.SetupURL()
+	_, token, _ := strings.Cut(link, "token=")
+	var out struct {
+		Error  string
+		Fields map[string]string
+	}
+	c := ts.NewClient()
+	st := c.Do("POST", "/api/setup", map[string]string{"token": token, "name": "Not A Name!", "display": "", "password": "short"}, &out)
+	if st != 400 || out.Error != "bad_request" || out.Fields["name"] == "" || out.Fields["password"] == "" {
+		t.Fatalf("setup with two bad fields: %d %+v", st, out)
 	}
 }

@@ -249,10 +249,26 @@ func jsonError(ctx *fasthttp.RequestCtx, status int, code, msg string) {
 	ctx.SetBody(b)
 }
 
-// storeError turns an archive error into an answer.
+// storeError turns an archive or application-layer error into an answer.
+// Problems with fields also go out field by field ("fields": {"name":
+// "…"}), so a form can show every one beside its field at once.
 func storeError(ctx *fasthttp.RequestCtx, err error) {
 	var ue archive.UserError
 	var forbidden *office.Forbidden
+	if p, ok := office.AsProblems(err); ok && !errors.Is(err, archive.ErrExists) {
+		fields := map[string]string{}
+		for _, f := range p {
+			if _, seen := fields[f.Field]; !seen {
+				fields[f.Field] = f.Message
+			}
+		}
+		ctx.SetStatusCode(fasthttp.StatusBadRequest)
+		ctx.SetContentType("application/json")
+		ctx.Response.Header.Set("Cache-Control", "no-store")
+		b, _ := json.Marshal(map[string]any{"error": "bad_request", "message": p.Error(), "fields": fields})
+		ctx.SetBody(b)
+		return
+	}
 	switch {
 	case errors.Is(err, archive.ErrNotFound):
 		jsonError(ctx, fasthttp.StatusNotFound, "not_found", archive.Sentence(err))
