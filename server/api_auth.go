@@ -72,13 +72,16 @@ func (s *Server) logout(r *request) {
 // GET /api/me
 func (s *Server) me(r *request) {
 	p := s.store.Policy()
+	accepted := s.store.Accepted(r.user.Name).Version
 	writeJSON(r.ctx, map[string]any{
 		"user": toUserJSON(r.user),
 		"policy": map[string]any{
 			"version":  p.Version,
-			"accepted": s.store.Accepted(r.user.Name).Version == p.Version,
-			"text":     p.Text,
-			"banner":   p.Banner,
+			"accepted": accepted == p.Version,
+			// 0: never accepted; lower than version: the policy changed since.
+			"accepted_version": accepted,
+			"text":             p.Text,
+			"banner":           p.Banner,
 		},
 		"office":      s.store.Settings().OfficeName,
 		"csrf":        r.sess.CSRF,

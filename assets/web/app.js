@@ -3,11 +3,11 @@ import { api } from './api.js';
 import { Socket } from './socket.js';
 import { Protocol } from './protocol.js';
 import { Store } from './store.js';
-import { mentions, utf8Length, typingText } from './text.js';
+import { mentions, utf8Length, typingText, limitNote, SEARCH_OFFLINE } from './text.js';
 import { notify } from './notify.js';
 import { h, icon, modal } from './view/dom.js';
 import { showLogin } from './view/login.js';
-import { showPolicy, showPasswordChange } from './view/gate.js';
+import { showPolicy, showPasswordChange, rememberPolicy } from './view/gate.js';
 import { Sidebar } from './view/sidebar.js';
 import { Conversation } from './view/conversation.js';
 import { switcher, dmDialog, channelDialog, passwordDialog, policyDialog } from './view/dialogs.js';
@@ -31,6 +31,8 @@ async function boot() {
   api.csrf = me.csrf;
   if (me.must_change) return showPasswordChange(root, me, boot);
   if (!me.policy.accepted) return showPolicy(root, me, boot);
+  // So a later version can be announced as a change (see policyChanged).
+  rememberPolicy(me.user.name, me.policy.version);
   new Client(me).start();
 }
 
@@ -46,7 +48,7 @@ class Client {
     this.socket = new Socket({
       open: () => this.protocol.opened(),
       frame: (f) => this.protocol.frame(f),
-      closed: (e, opened) => this.protocol.closed(e.code, opened),
+      closed: (e, opened) => this.protocol.closed(e.code, opened, e.reason),
       state: () => this.mark('status'),
     });
     // The protocol decides what goes over the socket; the page only hears
@@ -63,7 +65,7 @@ class Client {
         arrived: (channel, msgs, viewing) => this.arrived(channel, msgs, viewing),
         synced: () => this.synced(),
         closed: () => this.mark('status', 'conv'),
-        signedOut: () => this.signedOut(),
+        signedOut: (notice) => this.signedOut(notice),
         needPolicy: (me) => this.needPolicy(me),
         toast: (text) => this.toast(text),
       },
@@ -71,7 +73,7 @@ class Client {
     this.sidebar = new Sidebar(this);
     this.conv = new Conversation(this);
     this.buildMain();
-    this.shell = h('div', { class: 'shell' }, this.sidebar.el, h('div', { class: 'scrim', onclick: () => this.drawer(false) }), this.main);
+    this.shell = h('div', { class: 'shell' }, this.sidebar.heading, this.sidebar.el, h('div', { class: 'scrim', onclick: () => this.drawer(false) }), this.main);
     root.replaceChildren(this.shell, this.toastEl);
     this.store.on((what, channel) => this.onStore(what, channel));
     this.reveal = null; // { channel, seq }: a message to open at once loaded
@@ -82,12 +84,13 @@ class Client {
     this.title = h('h2', { class: 'title', id: 'conv-title' });
     this.subtitle = h('span', { class: 'subtitle muted' });
     this.statusBar = h('div', { class: 'status-bar', role: 'status', hidden: true });
-    this.input = h('textarea', { id: 'composer', rows: 1, 'aria-describedby': 'composer-help', enterkeyhint: 'send' });
+    this.input = h('textarea', { id: 'composer', rows: 1, dir: 'auto', 'aria-describedby': 'composer-help', enterkeyhint: 'send' });
     this.composerLabel = h('label', { for: 'composer', class: 'sr-only' }, 'Message');
     this.counter = h('span', { class: 'counter', 'aria-live': 'polite' });
     this.typingEl = h('span', { class: 'typing', 'aria-live': 'polite' });
     this.live = h('div', { class: 'sr-only', 'aria-live': 'polite' });
     this.toastEl = h('div', { class: 'toast', role: 'status', hidden: true });
+    this.mainPrompt = h('div', { class: 'prompt-slot main-prompt' });
     const form = h('form', { class: 'composer' }, this.composerLabel, this.input,
       h('button', { type: 'submit', class: 'send', 'aria-label': 'Send' }, icon('send')));
     form.addEventListener('submit', (e) => { e.preventDefault(); this.submit(); });
@@ -106,7 +109,7 @@ class Client {
     });
     this.composerForm = form;
     this.readOnlyNote = h('p', { class: 'read-only', id: 'read-only', hidden: true }, icon('lock'), h('span'));
-    this.searchInput = h('input', { type: 'search', id: 'search', class: 'search-input', placeholder: 'Search', autocomplete: 'off',
+    this.searchInput = h('input', { type: 'search', id: 'search', class: 'search-input', placeholder: 'Search', autocomplete: 'off', dir: 'auto',
       'aria-label': 'Search messages', 'aria-keyshortcuts': 'Control+Shift+F', enterkeyhint: 'search' });
     const searchForm = h('form', { class: 'search-box', role: 'search' }, icon('search'), this.searchInput);
     searchForm.addEventListener('submit', (e) => { e.preventDefault(); this.runSearch(this.searchInput.value); });
@@ -118,7 +121,7 @@ class Client {
         h('button', { type: 'button', class: 'icon-button drawer-button', 'aria-label': 'Show conversations', 'aria-controls': 'sidebar', onclick: () => this.drawer(true) }, icon('menu')),
         h('div', { class: 'heading' }, this.title, this.subtitle),
         searchForm),
-      this.statusBar, this.conv.el,
+      this.statusBar, this.mainPrompt, this.conv.el,
       h('div', { class: 'composer-wrap' }, form, this.readOnlyNote,
         h('div', { class: 'composer-foot' }, this.typingEl,
           h('span', { id: 'composer-help', class: 'hint' }, 'Enter to send · Shift+Enter for a new line · ↑ edits your last message'), this.counter)),
@@ -168,6 +171,8 @@ class Client {
       case 'users':
         this.mark('sidebar', 'header');
         if (what === 'channels' && this.current && !this.store.channels.has(this.current)) this.route();
+        // The first conversation of someone who had none.
+        else if (what === 'channels' && !this.current && this.store.channels.size) this.route();
         if (this.current) { this.renderHeader(); this.mark('conv'); }
         break;
       case 'unread':
@@ -214,11 +219,25 @@ class Client {
     this.focusComposer();
   }
 
+  // showNone is the page of someone in no conversation: no composer (it
+  // would send nowhere), and for an auditor the way to the archive, where
+  // auditors read.
   showNone() {
+    this.saveDraft();
     this.current = null;
     this.title.textContent = 'Welcome';
-    this.subtitle.textContent = 'Join a channel or message someone from the sidebar.';
+    const auditor = this.store.me.role === 'auditor';
+    this.subtitle.textContent = auditor ? '' : 'Join a channel or message someone from the sidebar.';
+    this.composerForm.hidden = true;
     this.input.disabled = true;
+    this.readOnlyNote.hidden = true;
+    this.main.querySelector('#composer-help').hidden = true;
+    this.conv.clear(h('div', { class: 'empty' },
+      h('p', { class: 'empty-title' }, 'You are not in any conversation yet.'),
+      auditor
+        ? h('p', null, 'As an auditor you read the office’s conversations in the archive. ', h('a', { href: '/admin/archive' }, 'Open the archive'))
+        : h('p', { class: 'muted' }, 'Use + beside Channels to join one, or beside Direct messages to write to someone.')));
+    this.mark('sidebar', 'title');
   }
 
   // readOnly says why nobody (or not this person) may post in ch, or ''.
@@ -239,6 +258,7 @@ class Client {
     this.renderHeader();
     this.conv.open(id);
     this.mark('sidebar', 'typing', 'title');
+    this.readShown();
     this.maybeRead();
     if (this.reveal) this.tryReveal();
   }
@@ -249,7 +269,7 @@ class Client {
     const label = this.store.label(ch);
     if (ch.kind === 'direct') {
       const status = this.store.users.get(this.store.partner(ch))?.status || 'offline';
-      this.title.replaceChildren(h('span', { class: `dot ${status}`, 'aria-hidden': 'true' }), label);
+      this.title.replaceChildren(h('span', { class: `dot ${status}`, 'aria-hidden': 'true' }), h('span', { dir: 'auto' }, label));
       this.subtitle.textContent = `Direct message · ${status}`;
     } else {
       this.title.replaceChildren(icon(ch.kind === 'private' ? 'lock' : 'hash'), ch.name);
@@ -266,8 +286,7 @@ class Client {
     this.input.disabled = !!why;
     this.readOnlyNote.hidden = !why;
     this.readOnlyNote.lastChild.textContent = why;
-    this.composerHelp ||= this.main.querySelector('#composer-help');
-    this.composerHelp.hidden = !!why;
+    this.main.querySelector('#composer-help').hidden = !!why;
     if (ch.announce && !why) this.input.placeholder = `Announce to #${ch.name}`;
     if (hadFocus && why) this.conv.scroller.focus();
   }
@@ -325,6 +344,7 @@ class Client {
       const log = this.store.log(this.current);
       if (!log.items.length && !log.complete && !log.loading) this.loadHistory(this.current, 50);
     }
+    this.readShown();
     this.maybeRead();
   }
 
@@ -336,6 +356,13 @@ class Client {
     const r = this.protocol.loadHistory(channel, limit);
     if (r === 'empty') this.mark('conv');
     else if (r === 'asked' && channel === this.current) this.conv.renderTop();
+  }
+
+  // readShown reads the open conversation to its newest message: opening
+  // one clears its count, as in every messenger, while the window has focus.
+  // The New messages line stays where reading starts.
+  readShown() {
+    if (this.current && !document.hidden && document.hasFocus()) this.protocol.read(this.current);
   }
 
   maybeRead() {
@@ -351,9 +378,9 @@ class Client {
     // Blank lines around a message are never meant; inside, they are kept.
     const text = this.input.value.replace(/^\s*\n/, '').trimEnd();
     if (!text.trim() || !this.current) return;
-    const n = utf8Length(text);
-    if (n > this.store.maxText) {
-      this.counter.textContent = `Too long by ${n - this.store.maxText} bytes: shorten it or split it in two.`;
+    // The server's limit is in bytes; people are told characters.
+    if (utf8Length(text) > this.store.maxText) {
+      this.counter.textContent = `${limitNote(text, this.store.maxText)}: shorten it or split it in two.`;
       return;
     }
     const p = this.store.queue(this.current, text);
@@ -373,8 +400,7 @@ class Client {
     const pending = this.store.changesFor(channel).get(seq);
     const current = pending?.kind === 'edit' ? pending.text : m?.text;
     if (!text.trim()) { this.confirmDelete(channel, seq); return; }
-    const n = utf8Length(text);
-    if (n > this.store.maxText) { this.toast(`Too long by ${n - this.store.maxText} bytes: shorten it.`); return; }
+    if (utf8Length(text) > this.store.maxText) { this.toast(`${limitNote(text, this.store.maxText)}: shorten it.`); return; }
     if (text !== current) this.protocol.post(this.store.queueChange(channel, 'edit', seq, text));
     this.conv.stopEdit();
   }
@@ -419,10 +445,20 @@ class Client {
   }
 
   // ---- search ----
+  // The panel loads on the first search; without the server it cannot, and
+  // search needs the server anyway: say so. A later try fetches it afresh
+  // (a failed module load may be remembered by the browser).
   async runSearch(q) {
     if (!this.search) {
-      const { SearchPanel } = await import('./view/search.js');
-      this.search ||= new SearchPanel(this);
+      let mod;
+      try {
+        mod = await import(this.searchTries ? `./view/search.js?try=${this.searchTries}` : './view/search.js');
+      } catch {
+        this.searchTries = (this.searchTries || 0) + 1;
+        this.toast(SEARCH_OFFLINE);
+        return;
+      }
+      this.search ||= new mod.SearchPanel(this);
       this.conv.el.append(this.search.el);
     }
     this.search.search(q);
@@ -441,6 +477,7 @@ class Client {
   tryReveal() {
     const r = this.reveal;
     if (!r || r.channel !== this.current) return;
+    this.conv.aim = 0; // the message asked for, not the first unread
     const log = this.store.log(r.channel);
     if (this.conv.reveal(r.seq)) { this.reveal = null; return; }
     const first = log.items[0]?.seq;
@@ -457,10 +494,7 @@ class Client {
 
   onInput() {
     this.resize();
-    const n = utf8Length(this.input.value);
-    const max = this.store.maxText;
-    this.counter.textContent = n > max * 0.9 ? `${Math.max(0, max - n)} left` : '';
-    if (n > max) this.counter.textContent = `Too long by ${n - max} bytes`;
+    this.counter.textContent = limitNote(this.input.value, this.store.maxText);
     if (this.input.value.trim() && this.current) this.protocol.typing(this.current);
     clearTimeout(this.draftTimer);
     this.draftTimer = setTimeout(() => this.saveDraft(), 400);
@@ -502,13 +536,26 @@ class Client {
     const no = h('button', { type: 'button', class: 'secondary small' }, 'Not now');
     yes.addEventListener('click', async () => {
       const r = await notify.ask();
-      this.sidebar.setPrompt(null);
+      this.setPrompt(null);
       this.toast(r === 'granted' ? 'Notifications are on.' : 'Notifications stay off. You can allow them in the browser settings.');
     });
-    no.addEventListener('click', () => { notify.dismiss(); this.sidebar.setPrompt(null); });
-    this.sidebar.setPrompt(h('div', { class: 'prompt', role: 'region', 'aria-label': 'Notifications' }, icon('bell'),
+    no.addEventListener('click', () => { notify.dismiss(); this.setPrompt(null); });
+    this.setPrompt(h('div', { class: 'prompt', role: 'region', 'aria-label': 'Notifications' }, icon('bell'),
       h('p', null, 'Get a desktop notification for direct messages and mentions while Inhouse is in the background?'),
       h('div', { class: 'actions' }, no, yes)));
+  }
+
+  // setPrompt shows a prompt in the sidebar, or on a phone above the
+  // messages: the sidebar is a closed drawer there, where nobody sees it.
+  setPrompt(el) {
+    this.promptEl = el;
+    if (!this.phone) {
+      this.phone = matchMedia('(max-width: 720px)');
+      this.phone.addEventListener('change', () => this.setPrompt(this.promptEl));
+    }
+    const [here, there] = this.phone.matches ? [this.mainPrompt, this.sidebar.prompt] : [this.sidebar.prompt, this.mainPrompt];
+    there.replaceChildren();
+    here.replaceChildren(...(el ? [el] : []));
   }
 
   watchPresence() {
@@ -522,8 +569,10 @@ class Client {
     document.addEventListener('visibilitychange', () => {
       clearTimeout(hiddenTimer);
       if (document.hidden) hiddenTimer = setTimeout(() => set('away'), AWAY_HIDDEN_MS);
-      else { active(); this.maybeRead(); this.mark('title'); }
+      else { active(); this.readShown(); this.maybeRead(); this.mark('title'); }
     });
+    // Coming back to the window shows the open conversation again.
+    addEventListener('focus', () => this.readShown());
     let last = 0;
     for (const ev of ['keydown', 'pointerdown', 'wheel']) {
       addEventListener(ev, () => { const now = Date.now(); if (now - last > 5000) { last = now; active(); } }, { passive: true });
@@ -590,9 +639,15 @@ class Client {
     location.reload();
   }
 
-  // The protocol has stopped the socket for these two.
-  signedOut() { showLogin(root, () => location.reload()); }
-  needPolicy(me) { showPolicy(root, me, () => location.reload()); }
+  // The protocol has stopped the socket for these two. notice says why the
+  // session ended (the office manager disabled the account, say).
+  signedOut(notice) {
+    for (const d of document.querySelectorAll('dialog[open]')) d.close();
+    document.body.classList.remove('offline');
+    showLogin(root, () => location.reload(), notice);
+  }
+  // Mid-session, the policy the person had accepted has changed.
+  needPolicy(me) { showPolicy(root, me, () => location.reload(), true); }
 }
 
 boot();

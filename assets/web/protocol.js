@@ -16,6 +16,22 @@ export const UNAVAILABLE_RETRY_MS = 5000;
 // The server passes on typing at most every 2 s; 3 s keeps us under it.
 export const TYPING_EVERY_MS = 3000;
 
+// The reasons the server gives when it closes a person's sockets (1008),
+// as the sign-in page says them. 'role changed' is missing on purpose: the
+// session goes on and the socket reconnects.
+const SIGNED_OUT = {
+  'account disabled': 'Your account was disabled by the office manager.',
+  'password reset': 'You were signed out by the office manager.',
+  'signed out by the office manager': 'You were signed out by the office manager.',
+  'password changed': 'Your password was changed. Sign in with the new one.',
+  'signed out': 'You signed out.',
+};
+
+// signedOutNotice is the sentence for a close reason, or '' for none.
+export function signedOutNotice(reason) {
+  return Object.hasOwn(SIGNED_OUT, reason) ? SIGNED_OUT[reason] : '';
+}
+
 export class Protocol {
   // store: the Store. api: { me(), users(), channels(), csrf } (api.js).
   // send(frame) → true when the frame went onto an open socket.
@@ -23,7 +39,7 @@ export class Protocol {
   // reconnect backoff. later(fn, ms) and now() are the timer and clock.
   // ui: optional hooks, each described where it is called:
   //   viewing(channel) → bool, opened(), arrived(channel, msgs, viewing),
-  //   synced(), closed(), signedOut(), needPolicy(me), toast(text).
+  //   synced(), closed(), signedOut(notice), needPolicy(me), toast(text).
   constructor({
     store, api, send, stop = () => {}, healthy = () => {},
     // Wrapped: a bare setTimeout called as this.later() is an illegal invocation in browsers.
@@ -70,25 +86,27 @@ export class Protocol {
 
   // closed: the socket went down (the socket reconnects by itself). A
   // refused upgrade looks like any failure, and 1008 may mean the session
-  // ended: ask the API, and stop for good if so.
-  async closed(code, opened) {
+  // ended: ask the API, and stop for good if so. The reason of a 1008 says
+  // why, for the sign-in page.
+  async closed(code, opened, reason = '') {
     this.ready = false;
     this.ui.closed?.();
     if (opened && code !== 1008) return;
     try {
       const me = await this.api.me();
-      if (!me) this.end(null);
+      if (!me) this.end(null, code === 1008 ? signedOutNotice(reason) : '');
       else if (!me.policy.accepted) this.end(me);
     } catch { /* offline: keep retrying */ }
   }
 
-  // end stops reconnecting and hands over to sign-in (me null) or the
-  // policy gate. Pending messages stay in the outbox for the next session.
-  end(me) {
+  // end stops reconnecting and hands over to sign-in (me null, with the
+  // notice to show there) or the policy gate. Pending messages stay in the
+  // outbox for the next session.
+  end(me, notice = '') {
     this.ready = false;
     this.stopped = true;
     this.stopSocket();
-    if (me) this.ui.needPolicy?.(me); else this.ui.signedOut?.();
+    if (me) this.ui.needPolicy?.(me); else this.ui.signedOut?.(notice);
   }
 
   // sync asks for everything missed since the last seq seen per channel.
@@ -209,9 +227,11 @@ export class Protocol {
   }
 
   // read marks the channel read and tells the server, if anything changed.
+  // Only when the frame goes out: a count cleared here but not on the
+  // server would come back with the next channel list.
   read(channel) {
-    const seq = this.store.markRead(channel);
-    if (seq) this.sendFrame({ type: 'read', channel, seq });
+    const seq = this.store.unreadSeq(channel);
+    if (seq && this.sendFrame({ type: 'read', channel, seq })) this.store.markRead(channel);
   }
 
   // typing tells the channel someone is typing, at most every 3 s.

@@ -261,10 +261,15 @@ export class Store {
     if (p) { this.saveOutbox(); this.emit('outbox', p.channel); }
   }
 
+  // unreadSeq is the seq a read of channel would report, or 0 when it is read.
+  unreadSeq(channel) {
+    const ch = this.channels.get(channel);
+    return !ch || (ch.unread === 0 && ch.readSeq >= ch.last_seq) ? 0 : ch.last_seq;
+  }
   // markRead returns the seq to report, or 0 when nothing changed.
   markRead(channel) {
     const ch = this.channels.get(channel);
-    if (!ch || (ch.unread === 0 && ch.readSeq >= ch.last_seq)) return 0;
+    if (!this.unreadSeq(channel)) return 0;
     ch.readSeq = ch.last_seq;
     ch.unread = 0;
     ch.mentions = 0;

@@ -95,6 +95,58 @@ export function utf8Length(s) {
   return new TextEncoder().encode(s).length;
 }
 
+// Characters as people see them (grapheme clusters: an emoji with its skin
+// tone is one), where the browser can tell; code points otherwise.
+let segmenter;
+function graphemes(s) {
+  if (segmenter === undefined) segmenter = typeof Intl.Segmenter === 'function' ? new Intl.Segmenter(undefined, { granularity: 'grapheme' }) : null;
+  return segmenter ? Array.from(segmenter.segment(s), (x) => x.segment) : Array.from(s);
+}
+
+export function chars(s) { return graphemes(s).length; }
+
+// overBy is how many characters must go from the end of text for it to fit
+// in maxBytes (the server's limit, in bytes of UTF-8).
+export function overBy(text, maxBytes) {
+  let bytes = utf8Length(text);
+  if (bytes <= maxBytes) return 0;
+  const g = graphemes(text);
+  let n = 0;
+  for (let i = g.length - 1; i >= 0 && bytes > maxBytes; i--, n++) bytes -= utf8Length(g[i]);
+  return n;
+}
+
+// charsLeft estimates how many more characters fit, counting them as long
+// as the ones typed so far (exact for plain Latin text).
+export function charsLeft(text, maxBytes) {
+  const bytes = utf8Length(text);
+  const n = chars(text);
+  const per = n ? Math.max(1, bytes / n) : 1;
+  return Math.max(0, Math.floor((maxBytes - bytes) / per));
+}
+
+// limitNote tells a text's length against the limit in characters: nothing
+// well under it, what is left near it, how much to cut over it.
+export function limitNote(text, maxBytes) {
+  const bytes = utf8Length(text);
+  const plural = (n) => `${n} ${n === 1 ? 'character' : 'characters'}`;
+  if (bytes > maxBytes) return `Too long by ${plural(overBy(text, maxBytes))}`;
+  if (bytes <= maxBytes * 0.9) return '';
+  return `${plural(charsLeft(text, maxBytes))} left`;
+}
+
+// A message longer than this folds behind "Show more": a 4,000-line paste
+// should not be 87,000 px tall for every reader.
+export const FOLD_LINES = 20;
+export const FOLD_CHARS = 2000;
+
+export function isLong(text) {
+  let lines = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && lines <= FOLD_LINES; i = text.indexOf('\n', i + 1)) lines++;
+  if (lines > FOLD_LINES) return true;
+  return text.length > FOLD_CHARS && chars(text) > FOLD_CHARS;
+}
+
 // typingText says who is typing in a few words.
 export function typingText(names) {
   if (names.length === 0) return '';
@@ -102,6 +154,9 @@ export function typingText(names) {
   if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`;
   return 'Several people are typing…';
 }
+
+// Search asks the server each time: without the connection there is none.
+export const SEARCH_OFFLINE = 'Search needs the connection to the server. Try again when you are back online.';
 
 // searchWords splits a search the way the server's index does: lowercase
 // runs of letters and digits (at most 40 characters each).

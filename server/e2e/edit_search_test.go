@@ -196,7 +196,7 @@ func TestSearchOpensMessage(t *testing.T) {
 		e.fatalf("result: %+v", r)
 	}
 	// The messages after it show as context, below the hit.
-	ctx := eval[[]string](ana, `[...document.querySelectorAll('.result > *')].filter(el => el.matches('.result-context, .result-text')).map(el => el.className + ': ' + el.textContent)`)
+	ctx := eval[[]string](ana, `[...document.querySelectorAll('.result > *, .result-hit > .result-text')].filter(el => el.matches('.result-context, .result-text')).map(el => el.className + ': ' + el.textContent)`)
 	if want := "result-text: The quarterly budget is due on Friday <b>really</b>|result-context: Ben filler 0|result-context: Ben filler 1"; strings.Join(ctx, "|") != want {
 		e.fatalf("result and context: %q, want %q", strings.Join(ctx, "|"), want)
 	}

@@ -258,7 +258,7 @@ test('a 1008 close that finds the session ended stops reconnecting and tells the
   await w.drop(1008);
   assert.equal(w.stops, 1);
   assert.equal(w.p.stopped, true);
-  assert.deepEqual(w.named('signedOut'), [['signedOut']]);
+  assert.deepEqual(w.named('signedOut'), [['signedOut', '']]);
 });
 
 test('a 1008 close with the policy unaccepted brings the gate; a 1008 with a live session keeps going', async () => {
@@ -295,7 +295,7 @@ test('signed out at open: no sync, the socket stops', async () => {
   await w.p.opened();
   assert.deepEqual(w.sent, []);
   assert.equal(w.stops, 1);
-  assert.deepEqual(w.named('signedOut'), [['signedOut']]);
+  assert.deepEqual(w.named('signedOut'), [['signedOut', '']]);
 });
 
 test('a policy_required error brings the gate back', async () => {

@@ -5,7 +5,7 @@
 // One's own messages carry Edit and Delete (buttons on hover, focus or a
 // long press; E and Delete on a focused message); the edit box is inline.
 import { h, icon, srOnly } from './dom.js';
-import { tokenize, dayKey, dayLabel, timeLabel, fullTime } from '../text.js';
+import { tokenize, dayKey, dayLabel, timeLabel, fullTime, isLong } from '../text.js';
 import { indexOfSeq } from '../store.js';
 
 const MAX = 300;
@@ -13,6 +13,11 @@ const PAGE = 100;
 const EDGE = 900; // px from an edge at which the window slides
 const GROUP_MS = 5 * 60 * 1000;
 const LONG_PRESS_MS = 500;
+// A conversation opens at its first unread message when that is at most
+// this many messages back (pages of 200 load until it is there); further
+// back, it opens at the newest and the line waits up the scroll.
+const AIM_MAX = 1000;
+const AIM_BEFORE = 20; // read messages kept above the New messages line
 
 export class Conversation {
   constructor(client) {
@@ -29,10 +34,12 @@ export class Conversation {
     this.end = 0;
     this.stick = true;
     this.marker = 0;
+    this.aim = 0; // the first unread seq to open at, while its page loads
     this.win = null;
     this.ticking = false;
     this.initial = false;
     this.editing = null; // { channel, seq, input, back }
+    this.unfolded = new Set(); // keys of long messages opened with Show more
     this.list.addEventListener('keydown', (e) => this.onKey(e));
     this.scroller.addEventListener('keydown', (e) => {
       // From the list itself, ↑ and ↓ step into the messages (PageUp and
@@ -74,22 +81,61 @@ export class Conversation {
     const ch = this.store.channels.get(id);
     const log = this.log;
     this.marker = ch && ch.unread > 0 ? ch.readSeq + 1 : 0;
+    this.aim = this.marker && ch.unread <= AIM_MAX ? this.marker : 0;
     this.stick = true;
     this.end = log.items.length;
     this.start = Math.max(0, this.end - MAX);
     this.win = null;
     this.initial = true;
     this.cache = new Map();
+    this.unfolded = new Set();
+    if (this.aim && !this.chase()) { this.placeAt(this.aim); return; }
     this.render(false);
     if (ch && !log.complete && !log.loading && log.items.length < 50) {
       this.c.loadHistory(id, Math.min(200, Math.max(50, ch.unread + 30)));
     }
   }
 
+  // chase loads older pages until the first unread message (aim) is
+  // there; false once it is (or the log has no more).
+  chase() {
+    const log = this.log;
+    const first = log.items[0]?.seq;
+    if (log.complete || (first !== undefined && first <= this.aim)) return false;
+    if (!log.loading) this.c.loadHistory(this.channel, first === undefined ? Math.min(200, this.store.channels.get(this.channel)?.unread + 30 || 50) : 200);
+    return true;
+  }
+
+  // placeAt opens the window at message seq, a few read messages above it,
+  // and scrolls the New messages line near the top.
+  placeAt(seq) {
+    this.aim = 0;
+    const items = this.log.items;
+    const i = indexOfSeq(items, seq);
+    this.start = Math.max(0, Math.min(i - AIM_BEFORE, items.length - MAX));
+    this.end = Math.min(items.length, this.start + MAX);
+    this.stick = this.end === items.length;
+    this.initial = true;
+    this.render(false);
+  }
+
+  // clear shows content (an empty state) where the messages go, when there
+  // is no conversation to open.
+  clear(content) {
+    this.channel = null;
+    this.aim = 0;
+    this.marker = 0;
+    this.editing = null;
+    this.list.replaceChildren();
+    this.top.replaceChildren(content);
+    this.jump.hidden = true;
+  }
+
   // refresh re-renders after the log changed (live, synced, acked or an
   // older page), keeping the window on the same messages.
   refresh(older = false) {
     if (!this.channel) return;
+    if (this.aim && !this.chase()) { this.placeAt(this.aim); return; }
     const items = this.log.items;
     let start = 0, end = items.length;
     if (this.win && !this.win.live) {
@@ -135,6 +181,7 @@ export class Conversation {
   }
 
   toBottom(focus) {
+    this.aim = 0;
     const n = this.log.items.length;
     this.end = n;
     this.start = Math.max(0, n - MAX);
@@ -177,13 +224,13 @@ export class Conversation {
     this.renderTop();
     if (anchor && byKey.has(anchor)) {
       s.scrollTop = byKey.get(anchor).offsetTop - offset;
-    } else if (this.initial && markerEl && this.log.items.length) {
+    } else if (this.initial && !this.aim && markerEl && this.log.items.length) {
       s.scrollTop = Math.max(0, markerEl.offsetTop - 48);
       this.stick = this.atBottom();
     } else if (this.stick) {
       s.scrollTop = s.scrollHeight;
     }
-    if (this.log.items.length || this.log.complete) this.initial = false;
+    if ((this.log.items.length || this.log.complete) && !this.aim) this.initial = false;
     const items = this.log.items;
     this.win = {
       first: items[this.start]?.seq ?? null,
@@ -200,8 +247,12 @@ export class Conversation {
     if (this.start > 0 || !log.complete) {
       content = h('p', { class: 'muted loading' }, log.loading ? 'Loading earlier messages…' : ' ');
     } else if (log.items.length === 0 && this.store.pendingFor(this.channel).length === 0) {
+      // Only invite a first message where one can be written.
+      let title = 'No messages yet — say hello.';
+      if (ch?.archived) title = 'This channel is archived and read-only. Nothing was posted here.';
+      else if (ch?.announce && this.store.me.role !== 'admin') title = 'No announcements yet.';
       content = h('div', { class: 'empty' },
-        h('p', { class: 'empty-title' }, 'No messages yet — say hello.'),
+        h('p', { class: 'empty-title' }, title),
         h('p', { class: 'muted' }, ch?.kind === 'direct'
           ? `This is the start of your conversation with ${this.store.label(ch)}.`
           : `This is the start of #${ch?.name || 'this channel'}.`));
@@ -220,12 +271,16 @@ export class Conversation {
     const byKey = new Map();
     let markerEl = null;
     let prev = this.start > 0 ? items[this.start - 1] : null;
+    // Without a message before the window, the line's place is known only
+    // when the first unread message itself is loaded (or nothing is older).
+    const known = this.start > 0 || this.log.complete || (items[0] && items[0].seq <= this.marker);
     const place = (m, key, make) => {
       const newDay = !prev || dayKey(prev.ts) !== dayKey(m.ts);
-      if (newDay) nodes.push(h('li', { class: 'day', role: 'separator' }, h('span', null, dayLabel(m.ts))));
-      const markHere = key !== null && this.marker && m.seq >= this.marker && (!prev || prev.seq < this.marker) && m.from !== me;
+      // Separators are list items like the messages (a list holds only those).
+      if (newDay) nodes.push(h('li', { class: 'day' }, h('span', null, dayLabel(m.ts))));
+      const markHere = key !== null && this.marker && m.seq >= this.marker && (prev ? prev.seq < this.marker : known) && m.from !== me;
       if (markHere) {
-        markerEl = h('li', { class: 'new-marker', role: 'separator' }, h('span', null, 'New messages'));
+        markerEl = h('li', { class: 'new-marker' }, h('span', null, 'New messages'));
         nodes.push(markerEl);
       }
       const head = newDay || markHere || !prev || prev.from !== m.from || m.ts - prev.ts > GROUP_MS;
@@ -282,12 +337,15 @@ export class Conversation {
     const mine = m.from === me && !m.deleted && !this.readOnly() && change?.kind !== 'delete';
     const cls = ['msg', head ? 'head' : '', mentionsMe && m.from !== me ? 'mentioned' : '', m.from === me ? 'own' : '',
       mine ? 'mine' : '', change ? change.state : '', editing ? 'editing' : ''].join(' ');
-    let body = h('div', { class: 'text' }, runs, m.edited && !m.deleted ? h('span', { class: 'edited muted' }, ' (edited)') : null);
-    if (change?.kind === 'edit') body = h('div', { class: 'text' }, change.text);
+    // dir=auto: Arabic or Hebrew reads right to left, each message on its own.
+    let body = h('div', { class: 'text', dir: 'auto' }, runs, m.edited && !m.deleted ? h('span', { class: 'edited muted' }, ' (edited)') : null);
+    if (change?.kind === 'edit') body = h('div', { class: 'text', dir: 'auto' }, change.text);
+    let fold = null;
     if (editing) body = this.editor(m);
+    else if (!m.deleted && isLong(change?.kind === 'edit' ? change.text : m.text)) fold = this.fold(body, `s${m.seq}`);
     return h('li', { class: cls, tabindex: -1, 'aria-keyshortcuts': mine ? 'E Delete' : null },
-      head ? h('div', { class: 'meta' }, h('span', { class: 'author' }, this.store.display(m.from))) : srOnly(`${this.store.display(m.from)} `),
-      h('span', { class: 'gutter' }, time), body,
+      head ? h('div', { class: 'meta' }, h('span', { class: 'author', dir: 'auto' }, this.store.display(m.from))) : srOnly(`${this.store.display(m.from)} `),
+      h('span', { class: 'gutter' }, time), body, fold,
       change ? this.changeStatus(m, change) : null,
       mine && !editing ? h('div', { class: 'msg-actions', role: 'group', 'aria-label': 'Message actions' },
         h('button', { type: 'button', class: 'icon-button', tabindex: -1, 'aria-label': 'Edit message', title: 'Edit (E)', onclick: () => this.startEdit(m.seq, 'message') }, icon('edit')),
@@ -310,6 +368,28 @@ export class Conversation {
   }
 
   readOnly() { return !!this.store.channels.get(this.channel)?.archived; }
+
+  // fold shows a long text folded, with the button that opens and closes
+  // it; key keeps the person's choice while the list re-renders.
+  fold(body, key) {
+    const id = `text-${key}`;
+    body.id = id;
+    const btn = h('button', { type: 'button', class: 'link-button fold-toggle', 'aria-controls': id });
+    const show = (open) => {
+      body.classList.toggle('folded', !open);
+      btn.setAttribute('aria-expanded', String(open));
+      btn.textContent = open ? 'Show less' : 'Show more';
+    };
+    show(this.unfolded.has(key));
+    btn.addEventListener('click', () => {
+      const open = !this.unfolded.has(key);
+      if (open) this.unfolded.add(key); else this.unfolded.delete(key);
+      show(open);
+      // Folding back from far below: keep the message in sight.
+      if (!open && body.getBoundingClientRect().top < this.scroller.getBoundingClientRect().top) btn.closest('.msg')?.scrollIntoView({ block: 'nearest' });
+    });
+    return btn;
+  }
 
   // ---- editing ----
   focusable() { return [...this.list.querySelectorAll('.msg[data-key]')]; }
@@ -351,7 +431,7 @@ export class Conversation {
     const m = this.log.items[indexOfSeq(this.log.items, seq)];
     if (!m || m.seq !== seq || m.from !== this.store.me.name || m.deleted || this.readOnly()) return false;
     const pending = this.store.changesFor(this.channel).get(seq);
-    const input = h('textarea', { class: 'edit-input', rows: 1, 'aria-label': 'Edit message', 'aria-describedby': 'edit-help' });
+    const input = h('textarea', { class: 'edit-input', rows: 1, dir: 'auto', 'aria-label': 'Edit message', 'aria-describedby': 'edit-help' });
     input.value = text ?? (pending?.kind === 'edit' ? pending.text : m.text);
     this.editing = { channel: this.channel, seq, input, back };
     if (!this.reveal(seq, false)) this.refresh(false);
@@ -395,6 +475,7 @@ export class Conversation {
   // reveal slides the window to message seq and scrolls it into view; mark
   // highlights it for a moment and focuses it (a search result's target).
   reveal(seq, mark = true) {
+    this.aim = 0;
     const items = this.log.items;
     const i = indexOfSeq(items, seq);
     if (items[i]?.seq !== seq) return false;
@@ -432,12 +513,14 @@ export class Conversation {
           : h('button', { type: 'button', class: 'link-button', onclick: () => this.c.retry(p.id) }, 'Retry'),
         h('button', { type: 'button', class: 'link-button', onclick: () => this.store.discard(p.id) }, 'Delete'))
       : h('div', { class: 'status' }, icon('clock'), h('span', null, this.c.online ? 'Sending…' : 'Waiting for the connection…'));
+    const body = h('div', { class: 'text', dir: 'auto' }, p.text);
     return h('li', { class: `msg own ${head ? 'head' : ''} ${failed ? 'failed' : 'pending'}`, tabindex: -1 },
-      head ? h('div', { class: 'meta' }, h('span', { class: 'author' }, this.store.display(me))) : srOnly(`${this.store.display(me)} `),
-      h('div', { class: 'text' }, p.text), status);
+      head ? h('div', { class: 'meta' }, h('span', { class: 'author', dir: 'auto' }, this.store.display(me))) : srOnly(`${this.store.display(me)} `),
+      body, isLong(p.text) ? this.fold(body, `p${p.id}`) : null, status);
   }
 
   updateJump() {
+    if (!this.channel) { this.jump.hidden = true; return; }
     const s = this.scroller;
     const below = this.end < this.log.items.length || s.scrollHeight - s.scrollTop - s.clientHeight > 200;
     this.jump.hidden = !below;

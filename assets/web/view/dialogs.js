@@ -9,7 +9,7 @@ function picker(label, entries, pick, placeholder) {
   const listId = `lb-${Math.random().toString(36).slice(2)}`;
   const input = h('input', {
     type: 'text', role: 'combobox', 'aria-expanded': 'true', 'aria-controls': listId, 'aria-autocomplete': 'list',
-    'aria-label': label, placeholder, autocomplete: 'off', spellcheck: 'false', class: 'picker-input',
+    'aria-label': label, placeholder, autocomplete: 'off', spellcheck: 'false', class: 'picker-input', dir: 'auto',
   });
   const list = h('ul', { id: listId, role: 'listbox', class: 'picker-list', 'aria-label': label });
   let shown = [], active = 0;
@@ -41,7 +41,7 @@ function picker(label, entries, pick, placeholder) {
 
 function personRow(store, u) {
   return [h('span', { class: `dot ${u.status || 'offline'}`, 'aria-hidden': 'true' }),
-    h('span', { class: 'name' }, u.display || u.name), h('span', { class: 'muted small' }, `${u.name} · ${u.status || 'offline'}`)];
+    h('span', { class: 'name', dir: 'auto' }, u.display || u.name), h('span', { class: 'muted small' }, `${u.name} · ${u.status || 'offline'}`)];
 }
 
 export function switcher(client) {
@@ -54,7 +54,7 @@ export function switcher(client) {
     entries.push({
       search: `${label} ${c.kind === 'direct' ? s.partner(c) : ''}`.toLowerCase(), rank: c.unread ? 2 : 1,
       render: () => [c.kind === 'direct' ? h('span', { class: `dot ${s.users.get(s.partner(c))?.status || 'offline'}`, 'aria-hidden': 'true' }) : icon(c.kind === 'private' ? 'lock' : 'hash'),
-        h('span', { class: 'name' }, label), c.unread ? h('span', { class: 'pill' }, String(c.unread)) : null],
+        h('span', { class: 'name', dir: 'auto' }, label), c.unread ? h('span', { class: 'pill' }, String(c.unread)) : null],
       go: () => client.go(c.id),
     });
   }
@@ -83,7 +83,7 @@ export async function channelDialog(client) {
   const s = client.store;
   const browse = h('ul', { class: 'browse', 'aria-label': 'Public channels' }, h('li', { class: 'muted' }, 'Loading channels…'));
   const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
-  const name = h('input', { required: true, maxlength: 64, autocomplete: 'off', spellcheck: 'false' });
+  const name = h('input', { required: true, maxlength: 64, autocomplete: 'off', spellcheck: 'false', dir: 'auto' });
   const priv = h('input', { type: 'checkbox', id: `priv-${Date.now()}` });
   const members = h('fieldset', { class: 'members' }, h('legend', null, 'Add people'),
     ...[...s.users.values()].filter((u) => u.name !== s.me.name).map((u) =>

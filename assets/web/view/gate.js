@@ -3,15 +3,39 @@
 import { api } from '../api.js';
 import { h, logo, field } from './dom.js';
 
-export function showPolicy(root, me, done) {
+// policyChanged says whether the person accepted an older version of the
+// policy, as opposed to never having accepted one (a new employee is not
+// told it "has changed"). /api/me's policy.accepted_version (0: never) when
+// the server gives it; else seen, the version this browser last saw them
+// accept (0: none).
+export function policyChanged(policy, seen) {
+  if (Number.isInteger(policy.accepted_version)) return policy.accepted_version > 0 && policy.accepted_version < policy.version;
+  return seen > 0 && seen < policy.version;
+}
+
+const SEEN = 'inhouse.policy.';
+
+// rememberPolicy notes that this browser saw name accept version.
+export function rememberPolicy(name, version) {
+  try { localStorage.setItem(SEEN + name, String(version)); } catch { /* private mode: the wording stays neutral */ }
+}
+
+function seenPolicy(name) {
+  try { return Number(localStorage.getItem(SEEN + name)) || 0; } catch { return 0; }
+}
+
+// showPolicy shows the policy to accept. changed: known to be a new
+// version of one accepted before (it changed mid-session).
+export function showPolicy(root, me, done, changedNow = false) {
   const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
   const accept = h('button', { type: 'button', class: 'primary', id: 'accept-policy' }, 'Accept and continue');
   const signOut = h('button', { type: 'button', class: 'secondary' }, 'Sign out');
-  const changed = me.policy.version > 1 ? 'The office has changed its usage policy. ' : '';
+  const changed = changedNow || policyChanged(me.policy, seenPolicy(me.user.name)) ? 'The office has changed its usage policy. ' : '';
   accept.addEventListener('click', async () => {
     accept.disabled = true;
     try {
       await api.acceptPolicy(me.policy.version);
+      rememberPolicy(me.user.name, me.policy.version);
       done();
     } catch (err) {
       error.textContent = err.status === 400

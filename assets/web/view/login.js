@@ -2,9 +2,11 @@
 import { api } from '../api.js';
 import { h, logo, field } from './dom.js';
 
-export function showLogin(root, done) {
+// showLogin shows the sign-in form; notice says why the person is here
+// (signed out by the office manager, say), above the form.
+export function showLogin(root, done, notice = '') {
   const title = h('h1', null, 'Inhouse');
-  const user = h('input', { id: 'username', name: 'username', autocomplete: 'username', autocapitalize: 'none', spellcheck: 'false', required: true });
+  const user = h('input', { id: 'username', name: 'username', autocomplete: 'username', autocapitalize: 'none', spellcheck: 'false', dir: 'auto', required: true });
   const pass = h('input', { id: 'password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
   const error = h('p', { id: 'login-error', class: 'form-error', role: 'alert', hidden: true });
   const button = h('button', { type: 'submit', class: 'primary' }, 'Sign in');
@@ -25,7 +27,8 @@ export function showLogin(root, done) {
       done();
       return;
     } catch (err) {
-      if (err.status === 401) say('The user name or password is wrong. Check both and try again.');
+      if (err.code === 'disabled') say(err.message);
+      else if (err.status === 401) say('The user name or password is wrong. Check both and try again.');
       else if (err.status === 429) say(`Too many failed sign-ins. Wait ${wait(err.retryAfter)} and try again.`);
       else say(err.message);
       pass.select();
@@ -40,6 +43,7 @@ export function showLogin(root, done) {
   }
   root.replaceChildren(h('main', { class: 'auth' },
     h('div', { class: 'auth-card' }, logo(), title,
+      notice ? h('p', { class: 'auth-notice', id: 'login-notice', role: 'alert' }, notice) : null,
       h('p', { class: 'muted' }, 'Sign in with the user name and password your office gave you.'), form)));
   document.title = 'Sign in · Inhouse';
   user.focus();

@@ -4,7 +4,7 @@
 // nothing. Every text goes in as text.
 import { api } from '../api.js';
 import { h, icon } from './dom.js';
-import { highlight, dayLabel, timeLabel, fullTime } from '../text.js';
+import { highlight, dayLabel, timeLabel, fullTime, SEARCH_OFFLINE } from '../text.js';
 
 const PAGE = 30;
 
@@ -97,7 +97,7 @@ export class SearchPanel {
     try {
       res = await api.search({ ...f, channel: this.scope.value, before: more ? this.next : 0, limit: PAGE });
     } catch (err) {
-      if (run === this.run) this.status.textContent = err.message;
+      if (run === this.run) this.status.textContent = err.status === 0 ? SEARCH_OFFLINE : err.message;
       return;
     }
     if (run !== this.run) return;
@@ -115,24 +115,26 @@ export class SearchPanel {
   result(r, words) {
     const m = r.message;
     const ch = this.store.channels.get(m.channel);
-    const where = ch ? (ch.kind === 'direct' ? this.store.label(ch) : `#${ch.name}`) : `#${r.channel_name}`;
+    // A direct conversation is named as one: its partner's name alone would
+    // read as the author's, twice when the partner wrote it.
+    const where = ch ? (ch.kind === 'direct' ? `Direct message with ${this.store.label(ch)}` : `#${ch.name}`) : `#${r.channel_name}`;
     const ts = Date.parse(m.ts) || Date.now();
     // A hit on an edit is about the message it changed.
     const seq = m.kind === 'edit' ? m.ref : m.seq;
-    const text = h('div', { class: 'result-text' }, highlight(m.text || '', words).map((run) => run.mark ? h('mark', null, run.text) : run.text));
+    const text = h('div', { class: 'result-text', dir: 'auto' }, highlight(m.text || '', words).map((run) => run.mark ? h('mark', null, run.text) : run.text));
     // The messages around the hit (up to two each side), so a short answer
     // like "yes, Friday" makes sense without opening the conversation.
     const ctx = r.context || [];
-    const line = (c) => h('div', { class: 'result-context' },
+    const line = (c) => h('div', { class: 'result-context', dir: 'auto' },
       h('span', { class: 'author' }, this.store.display(c.from)), ' ',
       c.deleted ? h('em', null, 'deleted') : (c.text || ''));
+    // Where and when on top; the hit, like its context, with its author.
     const btn = h('button', { type: 'button', class: 'result', 'data-channel': m.channel, 'data-seq': String(seq) },
       h('div', { class: 'result-meta' },
-        h('span', { class: 'result-where' }, where),
-        h('span', { class: 'author' }, this.store.display(m.from)),
+        h('span', { class: 'result-where', dir: 'auto' }, where),
         h('time', { datetime: new Date(ts).toISOString(), title: fullTime(ts), class: 'muted' }, `${dayLabel(ts)} ${timeLabel(ts)}`)),
       ...ctx.filter((c) => c.seq < m.seq).map(line),
-      text,
+      h('div', { class: 'result-hit' }, h('span', { class: 'author', dir: 'auto' }, this.store.display(m.from)), text),
       ...ctx.filter((c) => c.seq > m.seq).map(line));
     btn.addEventListener('click', () => {
       if (matchMedia('(max-width: 720px)').matches) this.hide(false);

@@ -6,18 +6,28 @@ export class Sidebar {
   constructor(client) {
     this.c = client;
     const s = client.store;
-    this.me = h('span', { class: 'me-name' });
+    this.me = h('span', { class: 'me-name', dir: 'auto' });
+    // The summary's name starts with what it shows (the person's name), so
+    // speech control users can say what they see. A disclosure, not an ARIA
+    // menu: it has no arrow-key handling to promise.
     this.menu = h('details', { class: 'menu' },
-      h('summary', { 'aria-label': 'Your account' }, h('span', { class: 'dot online', 'aria-hidden': 'true' }), this.me),
-      h('div', { class: 'menu-items', role: 'menu' },
-        h('button', { type: 'button', role: 'menuitem', onclick: () => { this.menu.open = false; client.changePassword(); } }, 'Change password'),
-        h('button', { type: 'button', role: 'menuitem', onclick: () => { this.menu.open = false; client.signOut(); } }, 'Sign out')));
-    this.office = h('h1', { class: 'office' }, s.office);
+      h('summary', null, h('span', { class: 'dot online', 'aria-hidden': 'true' }), this.me, srOnly(', your account')),
+      h('div', { class: 'menu-items' },
+        h('button', { type: 'button', onclick: () => { this.menu.open = false; client.changePassword(); } }, 'Change password'),
+        h('button', { type: 'button', onclick: () => { this.menu.open = false; client.signOut(); } }, 'Sign out')));
+    // The page's h1 is the office's name, outside the drawer (app.js puts
+    // it first in the shell): a closed drawer on a phone must not take the
+    // top heading with it. The name shown here is not a second heading.
+    this.office = h('div', { class: 'office' }, s.office);
+    this.heading = h('h1', { class: 'sr-only' }, s.office);
     this.channels = h('ul', { class: 'items', 'aria-labelledby': 'h-channels' });
     this.dms = h('ul', { class: 'items', 'aria-labelledby': 'h-dms' });
     this.prompt = h('div', { class: 'prompt-slot' });
     this.banner = h('button', { type: 'button', class: 'archive-note', id: 'archive-note' }, icon('lock'), h('span', null, ''));
     this.banner.addEventListener('click', () => client.showPolicy());
+    // Auditors read in the archive (the console), not in the chat.
+    const archive = s.me.role === 'auditor'
+      ? h('a', { href: '/admin/archive', class: 'archive-link' }, 'Open the archive') : null;
     this.el = h('nav', { class: 'sidebar', id: 'sidebar', 'aria-label': 'Conversations' },
       h('div', { class: 'side-head' }, logo(), h('div', { class: 'who' }, this.office, this.menu)),
       h('button', { type: 'button', class: 'switch-button', onclick: () => client.switcher() },
@@ -26,12 +36,13 @@ export class Sidebar {
         section('h-channels', 'Channels', 'Create or join a channel', () => client.channelDialog()), this.channels,
         section('h-dms', 'Direct messages', 'New direct message', () => client.dmDialog()), this.dms),
       this.prompt,
-      h('footer', { class: 'side-foot' }, this.banner));
+      h('footer', { class: 'side-foot' }, archive, this.banner));
   }
 
   update() {
     const s = this.c.store;
     this.office.textContent = s.office;
+    this.heading.textContent = s.office;
     this.me.textContent = s.me.display || s.me.name;
     this.banner.lastChild.textContent = s.policy.banner || 'Conversations are archived and may be reviewed.';
     this.banner.setAttribute('aria-label', `${this.banner.lastChild.textContent} Show the usage policy.`);
@@ -66,10 +77,9 @@ export class Sidebar {
     return h('li', null, h('a', {
       href: `#/c/${encodeURIComponent(c.id)}`, 'data-id': c.id, class: `item${c.unread ? ' unread' : ''}${current ? ' current' : ''}`,
       'aria-current': current ? 'page' : null, 'aria-label': said,
-    }, glyph, h('span', { class: 'name' }, label), pill));
+    }, glyph, h('span', { class: 'name', dir: 'auto' }, label), pill));
   }
 
-  setPrompt(el) { this.prompt.replaceChildren(...(el ? [el] : [])); }
 }
 
 function section(id, title, addLabel, onAdd) {
