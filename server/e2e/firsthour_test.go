@@ -552,3 +552,28 @@ func TestMainScreenAccessibility(t *testing.T) {
 	ana.until("the sign-in page", `document.querySelector('#username')`, 10*time.Second)
 	check("the sign-in page")
 }
+
+// One rule, said one way, everywhere: the first-run page shows every
+// problem at once beside its field, in the same words as the console and
+// the API, and the chat's channel form takes the server's length.
+func TestFormRulesAreOneAndShownAtOnce(t *testing.T) {
+	e := newEnv(t)
+	link := e.srv.SetupURL()
+	if link == "" {
+		t.Fatal("a fresh office has no setup link")
+	}
+	p := e.person("first")
+	p.run(chromedp.Navigate(strings.Replace(link, "https://", "http://", 1)),
+		chromedp.WaitVisible(chromedp.ID("name")),
+		chromedp.SendKeys(chromedp.ID("name"), "Not A Name!"),
+		chromedp.SendKeys(chromedp.ID("password"), "short"),
+		chromedp.Click(chromedp.CSS(`#setup button[type=submit]`)))
+	p.until("both problems", `!document.getElementById('name-error').hidden && !document.getElementById('password-error').hidden`, 10*time.Second)
+	name := eval[string](p, `document.getElementById('name-error').textContent`)
+	if !strings.Contains(name, "1 to 32 lowercase letters") {
+		e.fatalf("the user name's problem: %q", name)
+	}
+	if got := eval[string](p, `document.activeElement.id`); got != "name" {
+		e.fatalf("focus after the problems: %q, want the first bad field", got)
+	}
+}

@@ -83,13 +83,14 @@ export async function channelDialog(client) {
   const s = client.store;
   const browse = h('ul', { class: 'browse', 'aria-label': 'Public channels' }, h('li', { class: 'muted' }, 'Loading channels…'));
   const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
-  const name = h('input', { required: true, maxlength: 64, autocomplete: 'off', spellcheck: 'false', dir: 'auto' });
+  // The same rule, in the same words, as the server and the console.
+  const name = h('input', { required: true, maxlength: 40, autocomplete: 'off', spellcheck: 'false', dir: 'auto' });
   const priv = h('input', { type: 'checkbox', id: `priv-${Date.now()}` });
   const members = h('fieldset', { class: 'members' }, h('legend', null, 'Add people'),
     ...[...s.users.values()].filter((u) => u.name !== s.me.name).map((u) =>
       h('label', { class: 'check' }, h('input', { type: 'checkbox', value: u.name }), ` ${u.display || u.name}`)));
   const form = h('form', { class: 'stack', novalidate: true },
-    field('Name', name, 'Lowercase words with dashes work best, like “invoices” or “team-lunch”.'),
+    field('Name', name, 'Use up to 40 letters, digits, dashes or underscores, e.g. front-desk.'),
     h('label', { class: 'check', for: priv.id }, priv, ' Private: only the people you add can find and read it'),
     members, error, h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Create channel')));
   form.addEventListener('submit', async (e) => {
