@@ -129,8 +129,11 @@ func TestArchivePagesForAuditorsOnly(t *testing.T) {
 	if strings.Contains(p.Body, `href="/admin/archive"`) || !strings.Contains(p.Body, `href="/admin/reports"`) {
 		t.Fatalf("admin navigation:\n%s", excerpt(p.Body))
 	}
-	if p := o.auditor.get("/admin"); p.Status != 403 || !strings.Contains(p.Body, "open the archive") {
-		t.Fatalf("auditor on the dashboard: %d", p.Status)
+	if p := o.auditor.get("/admin"); p.Status != http.StatusSeeOther || p.Location != "/admin/archive" {
+		t.Fatalf("auditor on the dashboard: %d to %q, want the archive", p.Status, p.Location)
+	}
+	if p := o.auditor.get("/admin/people"); p.Status != 403 || !strings.Contains(p.Body, "open the archive") {
+		t.Fatalf("auditor on an office manager's page: %d", p.Status)
 	}
 	if n := len(o.reads()); n != 2 {
 		t.Fatalf("read log holds %d entries after one search and one view, want 2", n)

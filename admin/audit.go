@@ -25,6 +25,7 @@ var actionWords = map[string]string{
 	"channel.archive":   "Archived a channel",
 	"channel.unarchive": "Brought a channel back",
 	"policy.save":       "Changed the usage policy",
+	policyReadAction:    "Read the usage policy",
 	"settings.save":     "Changed settings",
 }
 

@@ -11,6 +11,7 @@ package admin
 import (
 	"log/slog"
 	"sync"
+	"sync/atomic"
 
 	"github.com/a-h/templ"
 	"github.com/fasthttp/router"
@@ -37,6 +38,8 @@ type Console struct {
 
 	statsMu sync.Mutex
 	stats   statsCache
+
+	policyRead atomic.Bool // an office manager opened the policy page (firstSteps)
 }
 
 // New makes the console for srv.
@@ -58,7 +61,7 @@ func (c *Console) routes() *router.Router {
 	r.HandleMethodNotAllowed = false
 	r.NotFound = c.page(c.notFound)
 
-	r.GET("/admin", c.page(c.dashboard))
+	r.GET("/admin", c.page(c.home, anyRole))
 	r.GET("/admin/stats.csv", c.page(c.statsCSV))
 	r.GET("/admin/login", c.loginPage)
 	r.POST("/admin/login", c.loginPost)

@@ -36,6 +36,50 @@ type dashboardData struct {
 	CertEnds                              time.Time
 	Disk                                  string
 	Warnings                              []warning
+	Steps                                 firstSteps
+}
+
+// firstSteps are what a new office does before people start chatting. The
+// office counts as new until all three are done; none can come undone
+// (people are disabled, never removed; backups and policy readings stay
+// recorded), so once gone they stay gone.
+type firstSteps struct {
+	People bool // someone besides this manager was added
+	Policy bool // the policy was saved once, or an office manager read it
+	Backup bool // a backup exists
+}
+
+func (f firstSteps) Done() bool { return f.People && f.Policy && f.Backup }
+
+// policyReadAction is the audit entry of an office manager first opening
+// the policy page while the office still has the text Inhouse comes with.
+const policyReadAction = "policy.read"
+
+func (c *Console) firstSteps(r *request) firstSteps {
+	var f firstSteps
+	for _, u := range c.store.Users() {
+		if u.Name != r.user.Name {
+			f.People = true
+			break
+		}
+	}
+	f.Policy = !c.store.Policy().Changed.IsZero() || c.policyWasRead()
+	_, f.Backup = c.store.LastBackup()
+	return f
+}
+
+// policyWasRead says whether an office manager opened the policy page: the
+// first steps take reading the text Inhouse comes with as checking it.
+func (c *Console) policyWasRead() bool {
+	if c.policyRead.Load() {
+		return true
+	}
+	found, _, err := c.store.AuditLog(0, 1, func(e archive.AuditEntry) bool { return e.Action == policyReadAction })
+	if err != nil || len(found) == 0 {
+		return false
+	}
+	c.policyRead.Store(true)
+	return true
 }
 
 type warning struct {
@@ -69,12 +113,23 @@ func sameDay(a, b time.Time) bool {
 	return a.Year() == b.Year() && a.YearDay() == b.YearDay()
 }
 
-// GET /admin: the office at a glance.
+// GET /admin: the dashboard for office managers; everyone else goes to
+// their own first page (homeFor) instead of a refusal.
+func (c *Console) home(r *request) {
+	if r.user.Role != archive.RoleAdmin {
+		redirect(r.ctx, homeFor(r.user.Role))
+		return
+	}
+	c.dashboard(r)
+}
+
+// dashboard is the office at a glance.
 func (c *Console) dashboard(r *request) {
 	d := dashboardData{Online: c.hub.Online(), Version: c.srv.Version(), TLS: c.srv.TLSEnabled()}
 	if d.Version == "" {
 		d.Version = "development build"
 	}
+	d.Steps = c.firstSteps(r)
 	pol := c.store.Policy()
 	for _, u := range c.store.Users() {
 		if !u.Disabled {
@@ -116,7 +171,7 @@ func (c *Console) dashboard(r *request) {
 		if time.Since(at) > backupOverdue {
 			d.Warnings = append(d.Warnings, warning{Text: "The last backup is " + ago(time.Since(at)) + " old.", Href: "/admin/backups", Link: "Back up now"})
 		}
-	} else {
+	} else if d.Steps.Done() {
 		d.Warnings = append(d.Warnings, warning{Text: "There is no backup yet.", Href: "/admin/backups", Link: "Make one"})
 	}
 	if e := c.store.BackupSchedule().LastError; e != "" {
@@ -131,7 +186,9 @@ func (c *Console) dashboard(r *request) {
 			d.Warnings = append(d.Warnings, warning{Text: "The HTTPS certificate ends on " + shortDate(ends) + ". Restart Inhouse to renew its own certificate, or install a new one."})
 		}
 	}
-	if d.Pending > 0 {
+	// In a new office nobody has accepted yet, the manager included, who
+	// may not have seen the text: the first steps say to check it instead.
+	if d.Pending > 0 && d.Steps.Done() {
 		d.Warnings = append(d.Warnings, warning{Text: plural(d.Pending, "person") + " still must accept the current usage policy.", Href: "/admin/policy", Link: "See who"})
 	}
 	c.render(r.ctx, fasthttp.StatusOK, dashboardPage(c.shell(r, "Dashboard", "/admin"), d))
@@ -174,6 +231,14 @@ func bars(days []archive.DayCount, top int) []bar {
 		}
 	}
 	return out
+}
+
+// firstDay labels the start of a day chart ("" when it has no days).
+func firstDay(days []archive.DayCount) string {
+	if len(days) == 0 {
+		return ""
+	}
+	return days[0].Day.Format("2 Jan")
 }
 
 // GET /admin/stats.csv: the chart's numbers for a spreadsheet.

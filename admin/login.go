@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/a-h/templ"
 	"github.com/valyala/fasthttp"
 
 	"inhouse/server"
@@ -38,7 +39,7 @@ func (c *Console) loginPost(ctx *fasthttp.RequestCtx) {
 		c.render(ctx, fasthttp.StatusBadRequest, loginPage(c.publicShell("Sign in"), f, next))
 		return
 	}
-	_, err := c.srv.PasswordSignIn(ctx, f.Get("username"), pw)
+	u, err := c.srv.PasswordSignIn(ctx, f.Get("username"), pw)
 	var te server.ThrottledError
 	switch {
 	case errors.As(err, &te):
@@ -59,8 +60,27 @@ func (c *Console) loginPost(ctx *fasthttp.RequestCtx) {
 		f.Fail("form", "The server could not sign you in. Try again; if it keeps failing, check the dashboard's warnings.")
 		c.render(ctx, fasthttp.StatusServiceUnavailable, loginPage(c.publicShell("Sign in"), f, next))
 	default:
+		// The dashboard is the office manager's; other roles start on
+		// their own first page rather than a refusal.
+		if next == "/admin" {
+			next = homeFor(u.Role)
+		}
 		redirect(ctx, next)
 	}
+}
+
+// signInFocus puts the cursor where the next thing to type goes: the user
+// name on a fresh form, the password when the form comes back with a name
+// (a password is never sent back, so it is the one to type again).
+func signInFocus(f *form, field string, attrs templ.Attributes) templ.Attributes {
+	next := "username"
+	if f.Get("username") != "" {
+		next = "password"
+	}
+	if field == next {
+		attrs["autofocus"] = true
+	}
+	return attrs
 }
 
 // publicShell frames a page for someone not signed in.

@@ -89,11 +89,11 @@ func loginPage(s *shell, f *form, next string) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = field(f, "username", "User name", "", "text", templ.Attributes{"autocomplete": "username", "required": true, "autofocus": true, "autocapitalize": "none"}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = field(f, "username", "User name", "", "text", signInFocus(f, "username", templ.Attributes{"autocomplete": "username", "required": true, "autocapitalize": "none"})).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = field(f, "password", "Password", "", "password", templ.Attributes{"autocomplete": "current-password", "required": true}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = field(f, "password", "Password", "", "password", signInFocus(f, "password", templ.Attributes{"autocomplete": "current-password", "required": true})).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -217,7 +217,7 @@ func TestDashboard(t *testing.T) {
 		ws.Next("ack")
 	}
 	p := boss.get("/admin")
-	for _, want := range []string{"online now", "No backup yet", "There is no backup yet", "<svg", `class="bar today"`, "<td class=\"n\">3</td>", "HTTPS is off"} {
+	for _, want := range []string{"online now", "No backup yet", `<li class="step" id="step-backup">`, "<svg", `class="bar today"`, "<td class=\"n\">3</td>", "HTTPS is off"} {
 		if !strings.Contains(p.Body, want) {
 			t.Fatalf("dashboard lacks %q:\n%s", want, excerpt(p.Body))
 		}

@@ -22,6 +22,12 @@ type ledgerRow struct {
 // ?show=pending lists only those who have not accepted the current one.
 func (c *Console) policy(r *request) {
 	p := c.store.Policy()
+	// The first reading of the text Inhouse comes with ticks the
+	// dashboard's "Check the usage policy"; once is enough.
+	if p.Changed.IsZero() && !c.policyWasRead() {
+		c.policyRead.Store(true)
+		c.audit(r, policyReadAction, "policy", "Read the usage policy Inhouse comes with.")
+	}
 	f := newForm().Set("text", p.Text).Set("banner", p.Banner)
 	c.renderPolicy(r, fasthttp.StatusOK, f)
 }

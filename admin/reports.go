@@ -51,7 +51,7 @@ type heatCell struct {
 type reportRow struct {
 	Label, ID string
 	Count     int
-	Y, W      string // the bar, in SVG units
+	W         string // the bar's length, in SVG units of listBar
 }
 
 // reportDays reads ?days=, one of reportRanges (30 by default).
@@ -108,10 +108,13 @@ func (c *Console) report(days int) reportData {
 }
 
 // The hour-of-week grid's layout, in SVG units.
+const gridLeft, gridTop, gridCell = 44, 22, 22
+
+// The top lists' bars are drawn in a box listBar units wide, stretched to
+// the column the page gives them.
 const (
-	gridLeft, gridTop, gridCell = 44, 22, 22
-	listBar                     = 340.0 // longest bar of the top lists
-	listRow                     = 26
+	listBar  = 340.0
+	listBarW = "340"
 )
 
 // topRows sorts by count, busiest first, and lays out the bars.
@@ -120,7 +123,6 @@ func topRows(rows []reportRow) []reportRow {
 		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(strings.ToLower(a.Label), strings.ToLower(b.Label)))
 	})
 	for i := range rows {
-		rows[i].Y = strconv.Itoa(i * listRow)
 		rows[i].W = fmt.Sprintf("%.1f", max(1, listBar*float64(rows[i].Count)/float64(rows[0].Count)))
 	}
 	return rows
@@ -188,19 +190,3 @@ func reportCSVURL(name string, days int) string {
 }
 
 func twoDigits(n int) string { return fmt.Sprintf("%02d", n) }
-
-// offset adds to an SVG coordinate kept as text.
-func offset(y string, by int) string {
-	n, _ := strconv.Atoi(y)
-	return strconv.Itoa(n + by)
-}
-
-// clip shortens a label to n characters for the chart; the whole name is
-// in its tooltip and the table.
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}

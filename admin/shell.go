@@ -59,6 +59,22 @@ func navFor(role string) []navEntry {
 	return out
 }
 
+// homeFor is where a role lands in the console: the dashboard for office
+// managers, the archive for auditors, otherwise the first page the role
+// may open, and the chat for a role with none.
+func homeFor(role string) string {
+	switch role {
+	case archive.RoleAdmin:
+		return "/admin"
+	case archive.RoleAuditor:
+		return "/admin/archive"
+	}
+	if pages := navFor(role); len(pages) > 0 {
+		return pages[0].Path
+	}
+	return "/"
+}
+
 // shell builds a page frame and takes the session's flashes.
 func (c *Console) shell(r *request, title, navPath string) *shell {
 	s := &shell{Title: title, Nav: navPath, User: r.user, CSRF: r.sess.CSRF, Office: c.store.Settings().OfficeName}
