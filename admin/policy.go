@@ -69,35 +69,18 @@ func (c *Console) renderPolicy(r *request, status int, f *form) {
 // again before they can send.
 func (c *Console) policySave(r *request) {
 	f := postedForm(r.ctx)
-	text, banner := strings.TrimSpace(f.Raw("text")), f.Get("banner")
+	p, saved, err := c.office.SavePolicy(c.actor(r), f.Raw("text"), f.Get("banner"))
 	switch {
-	case text == "":
-		f.Fail("text", "Write the policy people must accept.")
-	case len(text) > 64<<10:
-		f.Fail("text", "The policy can be at most 64 KiB long.")
-	}
-	switch {
-	case banner == "":
-		f.Fail("banner", "Write one short line, e.g. “Conversations are archived.”")
-	case len(banner) > 200 || strings.ContainsAny(banner, "\r\n"):
-		f.Fail("banner", "One line of at most 200 characters.")
-	}
-	old := c.store.Policy()
-	if f.Valid() && text == old.Text && banner == old.Banner {
-		c.ok(r, "Nothing changed, so nobody has to accept again.")
-		redirect(r.ctx, "/admin/policy")
-		return
-	}
-	if !f.Valid() {
+	case c.problems(f, err):
 		c.renderPolicy(r, fasthttp.StatusBadRequest, f)
 		return
-	}
-	p, err := c.store.SetPolicy(text, banner)
-	if err != nil {
+	case err != nil:
 		c.storeFailed(r, err, "/admin/policy")
 		return
+	case !saved:
+		c.ok(r, "Nothing changed, so nobody has to accept again.")
+	default:
+		c.ok(r, "Version "+itoa(p.Version)+" is in force. Everyone is asked to accept it before they can send again.")
 	}
-	c.audit(r, "policy.save", "policy", "Saved usage policy version "+itoa(p.Version)+"; everyone must accept it again.")
-	c.ok(r, "Version "+itoa(p.Version)+" is in force. Everyone is asked to accept it before they can send again.")
 	redirect(r.ctx, "/admin/policy")
 }
