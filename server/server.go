@@ -109,7 +109,7 @@ func Open(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, store: store, log: cfg.Log, started: time.Now(), throttle: newThrottle(), passwords: newPasswordGate()}
 	s.hub = chat.NewHub(store, cfg.Limits, cfg.Log)
-	s.office = office.New(store, live{s.hub, s.throttle}, cfg.Log)
+	s.office = office.New(store, live{s.hub, s}, cfg.Log)
 	// The networks the office chose in the console hold whether or not the
 	// console is mounted.
 	if nets := store.Settings().AllowPrefixes(); len(nets) > 0 {
@@ -154,11 +154,14 @@ func (s *Server) Hub() *chat.Hub { return s.hub }
 // engine's sockets and channels, and the sign-in throttle.
 type live struct {
 	*chat.Hub
-	throttle *throttle
+	s *Server
 }
 
 // UnlockSignIn lifts the waits on guesses at a person's password.
-func (l live) UnlockSignIn(user string) { l.throttle.unlock(user) }
+func (l live) UnlockSignIn(user string) { l.s.throttle.unlock(user) }
+
+// AllowChanged serves the networks the office chose.
+func (l live) AllowChanged(nets []netip.Prefix) { l.s.SetAllow(nets) }
 
 // Office is the application layer every door calls.
 func (s *Server) Office() *office.Office { return s.office }

@@ -10,6 +10,7 @@ package office
 import (
 	"errors"
 	"log/slog"
+	"net/netip"
 	"strings"
 
 	"inhouse/server/archive"
@@ -25,6 +26,9 @@ type Live interface {
 	// UnlockSignIn lifts the waits on guesses at a person's password: a
 	// new password makes them pointless, and the manager may lift them.
 	UnlockSignIn(user string)
+	// AllowChanged: the office chose the networks it serves (none: those
+	// the server was started with).
+	AllowChanged(nets []netip.Prefix)
 }
 
 // Office runs the use cases over one data folder.

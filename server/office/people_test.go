@@ -2,6 +2,7 @@ package office
 
 import (
 	"errors"
+	"net/netip"
 	"slices"
 	"testing"
 
@@ -15,6 +16,8 @@ type kicks []string
 func (k *kicks) Kick(user, reason string) { *k = append(*k, user+": "+reason) }
 
 func (k *kicks) UnlockSignIn(user string) { *k = append(*k, user+": unlocked") }
+
+func (k *kicks) AllowChanged(nets []netip.Prefix) {}
 
 func (k *kicks) ChannelChanged(c archive.Channel, removed []string) {
 	*k = append(*k, "#"+c.Name+" changed")

@@ -1,0 +1,132 @@
+package office
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+
+	"inhouse/server/archive"
+	"inhouse/server/netlist"
+)
+
+// SettingsChange is what the manager sets for the whole office, as typed.
+type SettingsChange struct {
+	OfficeName string
+	MaxText    string // the longest message, in bytes
+	ChannelsBy string // who creates channels: "everyone" or archive.AdminsOnly
+	DirectBy   string // who starts direct messages: the same
+	// Allow is the networks served, one a line (commas and spaces also
+	// separate); empty: those the server was started with.
+	Allow string
+	// From is where the manager is: a list that would shut them out is
+	// refused, since nobody could then undo it from the console.
+	From netip.Addr
+}
+
+// SaveSettings stores the office's settings; they apply at once (the
+// server learns the allowed networks through Live). It returns what
+// changed, in words ("" if nothing).
+func (o *Office) SaveSettings(a Actor, in SettingsChange) (string, error) {
+	old := o.store.Settings()
+	st := old
+	var bad Problems
+	st.OfficeName = strings.TrimSpace(in.OfficeName)
+	if st.OfficeName == "" || len(st.OfficeName) > 80 {
+		bad.add("office", "Between 1 and 80 characters.")
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(in.MaxText))
+	if err != nil || n < 1 || n > 32000 {
+		bad.add("max_text", "A whole number from 1 to 32000.")
+	}
+	st.MaxText = n
+	st.ChannelsBy = whoMay(&bad, "channels_by", in.ChannelsBy)
+	st.DirectBy = whoMay(&bad, "direct_by", in.DirectBy)
+	nets, lines := parseNetworks(&bad, in.Allow)
+	st.Allow = lines
+	if len(nets) > 0 && in.From.IsValid() {
+		ip := in.From.Unmap()
+		if !ip.IsLoopback() && !slices.ContainsFunc(nets, func(p netip.Prefix) bool { return p.Contains(ip) }) {
+			bad.add("allow", fmt.Sprintf("This list would lock you out: your address %s is in none of these networks. Add it or its network.", ip))
+		}
+	}
+	if err := bad.err(); err != nil {
+		return "", err
+	}
+	if err := o.store.SaveSettings(st); err != nil {
+		return "", err
+	}
+	st = o.store.Settings()
+	if o.live != nil {
+		o.live.AllowChanged(st.AllowPrefixes())
+	}
+	changes := settingsChanges(old, st)
+	if len(changes) == 0 {
+		return "", nil
+	}
+	changed := strings.Join(changes, "; ")
+	o.audit(a, "settings.save", "settings", changed+".")
+	return changed, nil
+}
+
+// whoMay reads a "who may" choice.
+func whoMay(bad *Problems, field, v string) string {
+	switch v {
+	case "everyone":
+		return archive.Everyone
+	case archive.AdminsOnly:
+		return archive.AdminsOnly
+	}
+	bad.add(field, "Choose one.")
+	return archive.Everyone
+}
+
+// parseNetworks reads the allowed networks: one a line (commas and spaces
+// also separate), each masked to its network.
+func parseNetworks(bad *Problems, text string) ([]netip.Prefix, []string) {
+	var nets []netip.Prefix
+	var lines []string
+	for _, part := range strings.FieldsFunc(text, func(r rune) bool { return r == '\n' || r == '\r' || r == ',' || r == ' ' || r == '\t' }) {
+		p, err := netlist.ParsePrefix(part)
+		if err != nil {
+			bad.add("allow", err.Error()+".")
+			continue
+		}
+		p = p.Masked()
+		nets = append(nets, p)
+		lines = append(lines, p.String())
+	}
+	if len(lines) > 200 {
+		bad.add("allow", "At most 200 networks.")
+	}
+	return nets, lines
+}
+
+// WhoMayWords says a "who may" setting: "everyone" or "admins".
+func WhoMayWords(v string) string {
+	if v == archive.Everyone {
+		return "everyone"
+	}
+	return v
+}
+
+func settingsChanges(a, b archive.Settings) []string {
+	var out []string
+	if a.OfficeName != b.OfficeName {
+		out = append(out, fmt.Sprintf("office name from %q to %q", a.OfficeName, b.OfficeName))
+	}
+	if a.MaxText != b.MaxText {
+		out = append(out, fmt.Sprintf("message size limit from %d to %d bytes", a.MaxText, b.MaxText))
+	}
+	if !slices.Equal(a.Allow, b.Allow) {
+		out = append(out, fmt.Sprintf("allowed networks from [%s] to [%s]", strings.Join(a.Allow, " "), strings.Join(b.Allow, " ")))
+	}
+	if a.ChannelsBy != b.ChannelsBy {
+		out = append(out, "channels may be created by "+WhoMayWords(b.ChannelsBy))
+	}
+	if a.DirectBy != b.DirectBy {
+		out = append(out, "direct messages may be started by "+WhoMayWords(b.DirectBy))
+	}
+	return out
+}
