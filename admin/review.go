@@ -91,7 +91,7 @@ func (c *Console) reviewResolve(r *request) {
 	if r.query("show") == "all" {
 		back += "?show=all"
 	}
-	if err := c.store.ResolveFlag(n, r.user.Name); err != nil {
+	if err := c.office.ResolveFlag(c.actor(r), n); err != nil {
 		if errors.Is(err, archive.ErrNotFound) {
 			c.notFound(r)
 			return
@@ -99,7 +99,6 @@ func (c *Console) reviewResolve(r *request) {
 		c.storeFailed(r, err, back)
 		return
 	}
-	c.audit(r, "flag.resolve", "flag "+itoa(int(n)), "Marked flag "+itoa(int(n))+" of the review queue as resolved.")
 	c.ok(r, "Flag "+itoa(int(n))+" is resolved.")
 	redirect(r.ctx, back)
 }

@@ -232,32 +232,12 @@ func (c *Console) ruleCreate(r *request) {
 		c.render(r.ctx, fasthttp.StatusBadRequest, ruleEditPage(c.shell(r, "Add a rule", "/admin/rules"), f, rules.Rule{}, rules.Detectors()))
 		return
 	}
-	if err := c.store.SaveRules(append(list, ru)); err != nil {
+	if err := c.office.AddRule(c.actor(r), ru); err != nil {
 		c.storeFailed(r, err, "/admin/rules/new")
 		return
 	}
-	c.audit(r, "rule.add", ru.ID, "Added the content rule "+ru.Name+" ("+ruleWhat(ru)+", "+ru.Action+onOff(ru.Enabled)+").")
 	c.ok(r, "The rule “"+ru.Name+"” was added"+onOffWords(ru.Enabled)+".")
 	redirect(r.ctx, "/admin/rules")
-}
-
-// ruleWhat says what a rule looks for, for the audit log.
-func ruleWhat(ru rules.Rule) string {
-	if ru.Kind == rules.KindDetector {
-		return "detector " + ru.Detector
-	}
-	s := "pattern " + ru.Pattern
-	if ru.MatchCase {
-		s += " (match case)"
-	}
-	return s
-}
-
-func onOff(on bool) string {
-	if on {
-		return ", on"
-	}
-	return ", off"
 }
 
 func onOffWords(on bool) string {
@@ -289,7 +269,7 @@ func (c *Console) ruleEdit(r *request) {
 
 // POST /admin/rules/{id}
 func (c *Console) ruleSave(r *request) {
-	old, list, ok := c.rule(r)
+	old, _, ok := c.rule(r)
 	if !ok {
 		return
 	}
@@ -299,17 +279,16 @@ func (c *Console) ruleSave(r *request) {
 		c.render(r.ctx, fasthttp.StatusBadRequest, ruleEditPage(c.shell(r, old.Name, "/admin/rules"), f, old, rules.Detectors()))
 		return
 	}
-	if ru == old {
+	changed, err := c.office.EditRule(c.actor(r), ru)
+	if err != nil {
+		c.storeFailed(r, err, string(ruleURL(old.ID, "")))
+		return
+	}
+	if !changed {
 		c.ok(r, "Nothing changed.")
 		redirect(r.ctx, string(ruleURL(old.ID, "")))
 		return
 	}
-	list[slices.IndexFunc(list, func(x rules.Rule) bool { return x.ID == old.ID })] = ru
-	if err := c.store.SaveRules(list); err != nil {
-		c.storeFailed(r, err, string(ruleURL(old.ID, "")))
-		return
-	}
-	c.audit(r, "rule.edit", ru.ID, "Changed the content rule "+old.Name+" ("+ruleWhat(old)+", "+old.Action+onOff(old.Enabled)+") to "+ru.Name+" ("+ruleWhat(ru)+", "+ru.Action+onOff(ru.Enabled)+").")
 	c.ok(r, "Saved the rule “"+ru.Name+"”.")
 	redirect(r.ctx, "/admin/rules")
 }
@@ -329,39 +308,38 @@ func (c *Console) ruleConfirm(r *request) {
 }
 
 func (c *Console) ruleDo(r *request) {
-	ru, list, ok := c.rule(r)
+	ru, _, ok := c.rule(r)
 	if !ok {
 		return
 	}
-	i := slices.IndexFunc(list, func(x rules.Rule) bool { return x.ID == ru.ID })
-	var action, detail, done string
-	switch r.param("op") {
+	var done string
+	var err error
+	switch op := r.param("op"); op {
 	case "enable", "disable":
-		on := r.param("op") == "enable"
-		if ru.Enabled == on {
-			c.ok(r, "Nothing changed.")
-			redirect(r.ctx, "/admin/rules")
-			return
-		}
-		list[i].Enabled = on
-		action, detail = "rule."+r.param("op"), "Turned the content rule "+ru.Name+" "
-		if on {
-			detail, done = detail+"on.", "The rule “"+ru.Name+"” is on."
-		} else {
-			detail, done = detail+"off.", "The rule “"+ru.Name+"” is off."
+		on := op == "enable"
+		var changed bool
+		if changed, err = c.office.SetRuleEnabled(c.actor(r), ru.ID, on); err == nil {
+			switch {
+			case !changed:
+				done = "Nothing changed."
+			case on:
+				done = "The rule “" + ru.Name + "” is on."
+			default:
+				done = "The rule “" + ru.Name + "” is off."
+			}
 		}
 	case "delete":
-		list = slices.Delete(list, i, i+1)
-		action, detail, done = "rule.delete", "Deleted the content rule "+ru.Name+" ("+ruleWhat(ru)+", "+ru.Action+onOff(ru.Enabled)+").", "The rule “"+ru.Name+"” was deleted."
+		if err = c.office.DeleteRule(c.actor(r), ru.ID); err == nil {
+			done = "The rule “" + ru.Name + "” was deleted."
+		}
 	default:
 		c.notFound(r)
 		return
 	}
-	if err := c.store.SaveRules(list); err != nil {
+	if err != nil {
 		c.storeFailed(r, err, "/admin/rules")
 		return
 	}
-	c.audit(r, action, ru.ID, detail)
 	c.ok(r, done)
 	redirect(r.ctx, "/admin/rules")
 }
