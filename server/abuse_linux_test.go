@@ -160,8 +160,9 @@ func stalledReaderAttack(t *testing.T, limits chat.Limits) *servertest.Server {
 	if grown := int64(top) - int64(before); grown > 64<<20 {
 		t.Errorf("the server's live heap grew by %d MB under the attack (limit 64 MB)", grown>>20)
 	}
-	// A generous bound: this proves others are not starved, it measures nothing.
-	if slowest > 2*time.Second {
+	// A generous bound (the race detector slows everything several times):
+	// this proves others are not starved, it measures nothing.
+	if slowest > 5*time.Second {
 		t.Errorf("a message between two others took %v under the attack", slowest)
 	}
 	t.Logf("live heap before %d MB, peak %d MB; slowest message %v", before>>20, top>>20, slowest)

@@ -7,6 +7,8 @@ import (
 
 	"github.com/fasthttp/websocket"
 	"github.com/valyala/fasthttp"
+
+	"inhouse/server/chat/wsconn"
 )
 
 var writeBuffers sync.Pool
@@ -49,11 +51,15 @@ func (s *Server) websocket(ctx *fasthttp.RequestCtx) {
 		// grown stack with it; the connection lives on in a goroutine of its
 		// own whose stack stays small.
 		defer s.recoverConn(name, ws)
-		run := s.hub.Open(ws, name, sess.ID, mark, func() bool {
+		l := s.hub.Limits()
+		conn := wsconn.New(ws, wsconn.Config{QueueFrames: l.QueueFrames, QueueBytes: l.QueueBytes,
+			PersonQueueBytes: l.PersonQueueBytes, Dropped: &s.hub.Dropped, ShortWrites: &s.hub.ShortWrites})
+		run := s.hub.Open(conn, name, sess.ID, mark, func() bool {
 			_, _, err := s.store.SessionFor(token)
 			return err == nil
 		})
 		if run == nil {
+			conn.Wait() // a writer may still hold ws, which fasthttp frees when we return
 			return
 		}
 		go func() {

@@ -1,10 +1,12 @@
 package chat
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"math/rand/v2"
-	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -20,15 +22,9 @@ func TestHandWrittenFramesMatchJSON(t *testing.T) {
 		for _, variant := range []archive.Message{m, {Channel: "c1", Seq: 7, ID: "e", From: "ben", Text: text, TS: 1, Kind: "edit", Ref: 3, Edited: true}} {
 			want := ToFrame(variant)
 			want.Type = "message"
-			var got MessageFrame
-			if err := json.Unmarshal(encodeMessage(variant), &got); err != nil {
-				t.Fatalf("message frame for %q is not JSON: %v: %s", text, err, encodeMessage(variant))
-			}
 			wantJSON, _ := json.Marshal(want)
-			var wantBack MessageFrame
-			json.Unmarshal(wantJSON, &wantBack)
-			if !reflect.DeepEqual(got, wantBack) {
-				t.Fatalf("message frame for %q:\n got %+v\nwant %+v", text, got, wantBack)
+			if got := encodeMessage(variant); !bytes.Equal(got, wantJSON) {
+				t.Fatalf("message frame for %q:\n got %s\nwant %s", text, got, wantJSON)
 			}
 		}
 		var ack, wantAck ackFrame
@@ -56,5 +52,92 @@ func TestAppendTSMatchesTimeFormat(t *testing.T) {
 		if got := string(appendTS([]byte("x"), ms)); got != "x"+want {
 			t.Fatalf("appendTS(%d) = %q, want %q", ms, got[1:], want)
 		}
+	}
+}
+
+// historyFrame is how history frames were written before they had the
+// message encoder: through encoding/json. Clients read these bytes.
+type historyFrame struct {
+	Type     string         `json:"type"`
+	Channel  string         `json:"channel"`
+	Messages []MessageFrame `json:"messages"`
+}
+
+// A history frame is byte for byte what encoding/json wrote for it.
+func TestHistoryFrameMatchesJSON(t *testing.T) {
+	texts := []string{"plain", "<b>bold</b> & co", "line\u2028sep\u2029para", "bad \xff\xfe utf8", `"quoted" \ back`,
+		"\x00\x1f\x7f ctl", "Grüße 東京 🙂", ""}
+	var msgs []archive.Message
+	for i, text := range texts {
+		msgs = append(msgs, archive.Message{Channel: "c<&>\u2028", Seq: uint64(i + 1), ID: "id-" + text, From: "ana" + text,
+			Text: text, TS: 1700000000123 + int64(i)*61001})
+	}
+	msgs = append(msgs,
+		archive.Message{Channel: "c1", Seq: 20, ID: "e", From: "ben", Text: "now <fixed>", TS: 1, Kind: archive.KindEdit, Ref: 3},
+		archive.Message{Channel: "c1", Seq: 21, ID: "d", From: "ben", TS: -62135596800001, Kind: archive.KindDelete, Ref: 20},
+		archive.Message{Channel: "c1", Seq: 3, ID: "x", From: "ana", Text: "now <fixed>", TS: 2, Edited: true},
+		archive.Message{Channel: "c1", Seq: 4, ID: "y", From: "ana", TS: 253402300800000, Deleted: true})
+	for _, channel := range []string{"c1", "", "<chan>\u2029&\xff"} {
+		for _, list := range [][]archive.Message{nil, {}, msgs[:1], msgs} {
+			want := historyFrame{Type: "history", Channel: channel, Messages: make([]MessageFrame, len(list))}
+			for i, m := range list {
+				want.Messages[i] = ToFrame(m)
+			}
+			wantJSON, err := json.Marshal(want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := encodeHistory(channel, list); !bytes.Equal(got, wantJSON) {
+				t.Fatalf("history frame of %d messages in %q:\n got %s\nwant %s", len(list), channel, got, wantJSON)
+			}
+		}
+	}
+}
+
+// BenchmarkHistoryFrame: history pages written by the message encoder and
+// as they were, through encoding/json: a default page (50 messages) and the
+// largest page of texts that are all escapes (an attack's favourite).
+func BenchmarkHistoryFrame(b *testing.B) {
+	page := func(n int, text string) []archive.Message {
+		msgs := make([]archive.Message, n)
+		for i := range msgs {
+			msgs[i] = archive.Message{Channel: "c4k2x9", Seq: uint64(i + 1), ID: "k3j4-" + fmt.Sprint(i), From: "ben",
+				Text: text, TS: 1700000000123 + int64(i)}
+		}
+		return msgs
+	}
+	for _, p := range []struct {
+		name string
+		msgs []archive.Message
+	}{
+		{"50-plain", page(defaultHistory, "a message of ordinary length for an office chat, with a comma.")},
+		{"200-escaped", page(maxHistory, strings.Repeat("<", 2000))},
+	} {
+		b.Run(p.name+"/encoder", func(b *testing.B) {
+			b.ReportAllocs()
+			for range b.N {
+				encodeHistory("c4k2x9", p.msgs)
+			}
+		})
+		b.Run(p.name+"/json", func(b *testing.B) {
+			b.ReportAllocs()
+			for range b.N {
+				out := historyFrame{Type: "history", Channel: "c4k2x9", Messages: make([]MessageFrame, len(p.msgs))}
+				for i, m := range p.msgs {
+					out.Messages[i] = ToFrame(m)
+				}
+				mustJSON(out)
+			}
+		})
+	}
+}
+
+// BenchmarkEncodeMessage is the frame every delivered message costs once.
+func BenchmarkEncodeMessage(b *testing.B) {
+	m := archive.Message{Channel: "c4k2x9", Seq: 42, ID: "k3j4-1", From: "ben",
+		Text: "a message of ordinary length for an office chat, with a comma.", TS: 1700000000123}
+	b.ReportAllocs()
+	for range b.N {
+		encodeMessage(m)
 	}
 }

@@ -56,12 +56,6 @@ type MessageFrame struct {
 	Deleted bool   `json:"deleted,omitempty"`
 }
 
-type historyFrame struct {
-	Type     string         `json:"type"`
-	Channel  string         `json:"channel"`
-	Messages []MessageFrame `json:"messages"`
-}
-
 type typingFrame struct {
 	Type    string `json:"type"`
 	Channel string `json:"channel"`

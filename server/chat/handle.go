@@ -179,11 +179,7 @@ func (c *Conn) onHistory(f *inFrame) {
 		c.fail(f.ID, CodeUnavailable, "The history could not be read. Try again.")
 		return
 	}
-	out := historyFrame{Type: "history", Channel: f.Channel, Messages: make([]MessageFrame, len(msgs))}
-	for i, m := range msgs {
-		out.Messages[i] = ToFrame(m)
-	}
-	c.push(mustJSON(out))
+	c.push(encodeHistory(f.Channel, msgs))
 }
 
 // onSync sends, per channel, every message after the seq the client last
@@ -261,7 +257,7 @@ func (c *Conn) catchUp(channel string) error {
 				cur.next++
 			}
 		}
-		if !c.pushBacklog(frames) {
+		if !c.t.Backlog(frames) { // without the slow-client limit: waitRoom keeps it bounded
 			c.mu.Unlock()
 			return errClosed
 		}
@@ -282,33 +278,22 @@ func (c *Conn) catchUp(channel string) error {
 	}
 }
 
-// pushBacklog queues sync frames without the slow-client limit (waitRoom
-// keeps the backlog bounded). c.mu is held.
-func (c *Conn) pushBacklog(frames [][]byte) bool {
-	if c.closed {
-		return false
-	}
-	if len(frames) == 0 {
-		return true
-	}
-	c.hold(payloadBytes(frames))
-	c.out = append(c.out, frames...)
-	c.startWriter()
-	return true
-}
-
 // waitRoom waits until the send queue is at most half full, in frames
 // and in bytes.
 func (c *Conn) waitRoom() error {
-	for c.queued() > c.hub.limits.QueueFrames/2 || c.pendingBytes() > c.hub.limits.QueueBytes/2 {
+	for {
+		frames, bytes := c.t.Queued()
+		if frames <= c.hub.limits.QueueFrames/2 && bytes <= c.hub.limits.QueueBytes/2 {
+			break
+		}
 		select {
-		case <-c.done:
+		case <-c.t.Done():
 			return errClosed
 		case <-time.After(5 * time.Millisecond):
 		}
 	}
 	select {
-	case <-c.done:
+	case <-c.t.Done():
 		return errClosed
 	default:
 		return nil

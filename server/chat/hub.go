@@ -1,6 +1,8 @@
 // Package chat is the real-time engine: who is connected, which channels
 // they hear, and the path of a message from a sender's frame through the
-// archive to every member's connection. It knows nothing of HTTP.
+// archive to every member's connection. It knows nothing of HTTP or
+// WebSockets: it reaches the archive through Storage and each connection
+// through a Transport (server/chat/wsconn).
 package chat
 
 import (
@@ -46,7 +48,7 @@ var (
 
 // Hub holds every live connection and fans messages out.
 type Hub struct {
-	store  *archive.Store
+	store  Storage
 	limits Limits
 	log    *slog.Logger
 
@@ -64,12 +66,12 @@ type Hub struct {
 	stop      chan struct{}
 	stopped   sync.WaitGroup
 
-	// Counters for metrics.
-	Delivered  atomic.Uint64
-	Dropped    atomic.Uint64
-	FanoutNano atomic.Uint64
-	// ShortWrites counts bursts a client's socket did not take at once,
-	// left to a flush goroutine to wait for room: clients falling behind.
+	// Counters for metrics. Dropped (slow clients closed) and ShortWrites
+	// (bursts a client's socket did not take at once) are counted by the
+	// transports, which the server hands them to.
+	Delivered   atomic.Uint64
+	Dropped     atomic.Uint64
+	FanoutNano  atomic.Uint64
 	ShortWrites atomic.Uint64
 	Messages    atomic.Uint64
 }
@@ -100,7 +102,7 @@ type commitEvent struct {
 }
 
 // NewHub makes a hub over store. Call Run to start it.
-func NewHub(store *archive.Store, limits Limits, log *slog.Logger) *Hub {
+func NewHub(store Storage, limits Limits, log *slog.Logger) *Hub {
 	// Limits made before a bound existed get its default.
 	if limits.QueueBytes == 0 {
 		limits.QueueBytes, limits.PersonQueueBytes = DefaultLimits.QueueBytes, DefaultLimits.PersonQueueBytes
@@ -130,8 +132,9 @@ func (h *Hub) Run() {
 	go h.announce()
 }
 
-// Store is the archive the hub writes to.
-func (h *Hub) Store() *archive.Store { return h.store }
+// Limits are the hub's limits, defaults filled in: the server bounds each
+// connection's transport by them.
+func (h *Hub) Limits() Limits { return h.limits }
 
 // room returns the live state of channel id, creating it if needed.
 func (h *Hub) room(id string) *room {
@@ -204,8 +207,9 @@ func (h *Hub) register(c *Conn, mark Mark) ([]string, error) {
 		h.mu.Unlock()
 		return nil, ErrTooManyConns
 	}
+	c.allow = p.allow
+	c.t.Start(p.queued, c.alive) // before c can be found to queue to
 	p.conns[c] = struct{}{}
-	c.personQueued, c.allow = p.queued, p.allow
 	h.conns++
 	h.mu.Unlock()
 

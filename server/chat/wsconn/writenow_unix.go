@@ -1,6 +1,6 @@
 //go:build unix
 
-package chat
+package wsconn
 
 import (
 	"errors"
@@ -11,7 +11,7 @@ import (
 
 // sockWriter writes to the TCP socket under a WebSocket without a
 // goroutine. It is made once per connection with its callback bound, so a
-// write allocates nothing; only the one goroutine holding c.writing uses it.
+// write allocates nothing; only the one goroutine holding Conn.writing uses it.
 type sockWriter struct {
 	raw   syscall.RawConn
 	write func(fd uintptr) bool // w.writeFD

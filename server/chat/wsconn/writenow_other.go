@@ -1,6 +1,6 @@
 //go:build !unix
 
-package chat
+package wsconn
 
 import "net"
 

@@ -1,4 +1,4 @@
-package chat
+package wsconn
 
 import (
 	"encoding/binary"
@@ -8,7 +8,7 @@ import (
 
 // The writer builds server frames itself (they are never masked) so that
 // every frame waiting for a connection goes out in one write: one system
-// call for a burst instead of one per message. Only the writer goroutine
+// call for a burst instead of one per message. Only one goroutine at a time
 // writes to the socket; control replies the reader must send (pong, close)
 // are queued to it.
 
