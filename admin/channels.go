@@ -204,20 +204,8 @@ func (c *Console) channelAddMembers(r *request) {
 		c.storeFailed(r, err, string(channelURL(ch.ID, "")))
 		return
 	}
-	c.ok(r, "Added "+strings.Join(c.displayNames(add), ", ")+" to #"+ch.Name+".")
+	c.ok(r, "Added "+strings.Join(c.office.DisplayNames(add), ", ")+" to #"+ch.Name+".")
 	redirect(r.ctx, string(channelURL(ch.ID, "")))
-}
-
-func (c *Console) displayNames(names []string) []string {
-	out := make([]string, 0, len(names))
-	for _, n := range names {
-		if u, err := c.store.User(n); err == nil {
-			out = append(out, u.Display)
-		} else {
-			out = append(out, n)
-		}
-	}
-	return out
 }
 
 // memberOf loads the channel and member named in the path.

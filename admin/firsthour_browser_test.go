@@ -31,14 +31,7 @@ func consoleTab(t *testing.T, ts *servertest.Server, name string, width, height 
 			screenshot(t, browser)
 		}
 	})
-	if err := chromedp.Do(ctx,
-		chromedp.Navigate(ts.URL+"/admin/login"),
-		chromedp.WaitVisible(chromedp.CSS(`#f-username`)),
-		chromedp.SendKeys(chromedp.CSS(`#f-username`), name),
-		chromedp.SendKeys(chromedp.CSS(`#f-password`), servertest.Password),
-		chromedp.Click(chromedp.CSS(`main button.primary`)),
-		chromedp.WaitNotPresent(chromedp.CSS(`#f-password`)),
-	); err != nil {
+	if err := chromedp.Do(ctx, signInSteps(ts.URL, name, chromedp.WaitNotPresent(chromedp.CSS(`#f-password`)))...); err != nil {
 		t.Fatalf("sign in as %s: %v", name, err)
 	}
 	return ctx

@@ -81,16 +81,11 @@ func TestBrowserReachCheckRunsOnlyOnClick(t *testing.T) {
 			screenshot(t, browser)
 		}
 	}()
-	if err := chromedp.Do(ctx,
-		chromedp.Navigate(ts.URL+"/admin/login"),
-		chromedp.WaitVisible(chromedp.CSS(`#f-username`)),
-		chromedp.SendKeys(chromedp.CSS(`#f-username`), "boss"),
-		chromedp.SendKeys(chromedp.CSS(`#f-password`), servertest.Password),
-		chromedp.Click(chromedp.CSS(`main button.primary`)),
+	if err := chromedp.Do(ctx, signInSteps(ts.URL, "boss",
 		chromedp.WaitVisible(chromedp.CSS(`.tiles`)),
 		chromedp.Navigate(ts.URL+"/admin/reach"),
 		chromedp.WaitVisible(chromedp.CSS(`#reach-run`)),
-	); err != nil {
+	)...); err != nil {
 		t.Fatalf("open the check: %v", err)
 	}
 	// Give an eager page every chance to start probing.

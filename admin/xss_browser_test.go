@@ -66,14 +66,7 @@ func TestBrowserXSSCorpusInEveryConsolePage(t *testing.T) {
 		}
 	}()
 
-	if err := chromedp.Do(ctx,
-		chromedp.Navigate(ts.URL+"/admin/login"),
-		chromedp.WaitVisible(chromedp.CSS(`#f-username`)),
-		chromedp.SendKeys(chromedp.CSS(`#f-username`), "boss"),
-		chromedp.SendKeys(chromedp.CSS(`#f-password`), servertest.Password),
-		chromedp.Click(chromedp.CSS(`main button.primary`)),
-		chromedp.WaitVisible(chromedp.CSS(`.tiles`)),
-	); err != nil {
+	if err := chromedp.Do(ctx, signInSteps(ts.URL, "boss", chromedp.WaitVisible(chromedp.CSS(`.tiles`)))...); err != nil {
 		t.Fatalf("sign in: %v", err)
 	}
 

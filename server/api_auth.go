@@ -155,7 +155,7 @@ func (s *Server) setup(ctx *fasthttp.RequestCtx) {
 	}
 	u, err := s.office.SetUpOffice(office.NewPerson{Name: in.Name, Display: in.Display, Password: in.Password})
 	if err != nil {
-		storeError(ctx, err)
+		formError(ctx, err)
 		return
 	}
 	s.setupToken.Store(nil)

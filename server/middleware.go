@@ -240,6 +240,28 @@ func writeJSON(ctx *fasthttp.RequestCtx, v any) {
 	ctx.SetBody(b)
 }
 
+// formError answers bad form fields for a page of our own that shows each
+// beside its field (the first-run page): the contract's error, plus
+// "fields": {"name": "A sentence.", …}. Other errors go to storeError.
+func formError(ctx *fasthttp.RequestCtx, err error) {
+	p, ok := office.AsProblems(err)
+	if !ok || errors.Is(err, archive.ErrExists) {
+		storeError(ctx, err)
+		return
+	}
+	fields := map[string]string{}
+	for _, f := range p {
+		if _, seen := fields[f.Field]; !seen {
+			fields[f.Field] = f.Message
+		}
+	}
+	ctx.SetStatusCode(fasthttp.StatusBadRequest)
+	ctx.SetContentType("application/json")
+	ctx.Response.Header.Set("Cache-Control", "no-store")
+	b, _ := json.Marshal(map[string]any{"error": "bad_request", "message": p.Error(), "fields": fields})
+	ctx.SetBody(b)
+}
+
 // jsonError answers {"error":code,"message":msg} with status.
 func jsonError(ctx *fasthttp.RequestCtx, status int, code, msg string) {
 	ctx.SetStatusCode(status)
@@ -249,26 +271,11 @@ func jsonError(ctx *fasthttp.RequestCtx, status int, code, msg string) {
 	ctx.SetBody(b)
 }
 
-// storeError turns an archive or application-layer error into an answer.
-// Problems with fields also go out field by field ("fields": {"name":
-// "…"}), so a form can show every one beside its field at once.
+// storeError turns an archive or application-layer error into an answer
+// of the contract's shape, {"error","message"}.
 func storeError(ctx *fasthttp.RequestCtx, err error) {
 	var ue archive.UserError
 	var forbidden *office.Forbidden
-	if p, ok := office.AsProblems(err); ok && !errors.Is(err, archive.ErrExists) {
-		fields := map[string]string{}
-		for _, f := range p {
-			if _, seen := fields[f.Field]; !seen {
-				fields[f.Field] = f.Message
-			}
-		}
-		ctx.SetStatusCode(fasthttp.StatusBadRequest)
-		ctx.SetContentType("application/json")
-		ctx.Response.Header.Set("Cache-Control", "no-store")
-		b, _ := json.Marshal(map[string]any{"error": "bad_request", "message": p.Error(), "fields": fields})
-		ctx.SetBody(b)
-		return
-	}
 	switch {
 	case errors.Is(err, archive.ErrNotFound):
 		jsonError(ctx, fasthttp.StatusNotFound, "not_found", archive.Sentence(err))

@@ -106,10 +106,10 @@ func (o *Office) ChangeMembers(a Actor, id string, add, remove []string) (archiv
 	o.changed(c, remove)
 	var what []string
 	if len(add) > 0 {
-		what = append(what, "added "+strings.Join(o.displayNames(add), ", "))
+		what = append(what, "added "+strings.Join(o.DisplayNames(add), ", "))
 	}
 	if len(remove) > 0 {
-		what = append(what, "removed "+strings.Join(o.displayNames(remove), ", "))
+		what = append(what, "removed "+strings.Join(o.DisplayNames(remove), ", "))
 	}
 	o.audit(a, "channel.members", id, sentenceCase("#"+before.Name+": "+strings.Join(what, "; ")+"."))
 	return c, nil
@@ -205,7 +205,9 @@ func (o *Office) changed(c archive.Channel, removed []string) {
 	}
 }
 
-func (o *Office) displayNames(names []string) []string {
+// DisplayNames are the names people see for user names (a name no one has
+// stays as it is).
+func (o *Office) DisplayNames(names []string) []string {
 	out := make([]string, 0, len(names))
 	for _, n := range names {
 		if u, err := o.store.User(n); err == nil {
