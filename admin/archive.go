@@ -2,6 +2,7 @@ package admin
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -15,6 +16,7 @@ import (
 
 	"inhouse/server/archive"
 	"inhouse/server/calendar"
+	"inhouse/server/office"
 )
 
 // auditorOnly admits the archive's readers. Office managers run the office
@@ -215,14 +217,18 @@ func describe(f *form, n archiveNames) string {
 	return strings.Join(parts, ", ")
 }
 
-// recordRead writes a read to the read log first; a read that cannot be
-// recorded is not shown (the same rule as /api/archive/search).
-func (c *Console) recordRead(r *request, action, what string, results int) bool {
-	err := c.store.RecordRead(archive.ReadEntry{By: r.user.Name, Role: r.user.Role, Action: action, Query: what, Results: results})
-	if err != nil {
-		c.log.Error("archive read log", "err", err, "action", action)
+// readRefused shows why the office answered no read (office/archive.go):
+// not the person's role, or the read log refused it. It reports whether
+// err was one of those; other errors are the page's to show.
+func (c *Console) readRefused(r *request, action string, err error) bool {
+	var forbidden *office.Forbidden
+	switch {
+	case errors.As(err, &forbidden):
+		c.refuse(r.ctx, r.user, true, fasthttp.StatusForbidden)
+	case errors.Is(err, office.ErrNotRecorded):
 		s := c.shell(r, "Not recorded", "/admin/archive")
 		c.render(r.ctx, fasthttp.StatusServiceUnavailable, archiveNoticePage(s, "This "+action+" could not be written to the read log, so it was not run. Check the dashboard for warnings, or ask the office manager."))
+	default:
 		return false
 	}
 	return true
@@ -258,22 +264,22 @@ func (c *Console) archiveSearch(r *request) {
 		c.render(r.ctx, fasthttp.StatusBadRequest, archiveSearchPage(s, d))
 		return
 	}
-	q.AllVersions, q.Before, q.Limit = true, before, archivePageSize
-	hits, more := c.store.Search(q)
+	q.Before, q.Limit = before, archivePageSize
 	what := describe(f, n)
 	if before > 0 {
 		what += ", older results"
 	}
-	if !c.recordRead(r, "search", what, len(hits)) {
+	res, err := c.office.SearchArchive(c.actor(r), q, what)
+	if err != nil {
+		if !c.readRefused(r, "search", err) {
+			c.log.Error("archive search", "err", err)
+			c.render(r.ctx, fasthttp.StatusInternalServerError, archiveNoticePage(s, "The archive could not be read. Check the dashboard for warnings."))
+		}
 		return
 	}
 	d.Ran, d.Paged = true, before > 0
-	for _, h := range hits {
-		m, err := c.store.RawMessage(h.Channel, h.Seq)
-		if err != nil {
-			continue // purged meanwhile
-		}
-		hit := archiveHit{archiveMsg: c.msg(m, n, true)}
+	for _, h := range res.Hits {
+		hit := archiveHit{archiveMsg: c.msg(h.Record, n, true)}
 		around := h.Seq
 		if h.Ref > 0 {
 			around = h.Ref
@@ -281,7 +287,7 @@ func (c *Console) archiveSearch(r *request) {
 		hit.Before, hit.After = c.context(h.Channel, around, n)
 		d.Hits = append(d.Hits, hit)
 	}
-	if more && len(hits) > 0 {
+	if res.Next > 0 {
 		v := url.Values{}
 		for _, k := range []string{"q", "from", "channel", "since", "until"} {
 			if x := f.Get(k); x != "" {
@@ -289,7 +295,7 @@ func (c *Console) archiveSearch(r *request) {
 			}
 		}
 		v.Set("search", "1")
-		v.Set("before", strconv.FormatUint(hits[len(hits)-1].Cursor, 10))
+		v.Set("before", strconv.FormatUint(res.Next, 10))
 		d.Older = "/admin/archive?" + v.Encode()
 	}
 	c.render(r.ctx, fasthttp.StatusOK, archiveSearchPage(s, d))
@@ -329,46 +335,32 @@ func (c *Console) archiveView(r *request) {
 		c.notFound(r)
 		return
 	}
-	raw, err := c.store.RawMessage(channel, seq)
-	if err != nil {
-		c.notFound(r)
-		return
-	}
-	target := seq
-	if raw.Kind != archive.KindMessage {
-		target = raw.Ref // an edit or delete: show the message it is about
-	}
-	versions, err := c.store.Versions(channel, target)
-	if err != nil {
-		c.notFound(r)
-		return
-	}
 	n := c.archiveNames()
-	var d archiveViewData
-	for _, v := range versions {
-		d.Versions = append(d.Versions, c.msg(v, n, false))
-	}
-	d.Focus = c.msg(versions[0], n, true)
-	first := max(1, int64(target)-archiveAround)
-	last := min(int64(c.store.LastSeq(channel)), int64(target)+archiveAround)
-	for s := first; s <= last; s++ {
-		if m, err := c.store.RawMessage(channel, uint64(s)); err == nil {
-			d.Conversation = append(d.Conversation, c.msg(m, n, true))
+	v, err := c.office.ViewConversation(c.actor(r), channel, seq, archiveAround, n.channel(channel))
+	if err != nil {
+		if !c.readRefused(r, "view", err) {
+			c.notFound(r)
 		}
-	}
-	what := fmt.Sprintf("message %d in %s: %s and the conversation around it", target, n.channel(channel), plural(len(d.Versions), "version"))
-	if !c.recordRead(r, "view", what, len(d.Versions)+len(d.Conversation)) {
 		return
+	}
+	target := v.Target // an edit or delete opens the message it is about
+	var d archiveViewData
+	for _, m := range v.Versions {
+		d.Versions = append(d.Versions, c.msg(m, n, false))
+	}
+	d.Focus = c.msg(v.Versions[0], n, true)
+	for _, m := range v.Around {
+		d.Conversation = append(d.Conversation, c.msg(m, n, true))
 	}
 	// Earlier and later move the window by its outermost messages.
 	for _, m := range d.Conversation {
-		if m.Kind == archive.KindMessage && m.Seq < target && first > 1 {
+		if m.Kind == archive.KindMessage && m.Seq < target && v.MoreBefore {
 			d.Earlier = m.URL()
 			break
 		}
 	}
 	for i := len(d.Conversation) - 1; i >= 0; i-- {
-		if m := d.Conversation[i]; m.Kind == archive.KindMessage && m.Seq > target && uint64(last) < c.store.LastSeq(channel) {
+		if m := d.Conversation[i]; m.Kind == archive.KindMessage && m.Seq > target && v.MoreAfter {
 			d.Later = m.URL()
 			break
 		}
@@ -404,12 +396,14 @@ func (n archiveNames) chainLabel(chain string) string {
 
 // POST /admin/archive/verify: walk every chain now.
 func (c *Console) archiveVerify(r *request) {
-	rep := c.store.Verify()
-	// Verify reads no message for anyone, but it is an auditor's act on
-	// the archive: log it, without holding up the answer if that fails.
-	if err := c.store.RecordRead(archive.ReadEntry{By: r.user.Name, Role: r.user.Role, Action: "verify", Query: "every chain", Results: rep.Records}); err != nil {
-		c.log.Error("archive read log", "err", err, "action", "verify")
+	rep, err := c.office.VerifyArchive(c.actor(r))
+	var forbidden *office.Forbidden
+	if errors.As(err, &forbidden) {
+		c.refuse(r.ctx, r.user, true, fasthttp.StatusForbidden)
+		return
 	}
+	// A verify the read log refused (office.ErrNotRecorded) still answers:
+	// the office has logged the refusal.
 	if rep.Problem != "" {
 		c.fail(r, "Verify found a problem: "+rep.Problem+". Keep a copy of the database and the filed digests, and tell the office manager.")
 	} else {

@@ -85,9 +85,13 @@ func (c *Console) evidenceExport(r *request) {
 	}
 	// One read of the archive serves both files, so the transcript shows
 	// exactly the records in messages.jsonl.
+	what := describe(f, n)
 	var jsonl bytes.Buffer
-	count, err := c.store.Export(&jsonl, "jsonl", q)
+	count, err := c.office.ExportArchive(c.actor(r), &jsonl, "jsonl", q, "evidence pack: "+what)
 	if err != nil {
+		if c.readRefused(r, "export", err) {
+			return
+		}
 		c.log.Error("evidence export", "err", err)
 		c.render(r.ctx, fasthttp.StatusInternalServerError, archiveNoticePage(c.shell(r, "Evidence pack", "/admin/archive"), "The archive could not be read, so no pack was made. Check the dashboard for warnings."))
 		return
@@ -100,10 +104,6 @@ func (c *Console) evidenceExport(r *request) {
 		if json.Unmarshal(sc.Bytes(), &rec) == nil {
 			recs = append(recs, rec)
 		}
-	}
-	what := describe(f, n)
-	if !c.recordRead(r, "export", "evidence pack: "+what, count) {
-		return
 	}
 	// The chain head is taken after the export was logged, so the pack's
 	// own read-log record is covered by the signature it carries.

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"inhouse/server/archive"
 	"inhouse/server/calendar"
 	"inhouse/server/chat"
+	"inhouse/server/office"
 )
 
 // searchResult is one hit with the messages around it.
@@ -72,13 +74,13 @@ func (s *Server) search(r *request) {
 			q.Channels = append(q.Channels, c.ID)
 		}
 	}
-	s.answerSearch(r, q, false)
+	s.answerSearch(r, s.memberHits(q))
 }
 
 // GET /api/archive/search: the auditor's search over every channel and
-// every version. Each search is recorded in the read log before it runs.
+// every version (office.SearchArchive: recorded in the read log first).
 func (s *Server) archiveSearch(r *request) {
-	if !s.mayReadArchive(r.user) {
+	if office.MayReadArchive(r.actor()) != nil {
 		jsonError(r.ctx, fasthttp.StatusForbidden, "forbidden", "Only auditors may search the whole archive.")
 		return
 	}
@@ -90,38 +92,45 @@ func (s *Server) archiveSearch(r *request) {
 	if ch := string(r.ctx.QueryArgs().Peek("channel")); ch != "" {
 		q.Channels = []string{ch}
 	}
-	q.AllVersions = true
-	s.answerSearch(r, q, true)
+	asked := fmt.Sprintf("words=%q from=%q channels=%v since=%s until=%s", q.Words, q.From, q.Channels, r.ctx.QueryArgs().Peek("since"), r.ctx.QueryArgs().Peek("until"))
+	res, err := s.office.SearchArchive(r.actor(), q, asked)
+	if errors.Is(err, office.ErrNotRecorded) {
+		jsonError(r.ctx, fasthttp.StatusServiceUnavailable, "unavailable", "The search could not be recorded, so it was not run.")
+		return
+	}
+	if err != nil {
+		storeError(r.ctx, err)
+		return
+	}
+	s.answerSearch(r, res)
 }
 
-// mayReadArchive is the lock on the diary: auditors only.
-func (s *Server) mayReadArchive(u archive.User) bool { return u.Role == archive.RoleAuditor }
-
-func (s *Server) answerSearch(r *request, q archive.Query, audited bool) {
+// memberHits is a member's search, the records as members see them.
+func (s *Server) memberHits(q archive.Query) office.SearchResults {
+	var res office.SearchResults
 	hits, more := s.store.Search(q)
-	if audited {
-		desc := fmt.Sprintf("words=%q from=%q channels=%v since=%s until=%s", q.Words, q.From, q.Channels, r.ctx.QueryArgs().Peek("since"), r.ctx.QueryArgs().Peek("until"))
-		if err := s.store.RecordRead(archive.ReadEntry{By: r.user.Name, Role: r.user.Role, Action: "search", Query: desc, Results: len(hits)}); err != nil {
-			jsonError(r.ctx, fasthttp.StatusServiceUnavailable, "unavailable", "The search could not be recorded, so it was not run.")
-			return
-		}
-	}
-	names := map[string]string{}
-	out := []searchResult{}
 	for _, h := range hits {
-		get := s.store.Message
-		if audited {
-			get = s.store.RawMessage
-		}
-		m, err := get(h.Channel, h.Seq)
+		m, err := s.store.Message(h.Channel, h.Seq)
 		if err != nil {
 			continue
 		}
+		res.Hits = append(res.Hits, office.SearchHit{Hit: h, Record: m})
+	}
+	if more && len(hits) > 0 {
+		res.Next = hits[len(hits)-1].Cursor
+	}
+	return res
+}
+
+func (s *Server) answerSearch(r *request, found office.SearchResults) {
+	names := map[string]string{}
+	out := []searchResult{}
+	for _, h := range found.Hits {
 		if _, ok := names[h.Channel]; !ok {
 			c, _ := s.store.Channel(h.Channel)
 			names[h.Channel] = c.Name
 		}
-		res := searchResult{ChannelName: names[h.Channel], Message: chat.ToFrame(m), Context: []chat.MessageFrame{}}
+		res := searchResult{ChannelName: names[h.Channel], Message: chat.ToFrame(h.Record), Context: []chat.MessageFrame{}}
 		around := h.Seq
 		if h.Ref > 0 {
 			around = h.Ref
@@ -135,9 +144,5 @@ func (s *Server) answerSearch(r *request, q archive.Query, audited bool) {
 		}
 		out = append(out, res)
 	}
-	next := uint64(0)
-	if more && len(hits) > 0 {
-		next = hits[len(hits)-1].Cursor
-	}
-	writeJSON(r.ctx, map[string]any{"results": out, "next": next})
+	writeJSON(r.ctx, map[string]any{"results": out, "next": found.Next})
 }
