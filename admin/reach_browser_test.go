@@ -88,7 +88,8 @@ func TestBrowserReachCheckRunsOnlyOnClick(t *testing.T) {
 	)...); err != nil {
 		t.Fatalf("open the check: %v", err)
 	}
-	// Give an eager page every chance to start probing.
+	// Give an eager page every chance to start probing: a sleep, since a
+	// probe that never starts announces nothing to wait for.
 	time.Sleep(1500 * time.Millisecond)
 	if n, m := iconHits.Load(), refused.Load(); n != 0 || m != 0 {
 		t.Fatalf("opening the page contacted the messengers: %d icon requests, %d connections", n, m)

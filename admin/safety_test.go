@@ -315,16 +315,14 @@ func TestBackupsPage(t *testing.T) {
 		t.Fatalf("downloaded backup does not check: %v", err)
 	}
 	// No temporary file is left in the data folder.
-	// fasthttp closes the body just after sending it: allow a moment.
-	for i := 0; ; i++ {
-		left, _ := filepath.Glob(filepath.Join(st.Dir(), ".console-backup-*"))
-		if len(left) == 0 {
-			break
-		}
-		if i == 50 {
-			t.Fatalf("temporary files left: %v", left)
-		}
-		time.Sleep(20 * time.Millisecond)
+	// fasthttp closes the body just after sending it: wait for that.
+	var left []string
+	gone := servertest.Eventually(5*time.Second, func() bool {
+		left, _ = filepath.Glob(filepath.Join(st.Dir(), ".console-backup-*"))
+		return len(left) == 0
+	})
+	if !gone {
+		t.Fatalf("temporary files left: %v", left)
 	}
 	if p := boss.get("/admin/backups"); strings.Contains(p.Body, "No backup yet") {
 		t.Fatalf("the page still says no backup")

@@ -53,7 +53,19 @@ func TestReaderBehindGetsEverythingInOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer slow.Close()
-	time.Sleep(100 * time.Millisecond) // his own presence goes out before the flood
+	// His own presence goes out before the flood: read it, so that the
+	// flood meets a socket the hub has registered and a quiet queue.
+	slow.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for {
+		_, data, err := slow.ReadMessage()
+		if err != nil {
+			t.Fatalf("waiting for ben's own presence: %v", err)
+		}
+		var f servertest.Frame
+		if json.Unmarshal(data, &f) == nil && f.Str("type") == "presence" && f.Str("user") == "ben" {
+			break
+		}
+	}
 
 	// 6 × 190 × 7.9 KB: far more than the server's socket may buffer (4 MB
 	// at most here) and ben's together, so writes to ben come back short.
@@ -72,11 +84,8 @@ func TestReaderBehindGetsEverythingInOrder(t *testing.T) {
 		}
 	}
 	// The last bursts for ben may still be on their way to his socket.
-	for deadline := time.Now().Add(5 * time.Second); shortWrites(t, ben.URL) == 0; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("no write to ben came back short: the test did not reach the path it is for")
-		}
-	}
+	servertest.WaitFor(t, "a write to ben to come back short (the path this test is for)", 5*time.Second,
+		func() bool { return shortWrites(t, ben.URL) > 0 })
 	n := len(texts)
 	slow.SetReadDeadline(time.Now().Add(10 * time.Second))
 	for got := 0; got < n; {

@@ -75,17 +75,18 @@ func startBinary(t *testing.T, bin, dir, addr string) *exec.Cmd {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	for i := 0; i < 200; i++ {
-		if res, err := http.Get("http://" + addr + "/healthz"); err == nil {
-			res.Body.Close()
-			if res.StatusCode == 200 {
-				return cmd
-			}
+	up := servertest.Eventually(10*time.Second, func() bool {
+		res, err := http.Get("http://" + addr + "/healthz")
+		if err != nil {
+			return false
 		}
-		time.Sleep(25 * time.Millisecond)
+		res.Body.Close()
+		return res.StatusCode == 200
+	})
+	if !up {
+		t.Fatalf("server did not answer /healthz within 10 s: %s", logs.String())
 	}
-	t.Fatalf("server did not start: %s", logs.String())
-	return nil
+	return cmd
 }
 
 func runCLI(t *testing.T, bin, stdin string, args ...string) (string, int) {
@@ -163,15 +164,11 @@ func TestKill9LosesNoAcknowledgedMessage(t *testing.T) {
 		}()
 	}
 	// Kill once some, but not all, sends are acknowledged.
-	for {
+	servertest.WaitFor(t, "100 acknowledgements before the kill", 10*time.Second, func() bool {
 		mu.Lock()
-		n := len(acks)
-		mu.Unlock()
-		if n >= 100 {
-			break
-		}
-		time.Sleep(time.Millisecond)
-	}
+		defer mu.Unlock()
+		return len(acks) >= 100
+	})
 	srv.Process.Signal(syscall.SIGKILL)
 	srv.Wait()
 	wg.Wait()
@@ -240,7 +237,7 @@ func TestKill9Loop(t *testing.T) {
 					if ws.Conn.WriteJSON(map[string]any{"type": "send", "id": id, "channel": ch.ID, "text": "steady"}) != nil {
 						return
 					}
-					time.Sleep(time.Millisecond)
+					time.Sleep(time.Millisecond) // a steady stream, not one burst: the kill lands between sends
 				}
 			}()
 			go func() {
@@ -258,6 +255,8 @@ func TestKill9Loop(t *testing.T) {
 				}
 			}()
 		}
+		// The moment of the kill is what varies from round to round: a
+		// sleep on purpose, 5 ms to 62 ms into the stream.
 		time.Sleep(time.Duration(5+round*3) * time.Millisecond)
 		srv.Process.Signal(syscall.SIGKILL)
 		srv.Wait()

@@ -287,11 +287,7 @@ func TestSendLimitSurvivesReconnecting(t *testing.T) {
 	}
 	w.Conn.Close()
 	// Offline: the hub forgets her connection and presence.
-	for deadline := time.Now().Add(5 * time.Second); ts.Hub().Online() > 0; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("she never went offline")
-		}
-	}
+	servertest.WaitFor(t, "her to go offline", 5*time.Second, func() bool { return ts.Hub().Online() == 0 })
 	w = ana.Dial()
 	send(w, "a6", ch.ID, "after reconnecting")
 	if f := w.Next("error"); f.Str("code") != "rate_limited" {

@@ -56,10 +56,10 @@ func TestContentRules(t *testing.T) {
 	}
 
 	flags := ts.Store().Flags(true, 10)
-	for i := 0; i < 100 && len(flags) < 2; i++ { // the mask flag is queued after delivery
-		time.Sleep(20 * time.Millisecond)
+	servertest.Eventually(5*time.Second, func() bool { // the mask flag is queued after delivery
 		flags = ts.Store().Flags(true, 10)
-	}
+		return len(flags) >= 2
+	})
 	if len(flags) != 2 {
 		t.Fatalf("review queue: %+v", flags)
 	}

@@ -473,7 +473,8 @@ func TestHeadRecordsFollowUnderLoad(t *testing.T) {
 		}
 	})
 	defer func() { close(stop); wg.Wait() }()
-	time.Sleep(300 * time.Millisecond)
+	// Under load once many batches have gone through with the queue full.
+	waitFor(t, "1000 appends acknowledged under load", 5*time.Second, func() bool { return acked.Load() >= 1000 })
 	before := acked.Load()
 	deadline := time.Now().Add(headsLag + 2*time.Second)
 	for {
@@ -486,5 +487,16 @@ func TestHeadRecordsFollowUnderLoad(t *testing.T) {
 			t.Fatalf("head record %q, want at least %d, %s later under load", v, before, headsLag+2*time.Second)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// waitFor polls cond every few milliseconds until it holds, failing the
+// test with what if it does not within the given time.
+func waitFor(t *testing.T, what string, within time.Duration, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(within); !cond(); time.Sleep(2 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited %v for %s", within, what)
+		}
 	}
 }

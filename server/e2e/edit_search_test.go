@@ -135,9 +135,12 @@ func TestEditAndDeleteOwnMessage(t *testing.T) {
 	ana.run(chromedp.Click(chromedp.CSS(msg + ` button[aria-label="Delete message"]`)))
 	ana.until("the confirmation", `document.querySelector('dialog[open] .quote')?.textContent === 'Lunch at 1?'`, 5*time.Second)
 	e.save(ana, "confirm-delete")
-	// Cancel keeps it.
+	// Cancel keeps it. The dialog loses [open] at once but its close
+	// handler, which removes it and puts focus back on the Delete button,
+	// runs a task later: wait for it to be gone, or the focus it puts
+	// back lands after the focus below.
 	ana.run(chromedp.KeyEvent(kb.Escape))
-	ana.until("the dialog closed", `!document.querySelector('dialog[open]')`, 5*time.Second)
+	ana.until("the dialog closed and removed", `!document.querySelector('dialog')`, 5*time.Second)
 	if !eval[bool](ana, hasText("Lunch at 1? (edited)")) {
 		e.fatalf("cancelling the delete removed the message")
 	}
@@ -295,7 +298,8 @@ func TestBlockedMessageExplained(t *testing.T) {
 		e.fatalf("a blocked message offers Retry")
 	}
 	e.save(ana, "blocked")
-	// Not retried: still failed and nothing stored a second later.
+	// Not retried: still failed and nothing stored a second later. A
+	// sleep: a retry that does not happen announces nothing to wait for.
 	time.Sleep(1500 * time.Millisecond)
 	if got := e.texts(general); len(got) != 0 {
 		e.fatalf("stored: %q", got)

@@ -170,11 +170,15 @@ func TestOpeningClearsUnread(t *testing.T) {
 		e.fatalf("the conversation opened at its end, not at the first unread message")
 	}
 	e.save(ana, "opened-unread")
-	// A reload finds nothing unread: the server heard it.
+	// A reload finds nothing unread: the server heard it. Checked once the
+	// page has heard all the server tells it on connecting (the channel
+	// list, then the sync, which ends with "synced") and has rendered it:
+	// the page renders in batches on a 16 ms timer, 100 ms leaves room.
+	synced := ana.heard("synced")
 	ana.run(chromedp.Reload())
 	ana.until("the chat again", `document.querySelector('#composer') && document.querySelector('.items a')`, 10*time.Second)
-	time.Sleep(500 * time.Millisecond)
-	if eval[bool](ana, `!!`+pill) {
+	e.waitFor("the reloaded page's sync to end", 10*time.Second, func() bool { return ana.heard("synced") > synced })
+	if eval[bool](ana, `new Promise((done) => setTimeout(() => done(!!`+pill+`), 100))`, chromedp.EvalAwaitPromise) {
 		e.fatalf("the count came back after a reload")
 	}
 }
@@ -219,7 +223,8 @@ func TestAuthPagesFillTheScreen(t *testing.T) {
 			bgs := map[string]string{}
 			for _, s := range []string{"light", "dark"} {
 				p.run(chromedp.EmulateViewport(size[0], size[1]), scheme(s))
-				time.Sleep(100 * time.Millisecond)
+				p.until("the page at its new size and scheme", fmt.Sprintf(`innerWidth === %d && innerHeight === %d && matchMedia('(prefers-color-scheme: dark)').matches === %v`,
+					size[0], size[1], s == "dark"), 5*time.Second)
 				m := eval[authCheck](p, authMeasure)
 				where := fmt.Sprintf("%s's page at %d×%d, %s", p.name, size[0], size[1], s)
 				if len(m.Misses) > 0 || !m.Covered {

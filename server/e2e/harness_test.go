@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -140,7 +142,8 @@ type person struct {
 	e      *env
 	name   string
 	ctx    context.Context
-	dialog bool // a JavaScript dialog opened (alert, confirm)
+	dialog bool           // a JavaScript dialog opened (alert, confirm)
+	frames map[string]int // WebSocket frames received, by type
 	mu     sync.Mutex
 }
 
@@ -149,13 +152,21 @@ func (e *env) person(name string) *person {
 		e.startBrowser()
 	}
 	ctx := servertest.Tab(e.t, e.browser, chromedp.WithNewBrowserContext())
-	p := &person{e: e, name: name, ctx: ctx}
+	p := &person{e: e, name: name, ctx: ctx, frames: map[string]int{}}
 	e.people = append(e.people, p)
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1200, 800)); err != nil {
 		e.fatalf("open a tab: %v", err)
 	}
 	// An alert or confirm would block the page: note it and dismiss it.
 	err := chromedp.Listen(ctx, func(ev any) {
+		if f, ok := ev.(*network.EventWebSocketFrameReceived); ok && f.Response != nil {
+			if typ := frameType(f.Response.PayloadData); typ != "" {
+				p.mu.Lock()
+				p.frames[typ]++
+				p.mu.Unlock()
+			}
+			return
+		}
 		if d, ok := ev.(*page.EventJavascriptDialogOpening); ok {
 			p.mu.Lock()
 			p.dialog = true
@@ -226,11 +237,11 @@ func (p *person) run(actions ...chromedp.Action[chromedp.Void]) {
 }
 
 // eval runs a JavaScript expression and returns its value.
-func eval[T any](p *person, js string) T {
+func eval[T any](p *person, js string, opts ...chromedp.EvaluateOption) T {
 	p.e.t.Helper()
 	ctx, cancel := context.WithTimeout(p.ctx, 15*time.Second)
 	defer cancel()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js, opts...))
 	if err != nil {
 		p.e.fatalf("%s: evaluate %s: %v", p.name, js, err)
 	}
@@ -287,6 +298,38 @@ func (p *person) open(channel string) {
 	p.e.t.Helper()
 	p.do(fmt.Sprintf(`location.hash = '#/c/' + %q`, channel))
 	p.until("the channel to open", fmt.Sprintf(`document.querySelector('.items a.current[data-id=%q]')`, channel), 5*time.Second)
+}
+
+// heard counts the WebSocket frames of type typ that p's pages received:
+// a test reads the frame that announces an event instead of guessing how
+// long it takes.
+func (p *person) heard(typ string) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.frames[typ]
+}
+
+// frameType is the type of a server frame, which always starts with it
+// ({"type":"…",…}); "" for anything else. Cheap enough for history pages.
+func frameType(payload []byte) string {
+	rest, ok := bytes.CutPrefix(payload, []byte(`{"type":"`))
+	if !ok {
+		return ""
+	}
+	typ, _, ok := bytes.Cut(rest, []byte(`"`))
+	if !ok {
+		return ""
+	}
+	return string(typ)
+}
+
+// waitFor waits until cond holds, failing with screenshots if it does not
+// within the given time.
+func (e *env) waitFor(what string, within time.Duration, cond func() bool) {
+	e.t.Helper()
+	if !servertest.Eventually(within, cond) {
+		e.fatalf("waited %v for %s", within, what)
+	}
 }
 
 func (p *person) sawDialog() bool {

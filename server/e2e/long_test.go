@@ -48,17 +48,16 @@ func TestLongChannelKeepsDOMBounded(t *testing.T) {
 	// Scroll up in big jumps, as someone dragging the scrollbar would.
 	start := time.Now()
 	const back = 2000 // enough to slide the window many times and page history
-	steps, lowest := 0, total
-	for ; steps < 200 && lowest > total-back; steps++ {
+	// Each jump waits for what it brings (the window slid up, or an older
+	// page arrived), however long the server takes to send it.
+	steps, lowest := 0, eval[int](ana, oldest)
+	for ; lowest > total-back; steps++ {
 		ana.do(`document.querySelector('.scroller').scrollTop = 0`)
-		time.Sleep(20 * time.Millisecond)
+		ana.until(fmt.Sprintf("messages older than %d after scroll step %d", lowest, steps), fmt.Sprintf("%s < %d", oldest, lowest), 5*time.Second)
 		if n := eval[int](ana, count); n > maxDOM {
 			e.fatalf("%d list items in the DOM after %d steps, want at most %d", n, steps, maxDOM)
 		}
 		lowest = eval[int](ana, oldest)
-	}
-	if lowest > total-back {
-		e.fatalf("reached message %d after %d scroll steps, want %d", lowest, steps, total-back)
 	}
 	t.Logf("scrolled back through %d messages in %d steps, %v; long tasks (ms): %v", total-lowest, steps, time.Since(start).Round(time.Millisecond), eval[[]float64](ana, `window.longTasks`))
 
@@ -87,12 +86,17 @@ func TestHistoryReachesStart(t *testing.T) {
 	ana.enter()
 	ana.open(general)
 	ana.until("the newest message", `[...document.querySelectorAll('.msg .text')].some(t => t.textContent === 'message number 700')`, 10*time.Second)
-	for i := 0; i < 60; i++ {
-		ana.do(`document.querySelector('.scroller').scrollTop = 0`)
-		time.Sleep(30 * time.Millisecond)
-		if eval[bool](ana, `document.querySelector('.list-top').textContent.includes('This is the start of #general')`) {
-			break
+	// Scroll to the top, then wait for what that brings: the window slid
+	// up or an older page arrived (the first message changed), or the start.
+	atStart := `document.querySelector('.list-top').textContent.includes('This is the start of #general')`
+	first := `document.querySelector('.msg .text').textContent`
+	for step := 0; !eval[bool](ana, atStart); step++ {
+		if step == 100 { // 7 pages of 100 are enough
+			e.fatalf("the start of the channel not reached after %d scroll steps", step)
 		}
+		was := eval[string](ana, first)
+		ana.do(`document.querySelector('.scroller').scrollTop = 0`)
+		ana.until(fmt.Sprintf("messages before %q after scroll step %d", was, step), atStart+` || `+first+` !== `+js(was), 5*time.Second)
 	}
-	ana.until("message 1 and the start of the channel", `document.querySelector('.list-top').textContent.includes('This is the start of #general') && document.querySelector('.msg .text').textContent === 'message number 1'`, 5*time.Second)
+	ana.until("message 1 and the start of the channel", atStart+` && `+first+` === 'message number 1'`, 5*time.Second)
 }

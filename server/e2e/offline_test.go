@@ -71,9 +71,13 @@ func TestPendingSurvivesReload(t *testing.T) {
 	ana.say("second")
 	ana.until("two pending messages", `document.querySelectorAll('.msg.pending').length === 2`, 5*time.Second)
 	// This page may not reconnect: the reload is what must send them.
-	ana.do(`window.WebSocket = function () { throw new Error('blocked by the test') }`)
+	ana.do(`window.socketTries = 0; window.WebSocket = function () { window.socketTries++; throw new Error('blocked by the test') }`)
 	e.up()
-	time.Sleep(1500 * time.Millisecond)
+	// With the server back the page tries again, at once with Try now
+	// rather than at the end of its backoff, and cannot send.
+	ana.until("the Try now button", `document.querySelector('.status-bar button')`, 5*time.Second)
+	ana.do(`window.socketTries = 0; document.querySelector('.status-bar button').click()`)
+	ana.until("a try to reconnect to the server that is back", `window.socketTries > 0`, 5*time.Second)
 	if n := eval[int](ana, `document.querySelectorAll('.msg.pending').length`); n != 2 {
 		e.fatalf("%d pending before the reload, want 2", n)
 	}

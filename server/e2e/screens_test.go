@@ -61,7 +61,7 @@ func TestScreens(t *testing.T) {
 	e.save(ana, "phone-dark")
 	ana.do(`document.querySelector('.drawer-button').click()`)
 	ana.until("the drawer open", `getComputedStyle(document.querySelector('.sidebar')).visibility === 'visible'`, 5*time.Second)
-	time.Sleep(300 * time.Millisecond) // the slide-in
+	ana.until("the slide-in to end", `document.querySelector('.sidebar').getAnimations().length === 0`, 5*time.Second)
 	e.save(ana, "phone-drawer-dark")
 	if w := eval[int](ana, `document.documentElement.scrollWidth`); w > 390 {
 		e.fatalf("the page is %d px wide on a 390 px phone: it scrolls sideways", w)

@@ -47,12 +47,31 @@ func TestKeepAndHold(t *testing.T) {
 	waitFor("the floor was not applied", func() bool { return currentPercent() > 1000 })
 
 	release := Hold(60)
-	runtime.GC()
-	time.Sleep(50 * time.Millisecond) // a finalizer run would change it now
+	finalizersRan(t)
 	if p := currentPercent(); p != 60 {
 		t.Fatalf("percent %d while held at 60", p)
 	}
 	release()
 	release() // a second release does nothing
 	waitFor("the floor did not return after the hold", func() bool { return currentPercent() > 1000 })
+}
+
+// finalizersRan collects twice and waits each time for a finalizer queued by
+// that collection to run. One goroutine runs finalizers, a queued batch
+// after the one before it, so once the second marker has run every
+// finalizer the first collection queued (the floor's among them) has run.
+func finalizersRan(t *testing.T) {
+	t.Helper()
+	for range 2 {
+		ran := make(chan struct{})
+		// It holds a pointer, so it is never packed with other small
+		// objects (whose finalizers may not run).
+		runtime.SetFinalizer(&struct{ _ *byte }{}, func(any) { close(ran) })
+		runtime.GC()
+		select {
+		case <-ran:
+		case <-time.After(5 * time.Second):
+			t.Fatal("no finalizer ran within 5 s of a collection")
+		}
+	}
 }

@@ -83,12 +83,20 @@ func TestValidateAll(t *testing.T) {
 }
 
 func TestCheckNothing(t *testing.T) {
-	var nilEngine *Engine
-	for _, e := range []*Engine{nilEngine, mustCompile(t), mustCompile(t, pattern("p", "zebra", ActionBlock))} {
-		r := e.Check("hello world")
-		if r.Action != ActionAllow || r.Masked != "hello world" || len(r.Hits) != 0 {
-			t.Fatalf("Check = %+v", r)
-		}
+	for _, c := range []struct {
+		name string
+		e    *Engine
+	}{
+		{"nil engine", nil},
+		{"no rules", mustCompile(t)},
+		{"a rule that does not match", mustCompile(t, pattern("p", "zebra", ActionBlock))},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := c.e.Check("hello world")
+			if r.Action != ActionAllow || r.Masked != "hello world" || len(r.Hits) != 0 {
+				t.Fatalf("Check = %+v", r)
+			}
+		})
 	}
 }
 

@@ -54,6 +54,7 @@ type Conn struct {
 	out     [][]byte // text frames' payloads, in order
 	control [][]byte // whole control frames to send first (pong, close)
 	closing bool     // a close frame is queued: write it, then close
+	dropped bool     // closed for falling behind (counted once)
 	rest    []byte   // bytes of a burst Kick could not write: the flush goroutine's first
 	// pending counts the payload bytes queued or being written, until the
 	// socket took them; person is the same summed over the person's
@@ -186,8 +187,11 @@ func (c *Conn) enqueueLocked(payload []byte) bool {
 	n := int64(len(payload))
 	if len(c.out) >= c.cfg.QueueFrames || (c.pending > 0 && c.pending+n > c.cfg.QueueBytes) ||
 		c.person.Load()+n > c.cfg.PersonQueueBytes {
-		c.cfg.Dropped.Add(1)
-		go c.CloseWith(websocket.ClosePolicyViolation, "too slow: reconnect and sync")
+		if !c.dropped { // counted and closed once, however many frames it refuses meanwhile
+			c.dropped = true
+			c.cfg.Dropped.Add(1)
+			go c.CloseWith(websocket.ClosePolicyViolation, "too slow: reconnect and sync")
+		}
 		return false
 	}
 	c.hold(n)
