@@ -3,16 +3,7 @@ package chat
 import (
 	"fmt"
 	"testing"
-
-	"inhouse/server/archive"
 )
-
-func officeChannels() []archive.Channel {
-	return []archive.Channel{
-		{ID: "c1", Name: "general", Kind: archive.KindPrivate, Members: []string{"ana", "ben"}},
-		{ID: "c2", Name: "other", Kind: archive.KindPrivate, Members: []string{"cleo"}},
-	}
-}
 
 // checkMessages fails unless fs holds channel's messages first..last, each
 // once, in order.
@@ -33,7 +24,7 @@ func checkMessages(t *testing.T, who string, fs []wireFrame, channel string, fir
 // A commit is acked to its sender and delivered to every connection that
 // hears its channel, once each and in seq order; nobody else gets it.
 func TestCommitReachesEachMemberOnceInOrder(t *testing.T) {
-	store := newMemStore(officeChannels()...)
+	store, c1, _ := officeStore(t)
 	h := testHub(t, store)
 	ana := connect(t, h, "ana", admit(t, h, "ana"))
 	ben := connect(t, h, "ben", admit(t, h, "ben"))
@@ -41,11 +32,11 @@ func TestCommitReachesEachMemberOnceInOrder(t *testing.T) {
 
 	const n = 40
 	for i := 1; i <= n; i++ {
-		ana.send(t, map[string]any{"type": "send", "id": fmt.Sprint("m", i), "channel": "c1", "text": fmt.Sprint("text ", i)})
+		ana.send(t, map[string]any{"type": "send", "id": fmt.Sprint("m", i), "channel": c1, "text": fmt.Sprint("text ", i)})
 	}
 	anaFrames := ana.waitFrames(t, "message", n)
-	checkMessages(t, "ben", ben.waitFrames(t, "message", n), "c1", 1, n)
-	checkMessages(t, "ana", anaFrames, "c1", 1, n)
+	checkMessages(t, "ben", ben.waitFrames(t, "message", n), c1, 1, n)
+	checkMessages(t, "ana", anaFrames, c1, 1, n)
 
 	// Each ack names its message and comes before that message's frame.
 	acked := map[uint64]bool{}
@@ -67,15 +58,19 @@ func TestCommitReachesEachMemberOnceInOrder(t *testing.T) {
 	}
 
 	// A resend of a stored client id is acked again, not delivered again.
-	ana.send(t, map[string]any{"type": "send", "id": "m7", "channel": "c1", "text": "text 7"})
+	ana.send(t, map[string]any{"type": "send", "id": "m7", "channel": c1, "text": "text 7"})
 	ana.waitFrames(t, "ack", n+1)
-	ben.send(t, map[string]any{"type": "history", "channel": "c1", "limit": 5}) // after the dup's commit
+	ben.send(t, map[string]any{"type": "history", "channel": c1, "limit": 5}) // after the dup's commit
 	fs := ben.waitFrames(t, "history", 1)
-	checkMessages(t, "ben", fs, "c1", 1, n)
-	checkMessages(t, "ana", ana.frames(t), "c1", 1, n)
+	checkMessages(t, "ben", fs, c1, 1, n)
+	checkMessages(t, "ana", ana.frames(t), c1, 1, n)
 
 	// History frames come from the message encoder.
-	want := encodeHistory("c1", store.messages("c1")[n-5:])
+	all, err := store.After(c1, 0, 1<<30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := encodeHistory(c1, all[n-5:])
 	if got := ofType(fs, "history")[0].raw; string(got) != string(want) {
 		t.Fatalf("history frame\n got %s\nwant %s", got, want)
 	}
@@ -93,27 +88,28 @@ func TestCommitReachesEachMemberOnceInOrder(t *testing.T) {
 // catches them up from the store while live delivery goes on: every message
 // arrives once, in order, whichever of the two carries it.
 func TestCatchUpAndLiveDeliveryKeepOrder(t *testing.T) {
-	store := newMemStore(officeChannels()...)
+	store, c1, _ := officeStore(t)
 	h := testHub(t, store)
 	benMark := admit(t, h, "ben") // ben's socket opened here, before the messages below
 	ana := connect(t, h, "ana", admit(t, h, "ana"))
 
 	const early, late = 300, 200 // more than a catch-up chunk
 	for i := 1; i <= early; i++ {
-		ana.send(t, map[string]any{"type": "send", "id": fmt.Sprint("m", i), "channel": "c1", "text": fmt.Sprint("text ", i)})
+		ana.send(t, map[string]any{"type": "send", "id": fmt.Sprint("m", i), "channel": c1, "text": fmt.Sprint("text ", i)})
 	}
 	ana.waitFrames(t, "ack", early)
 	ben := connect(t, h, "ben", benMark)
 	for i := early + 1; i <= early+late; i++ {
-		ana.send(t, map[string]any{"type": "send", "id": fmt.Sprint("m", i), "channel": "c1", "text": fmt.Sprint("text ", i)})
+		ana.send(t, map[string]any{"type": "send", "id": fmt.Sprint("m", i), "channel": c1, "text": fmt.Sprint("text ", i)})
 	}
-	checkMessages(t, "ben", ben.waitFrames(t, "message", early+late), "c1", 1, early+late)
+	checkMessages(t, "ben", ben.waitFrames(t, "message", early+late), c1, 1, early+late)
 }
 
 // A connection whose session ended before it was registered is closed with
 // 1008, and one over the person's limit is refused with 1013.
 func TestOpenRefuses(t *testing.T) {
-	h := testHub(t, newMemStore(officeChannels()...))
+	store, _, _ := officeStore(t)
+	h := testHub(t, store)
 	p := newPipe()
 	if run := h.Open(p, "ana", "s", admit(t, h, "ana"), func() bool { return false }); run != nil {
 		t.Fatal("a signed-out connection was opened")

@@ -12,161 +12,37 @@ import (
 
 	"inhouse/server/archive"
 	"inhouse/server/chat/internal/leakcheck"
-	"inhouse/server/rules"
 )
 
 func TestMain(m *testing.M) { leakcheck.Main(m) }
 
-// memStore is the engine's storage in memory: channels, messages and read
-// markers, nothing durable. Append reports at once, in seq order.
-type memStore struct {
-	mu       sync.Mutex
-	channels map[string]archive.Channel
-	msgs     map[string][]archive.Message // a channel's, seq i+1 at index i
-	reads    map[string]uint64            // channel + "\x00" + user
-	ts       int64
-}
-
-var _ Storage = (*memStore)(nil)
-
-func newMemStore(channels ...archive.Channel) *memStore {
-	s := &memStore{channels: map[string]archive.Channel{}, msgs: map[string][]archive.Message{},
-		reads: map[string]uint64{}, ts: 1700000000000}
-	for _, c := range channels {
-		slices.Sort(c.Members)
-		s.channels[c.ID] = c
+// officeStore is a real archive in a temporary folder, with Ana and Ben
+// in #general, Cleo alone in #other, everyone having accepted the policy.
+// It closes after the test's hub (cleanups run last-in first-out).
+func officeStore(t *testing.T) (st *archive.Store, general, other string) {
+	t.Helper()
+	st, err := archive.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
 	}
-	return s
-}
-
-func (s *memStore) Append(p archive.Post, done func(archive.Message, bool, error)) {
-	s.mu.Lock()
-	defer s.mu.Unlock() // done runs under the lock: reports come in seq order, as the archive's do
-	for _, m := range s.msgs[p.Channel] {
-		if m.From == p.From && m.ID == p.ClientID {
-			done(m, true, nil)
-			return
+	t.Cleanup(func() { st.Close() })
+	for _, n := range []string{"ana", "ben", "cleo"} {
+		if err := st.AddUser(archive.User{Name: n, Role: archive.RoleMember, Hash: "x"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.AcceptPolicy(n, st.Policy().Version); err != nil {
+			t.Fatal(err)
 		}
 	}
-	if c, ok := s.channels[p.Channel]; !ok || !c.Has(p.From) {
-		done(archive.Message{Channel: p.Channel, ID: p.ClientID}, false, archive.ErrNotFound)
-		return
+	g, err := st.CreateGroupChannel(archive.NewChannel{Name: "general", Private: true, Creator: "ana", Members: []string{"ana", "ben"}})
+	if err != nil {
+		t.Fatal(err)
 	}
-	s.ts++
-	m := archive.Message{Channel: p.Channel, Seq: uint64(len(s.msgs[p.Channel]) + 1), ID: p.ClientID, From: p.From,
-		Text: p.Text, TS: s.ts, Kind: p.Kind, Ref: p.Ref}
-	s.msgs[p.Channel] = append(s.msgs[p.Channel], m)
-	done(m, false, nil)
-}
-
-func (s *memStore) After(channel string, after uint64, limit int) ([]archive.Message, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	all := s.msgs[channel]
-	if after >= uint64(len(all)) {
-		return nil, nil
+	o, err := st.CreateGroupChannel(archive.NewChannel{Name: "other", Private: true, Creator: "cleo", Members: []string{"cleo"}})
+	if err != nil {
+		t.Fatal(err)
 	}
-	out := all[after:]
-	return slices.Clone(out[:min(limit, len(out))]), nil
-}
-
-func (s *memStore) Before(channel string, before uint64, limit int) ([]archive.Message, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	all := s.msgs[channel]
-	if before == 0 || before > uint64(len(all))+1 {
-		before = uint64(len(all)) + 1
-	}
-	out := all[:before-1]
-	return slices.Clone(out[max(0, len(out)-limit):]), nil
-}
-
-func (s *memStore) LastSeq(channel string) uint64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return uint64(len(s.msgs[channel]))
-}
-
-func (s *memStore) ReadSeq(channel, user string) uint64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.reads[channel+"\x00"+user]
-}
-
-func (s *memStore) MarkRead(channel, user string, seq uint64) (uint64, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k := channel + "\x00" + user
-	s.reads[k] = max(s.reads[k], min(seq, uint64(len(s.msgs[channel]))))
-	return s.reads[k], nil
-}
-
-func (s *memStore) Channels(keep func(*archive.Channel) bool) []archive.Channel {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []archive.Channel
-	for _, c := range s.channels {
-		if keep == nil || keep(&c) {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-func (s *memStore) ChannelsOf(user string) []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []string
-	for id, c := range s.channels {
-		if c.Has(user) {
-			out = append(out, id)
-		}
-	}
-	return out
-}
-
-func (s *memStore) Membership(channel, user string) (exists, member bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c, ok := s.channels[channel]
-	return ok, ok && c.Has(user)
-}
-
-func (s *memStore) SendRule(channel string) (archived, announce, ok bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c, ok := s.channels[channel]
-	return c.Archived, c.Announce, ok
-}
-
-func (s *memStore) DirectPartners(user string) []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []string
-	for _, c := range s.channels {
-		if c.Kind == archive.KindDirect && c.Has(user) {
-			for _, m := range c.Members {
-				if m != user {
-					out = append(out, m)
-				}
-			}
-		}
-	}
-	return out
-}
-
-func (s *memStore) User(name string) (archive.User, error) {
-	return archive.User{Name: name, Role: archive.RoleMember}, nil
-}
-
-func (s *memStore) Policy() archive.Policy             { return archive.Policy{Version: 1} }
-func (s *memStore) Accepted(string) archive.Acceptance { return archive.Acceptance{Version: 1} }
-func (s *memStore) Settings() archive.Settings         { return archive.DefaultSettings }
-func (s *memStore) RuleEngine() *rules.Engine          { return nil } // allows everything
-func (s *memStore) AddFlag(archive.Flag) error         { return nil }
-func (s *memStore) messages(channel string) []archive.Message {
-	m, _ := s.After(channel, 0, 1<<30)
-	return m
+	return st, g.ID, o.ID
 }
 
 // pipe is a connection's transport in memory. What the engine queues reaches
