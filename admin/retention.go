@@ -8,6 +8,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"inhouse/server/archive"
+	"inhouse/server/office"
 )
 
 // Retention is the office manager's decision, not the auditor's: how long
@@ -35,32 +36,13 @@ func retentionForm(rt archive.Retention) *form {
 // what they wrote there too.
 func (c *Console) retentionData(f *form) retentionData {
 	n := c.archiveNames()
-	d := retentionData{Form: f, Current: retentionWords(c.store.Retention(), n)}
+	d := retentionData{Form: f, Current: c.office.RetentionWords(c.store.Retention())}
 	d.People, _ = n.choices()
 	for _, ch := range c.store.Channels(func(ch *archive.Channel) bool { return ch.Kind != "direct" }) {
 		d.Channels = append(d.Channels, archiveOption{ch.ID, "#" + ch.Name})
 	}
 	slices.SortFunc(d.Channels, func(a, b archiveOption) int { return strings.Compare(a.Label, b.Label) })
 	return d
-}
-
-// retentionWords says a rule in a sentence, for the page and the audit log.
-func retentionWords(rt archive.Retention, n archiveNames) string {
-	s := "Messages are kept forever."
-	if rt.Days > 0 {
-		s = "Messages are kept for " + plural(rt.Days, "day") + ", then removed."
-	}
-	var holds []string
-	for _, u := range rt.HoldUsers {
-		holds = append(holds, n.person(u)+" ("+u+")")
-	}
-	for _, ch := range rt.HoldChannels {
-		holds = append(holds, n.channel(ch))
-	}
-	if len(holds) > 0 {
-		s += " Legal hold: " + strings.Join(holds, ", ") + "."
-	}
-	return s
 }
 
 // GET /admin/retention
@@ -72,52 +54,28 @@ func (c *Console) retention(r *request) {
 // POST /admin/retention
 func (c *Console) retentionSave(r *request) {
 	f := postedForm(r.ctx)
-	var rt archive.Retention
-	switch f.Get("keep") {
-	case "forever":
-	case "days":
-		n, err := strconv.Atoi(f.Get("days"))
-		if err != nil || n < 1 || n > 36500 {
-			f.Fail("days", "A whole number of days from 1 to 36500, e.g. 3650 for ten years.")
-		}
-		rt.Days = n
-	default:
-		f.Fail("keep", "Choose forever or a number of days.")
-	}
-	for _, u := range f.All("hold_user") {
-		if _, err := c.store.User(u); err == nil && !slices.Contains(rt.HoldUsers, u) {
-			rt.HoldUsers = append(rt.HoldUsers, u)
-		}
-	}
-	for _, id := range f.All("hold_channel") {
-		if ch, err := c.store.Channel(id); err == nil && ch.Kind != "direct" && !slices.Contains(rt.HoldChannels, id) {
-			rt.HoldChannels = append(rt.HoldChannels, id)
-		}
-	}
-	slices.Sort(rt.HoldUsers)
-	slices.Sort(rt.HoldChannels)
-	old := c.store.Retention()
-	// Removing messages cannot be undone: a shorter period needs a tick.
-	shorter := rt.Days > 0 && (old.Days == 0 || rt.Days < old.Days)
-	if f.Valid() && shorter && !f.Checked("confirm", "yes") {
-		f.Fail("confirm", "Tick this to confirm that messages older than "+plural(rt.Days, "day")+" will be removed for good.")
-	}
-	if !f.Valid() {
+	keep := f.Get("keep")
+	if keep != "forever" && keep != "days" {
+		f.Fail("keep", "Choose forever or a number of days.") // only a changed form sends another
 		c.render(r.ctx, fasthttp.StatusBadRequest, retentionPage(c.shell(r, "Retention", "/admin/retention"), c.retentionData(f)))
 		return
 	}
-	n := c.archiveNames()
-	before, after := retentionWords(old, n), retentionWords(rt, n)
-	if before == after {
-		c.ok(r, "Nothing changed.")
-		redirect(r.ctx, "/admin/retention")
+	words, changed, err := c.office.SaveRetention(c.actor(r), office.RetentionChange{
+		Forever: keep == "forever", Days: f.Get("days"),
+		Hold: f.All("hold_user"), HoldIn: f.All("hold_channel"),
+		Confirmed: f.Checked("confirm", "yes"),
+	})
+	switch {
+	case c.problems(f, err):
+		c.render(r.ctx, fasthttp.StatusBadRequest, retentionPage(c.shell(r, "Retention", "/admin/retention"), c.retentionData(f)))
 		return
-	}
-	if err := c.store.SetRetention(rt); err != nil {
+	case err != nil:
 		c.storeFailed(r, err, "/admin/retention")
 		return
+	case !changed:
+		c.ok(r, "Nothing changed.")
+	default:
+		c.ok(r, "Saved. "+words)
 	}
-	c.audit(r, "retention.save", "retention", "Was: "+before+" Now: "+after)
-	c.ok(r, "Saved. "+after)
 	redirect(r.ctx, "/admin/retention")
 }
