@@ -1,12 +1,9 @@
 package admin
 
 import (
-	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -117,71 +114,25 @@ func (t *tempFile) Close() error {
 // POST /admin/backups/schedule
 func (c *Console) backupSchedule(r *request) {
 	f := postedForm(r.ctx)
-	old := c.store.BackupSchedule()
 	dir := f.Get("dir")
-	keep, err := strconv.Atoi(f.Get("keep"))
-	if err != nil || keep < 1 || keep > 365 {
-		f.Fail("keep", "A whole number from 1 to 365.")
-	}
-	note := ""
 	if dir != "" {
-		dir = filepath.Clean(dir)
-		f.Set("dir", dir)
-		if msg, n := c.checkBackupDir(dir); msg != "" {
-			f.Fail("dir", msg)
-		} else {
-			note = n
-		}
+		f.Set("dir", filepath.Clean(dir))
 	}
-	if !f.Valid() {
+	note, changed, err := c.office.ScheduleBackups(c.actor(r), dir, f.Get("keep"))
+	switch {
+	case c.problems(f, err):
 		c.render(r.ctx, fasthttp.StatusBadRequest, backupsPage(c.shell(r, "Backups", "/admin/backups"), f, c.backupsData()))
 		return
-	}
-	if old.Dir == dir && old.Keep == keep {
-		c.ok(r, "Nothing changed.")
-		redirect(r.ctx, "/admin/backups")
-		return
-	}
-	// A new or checked folder starts without the old run's error.
-	if err := c.store.SetBackupSchedule(archive.BackupSchedule{Dir: dir, Keep: keep}); err != nil {
+	case err != nil:
 		c.storeFailed(r, err, "/admin/backups")
 		return
-	}
-	if dir == "" {
-		c.audit(r, "backup.schedule", "backups", "Turned the daily backup off.")
+	case !changed:
+		c.ok(r, "Nothing changed.")
+	case dir == "":
 		c.ok(r, "The daily backup is off. Remember to make backups yourself.")
-	} else {
-		c.audit(r, "backup.schedule", "backups", "Daily backup into "+dir+", keeping the newest "+plural(keep, "file")+".")
-		c.ok(r, "Daily backups go to "+dir+", keeping the newest "+plural(keep, "file")+"."+note)
+	default:
+		sched := c.store.BackupSchedule()
+		c.ok(r, "Daily backups go to "+sched.Dir+", keeping the newest "+plural(sched.Keep, "file")+"."+note)
 	}
 	redirect(r.ctx, "/admin/backups")
-}
-
-// checkBackupDir says what is wrong with a backup folder ("" if nothing),
-// and a note for the office manager. The server writes there with its own
-// rights, so this checks with them too.
-func (c *Console) checkBackupDir(dir string) (problem, note string) {
-	if !filepath.IsAbs(dir) {
-		return "Give the full path, such as /var/backups/inhouse or D:\\Backups\\Inhouse.", ""
-	}
-	data, _ := filepath.Abs(c.store.Dir())
-	if rel, err := filepath.Rel(data, dir); err == nil && (rel == "." || !strings.HasPrefix(rel, "..")) {
-		return "Choose a folder outside the data folder " + data + ": restoring replaces the data folder.", ""
-	}
-	st, err := os.Stat(dir)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return "", " The folder does not exist yet; Inhouse makes it at the first backup."
-	case err != nil:
-		return "Inhouse cannot look into this folder: " + sentence(err.Error()), ""
-	case !st.IsDir():
-		return "This is a file, not a folder.", ""
-	}
-	probe, err := os.CreateTemp(dir, ".inhouse-write-test-*")
-	if err != nil {
-		return "Inhouse may not write into this folder. Give the user Inhouse runs as the right to write there, or choose another folder.", ""
-	}
-	probe.Close()
-	os.Remove(probe.Name())
-	return "", ""
 }
