@@ -16,9 +16,9 @@ import (
 
 // searchResult is one hit with the messages around it.
 type searchResult struct {
-	ChannelName string              `json:"channel_name"`
-	Message     chat.MessageFrame   `json:"message"`
-	Context     []chat.MessageFrame `json:"context"` // up to 2 before and 2 after, oldest first
+	ChannelName string         `json:"channel_name"`
+	Message     chat.Message   `json:"message"`
+	Context     []chat.Message `json:"context"` // up to 2 before and 2 after, oldest first
 }
 
 // queryFrom reads the search parameters shared by both searches.
@@ -130,7 +130,7 @@ func (s *Server) answerSearch(r *request, found office.SearchResults) {
 			c, _ := s.store.Channel(h.Channel)
 			names[h.Channel] = c.Name
 		}
-		res := searchResult{ChannelName: names[h.Channel], Message: chat.ToFrame(h.Record), Context: []chat.MessageFrame{}}
+		res := searchResult{ChannelName: names[h.Channel], Message: chat.Message(h.Record), Context: []chat.Message{}}
 		around := h.Seq
 		if h.Ref > 0 {
 			around = h.Ref
@@ -139,7 +139,7 @@ func (s *Server) answerSearch(r *request, found office.SearchResults) {
 		after, _ := s.store.After(h.Channel, around, 2)
 		for _, c := range append(before, after...) {
 			if c.Kind == archive.KindMessage {
-				res.Context = append(res.Context, chat.ToFrame(c))
+				res.Context = append(res.Context, chat.Message(c))
 			}
 		}
 		out = append(out, res)

@@ -35,6 +35,17 @@ func encodeMessage(m archive.Message) []byte {
 	return appendMessageFields(b, &m)
 }
 
+// Message is a stored message as clients see it, for JSON answers outside
+// the socket (search results): the same encoder as every frame.
+type Message archive.Message
+
+// MarshalJSON writes m with the frames' hand-written encoder.
+func (m Message) MarshalJSON() ([]byte, error) {
+	b := make([]byte, 0, 128+len(m.Text)+len(m.ID)+len(m.Channel)+len(m.From))
+	b = append(b, '{')
+	return appendMessageFields(b, (*archive.Message)(&m)), nil
+}
+
 // historyBufs hold history frames while they are written. A page can be
 // megabytes and its escapes are not known ahead, so it is built in a
 // reused buffer and copied out at its exact size: no regrowing on the way,

@@ -3,8 +3,6 @@ package chat
 import (
 	"encoding/json"
 	"time"
-
-	"inhouse/server/archive"
 )
 
 // Error codes sent in error frames.
@@ -39,21 +37,6 @@ type ackFrame struct {
 	Channel string `json:"channel"`
 	Seq     uint64 `json:"seq"`
 	TS      string `json:"ts"`
-}
-
-// MessageFrame is a message as clients see it.
-type MessageFrame struct {
-	Type    string `json:"type,omitempty"`
-	Channel string `json:"channel"`
-	Seq     uint64 `json:"seq"`
-	ID      string `json:"id"`
-	From    string `json:"from"`
-	Text    string `json:"text"`
-	TS      string `json:"ts"`
-	Kind    string `json:"kind,omitempty"` // "edit" or "delete": about message Ref
-	Ref     uint64 `json:"ref,omitempty"`
-	Edited  bool   `json:"edited,omitempty"`
-	Deleted bool   `json:"deleted,omitempty"`
 }
 
 type typingFrame struct {
@@ -146,12 +129,6 @@ func appendDigits(b []byte, v, width int) []byte {
 		v /= 10
 	}
 	return b
-}
-
-// ToFrame turns a stored message into its frame.
-func ToFrame(m archive.Message) MessageFrame {
-	return MessageFrame{Channel: m.Channel, Seq: m.Seq, ID: m.ID, From: m.From, Text: m.Text, TS: formatTS(m.TS),
-		Kind: m.Kind, Ref: m.Ref, Edited: m.Edited, Deleted: m.Deleted}
 }
 
 func encodeError(id, code, msg string) []byte {
