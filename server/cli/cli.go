@@ -16,6 +16,7 @@ import (
 	"inhouse/install/firewall"
 	"inhouse/server"
 	"inhouse/server/archive"
+	"inhouse/server/heapfloor"
 )
 
 // Build information, stamped by the Makefile.
@@ -152,7 +153,11 @@ func (f flags) parse(args []string) ([]string, error) {
 
 // openStore opens the data folder, explaining a folder held by a server.
 func openStore(dir string) (*archive.Store, error) {
+	// Opening builds the archive in memory: collecting more often meanwhile
+	// keeps a large archive's peak near its final size, as serve does.
+	release := heapfloor.Hold(60)
 	st, err := archive.Open(dir)
+	release()
 	if errors.Is(err, archive.ErrLocked) {
 		return nil, fmt.Errorf("the data folder %s is in use by a running inhouse server: stop it first, or make the change in the admin console", dir)
 	}

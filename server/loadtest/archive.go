@@ -19,6 +19,7 @@ import (
 
 	"inhouse/server/archive"
 	"inhouse/server/auth"
+	"inhouse/server/heapfloor"
 )
 
 // ArchiveOptions: an archive of Messages in Channels written by People,
@@ -245,7 +246,11 @@ func (v *vocabulary) queries(n int) []archive.Query {
 func ProbeArchive(dir string, queries int) (ArchiveProbe, error) {
 	var p ArchiveProbe
 	t0 := time.Now()
+	// Opened as inhouse serve opens it (server.OpenTuned): collecting more
+	// often while the archive loads keeps the peak near its final size.
+	release := heapfloor.Hold(60)
 	st, err := archive.Open(dir)
+	release()
 	if err != nil {
 		return p, err
 	}
