@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"inhouse/server/atomicfile"
 )
 
 // startWait bounds how long install waits for the server to report its
@@ -258,42 +260,13 @@ func writeAtomic(path string, data []byte, perm fs.FileMode) error {
 	return writeAtomicFrom(path, bytes.NewReader(data), perm)
 }
 
-// writeAtomicFrom writes a temporary file beside path and renames it over
-// path: readers see the old file or the whole new one.
+// writeAtomicFrom makes path's folder and replaces path whole: readers see
+// the old file or the whole new one.
 func writeAtomicFrom(path string, r io.Reader, perm fs.FileMode) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // a no-op after the rename
-	if _, err := io.Copy(f, r); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Chmod(perm); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
+	return atomicfile.WriteFrom(path, r, perm)
 }
 
 func exists(p string) bool {
