@@ -2,8 +2,6 @@ package admin
 
 import (
 	"errors"
-	"fmt"
-	"math"
 
 	"github.com/a-h/templ"
 	"github.com/valyala/fasthttp"
@@ -40,22 +38,18 @@ func (c *Console) loginPost(ctx *fasthttp.RequestCtx) {
 		return
 	}
 	u, err := c.srv.PasswordSignIn(ctx, f.Get("username"), pw)
-	var te server.ThrottledError
+	refusal, refused := server.RefusalOf(err)
 	switch {
-	case errors.As(err, &te):
-		ctx.Response.Header.Set("Retry-After", fmt.Sprint(int(math.Ceil(te.Wait.Seconds()))))
-		f.Fail("form", "Too many failed sign-ins. Wait a few minutes and try again.")
-		c.render(ctx, fasthttp.StatusTooManyRequests, loginPage(c.publicShell("Sign in"), f, next))
-	case errors.Is(err, server.ErrBadCredentials):
-		f.Fail("password", "The user name or password is wrong.")
-		c.render(ctx, fasthttp.StatusUnauthorized, loginPage(c.publicShell("Sign in"), f, next))
-	case errors.Is(err, server.ErrDisabled):
-		f.Fail("form", "This account is disabled. Ask your office manager.")
-		c.render(ctx, fasthttp.StatusForbidden, loginPage(c.publicShell("Sign in"), f, next))
-	case errors.Is(err, server.ErrBusy):
-		ctx.Response.Header.Set("Retry-After", "2")
-		f.Fail("form", "The server is busy checking other sign-ins. Try again in a moment.")
-		c.render(ctx, fasthttp.StatusServiceUnavailable, loginPage(c.publicShell("Sign in"), f, next))
+	case refused:
+		if refusal.RetryAfter != "" {
+			ctx.Response.Header.Set("Retry-After", refusal.RetryAfter)
+		}
+		field := "form"
+		if errors.Is(err, server.ErrBadCredentials) {
+			field = "password" // the cursor goes where the mistake likely is
+		}
+		f.Fail(field, refusal.Sentence)
+		c.render(ctx, refusal.Status, loginPage(c.publicShell("Sign in"), f, next))
 	case err != nil:
 		f.Fail("form", "The server could not sign you in. Try again; if it keeps failing, check the dashboard's warnings.")
 		c.render(ctx, fasthttp.StatusServiceUnavailable, loginPage(c.publicShell("Sign in"), f, next))
@@ -108,7 +102,6 @@ func (c *Console) passwordPost(r *request) {
 	f.Set("current")
 	f.Set("new")
 	f.Set("repeat")
-	var te server.ThrottledError
 	switch err := c.srv.CheckCurrentPassword(r.ctx, r.user, r.sess.ID, cur); {
 	case err == nil:
 	case errors.Is(err, server.ErrBadCredentials):
@@ -116,14 +109,16 @@ func (c *Console) passwordPost(r *request) {
 	case errors.Is(err, server.ErrSessionEnded):
 		redirect(r.ctx, "/admin/login")
 		return
-	case errors.As(err, &te):
-		r.ctx.Response.Header.Set("Retry-After", fmt.Sprint(int(math.Ceil(te.Wait.Seconds()))))
-		f.Fail("current", "Too many wrong passwords. Wait a few minutes and try again.")
-	case errors.Is(err, server.ErrBusy):
-		f.Fail("current", "The server is busy checking other sign-ins. Try again in a moment.")
 	default:
-		c.storeFailed(r, err, "/admin/password")
-		return
+		refusal, ok := server.RefusalOf(err)
+		if !ok {
+			c.storeFailed(r, err, "/admin/password")
+			return
+		}
+		if refusal.RetryAfter != "" {
+			r.ctx.Response.Header.Set("Retry-After", refusal.RetryAfter)
+		}
+		f.Fail("current", refusal.Sentence)
 	}
 	for _, p := range office.NewPasswordProblems(cur, pw) {
 		f.Fail(p.Field, p.Message)

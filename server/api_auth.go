@@ -2,8 +2,6 @@ package server
 
 import (
 	"errors"
-	"fmt"
-	"math"
 
 	"github.com/valyala/fasthttp"
 
@@ -169,24 +167,17 @@ func (s *Server) setup(ctx *fasthttp.RequestCtx) {
 // passwordError answers a failed password check (signInCheck,
 // CheckCurrentPassword) and reports whether the caller may go on.
 func (s *Server) passwordError(ctx *fasthttp.RequestCtx, err error) bool {
-	var th ThrottledError
-	switch {
-	case err == nil:
+	if err == nil {
 		return true
-	case errors.As(err, &th):
-		ctx.Response.Header.Set("Retry-After", fmt.Sprint(int(math.Ceil(th.Wait.Seconds()))))
-		jsonError(ctx, fasthttp.StatusTooManyRequests, "throttled", "Too many failed sign-ins. Wait a few minutes and try again.")
-	case errors.Is(err, ErrBusy):
-		ctx.Response.Header.Set("Retry-After", "2")
-		jsonError(ctx, fasthttp.StatusServiceUnavailable, "busy", "The server is busy checking other sign-ins. Try again in a moment.")
-	case errors.Is(err, ErrBadCredentials):
-		jsonError(ctx, fasthttp.StatusUnauthorized, "bad_credentials", "The user name or password is wrong.")
-	case errors.Is(err, ErrDisabled):
-		jsonError(ctx, fasthttp.StatusForbidden, "disabled", "This account is disabled. Ask your office manager.")
-	case errors.Is(err, ErrSessionEnded):
-		jsonError(ctx, fasthttp.StatusUnauthorized, "unauthorized", "The current password was wrong too often: you were signed out.")
-	default:
-		storeError(ctx, err)
 	}
+	r, ok := RefusalOf(err)
+	if !ok {
+		storeError(ctx, err)
+		return false
+	}
+	if r.RetryAfter != "" {
+		ctx.Response.Header.Set("Retry-After", r.RetryAfter)
+	}
+	jsonError(ctx, r.Status, r.Code, r.Sentence)
 	return false
 }

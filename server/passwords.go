@@ -2,7 +2,9 @@ package server
 
 import (
 	"errors"
+	"math"
 	"runtime"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -149,8 +151,35 @@ func (s *Server) EndSession(user, session, reason string) error {
 // FailedSignIns is what the console shows on a person's page: their latest
 // failed sign-ins, and the addresses whose sign-ins as them wait now.
 func (s *Server) FailedSignIns(name string) ([]Failure, map[string]time.Duration) {
-	s.throttle.mu.Lock()
-	recent := append([]Failure(nil), s.throttle.recent[name]...)
-	s.throttle.mu.Unlock()
-	return recent, s.throttle.slowed(name)
+	return s.throttle.failuresOf(name), s.throttle.slowed(name)
+}
+
+// Refusal is how a refused password check is answered, the same through
+// every door: the status, the API's error code, the sentence for people,
+// and Retry-After ("" for none).
+type Refusal struct {
+	Status         int
+	Code, Sentence string
+	RetryAfter     string
+}
+
+// RefusalOf says how to answer err from PasswordSignIn or
+// CheckCurrentPassword; ok is false when err is no refusal (the store
+// failed, say).
+func RefusalOf(err error) (r Refusal, ok bool) {
+	var th ThrottledError
+	switch {
+	case errors.As(err, &th):
+		return Refusal{fasthttp.StatusTooManyRequests, "throttled", "Too many failed sign-ins. Wait a few minutes and try again.",
+			strconv.Itoa(int(math.Ceil(th.Wait.Seconds())))}, true
+	case errors.Is(err, ErrBusy):
+		return Refusal{fasthttp.StatusServiceUnavailable, "busy", "The server is busy checking other sign-ins. Try again in a moment.", "2"}, true
+	case errors.Is(err, ErrBadCredentials):
+		return Refusal{fasthttp.StatusUnauthorized, "bad_credentials", "The user name or password is wrong.", ""}, true
+	case errors.Is(err, ErrDisabled):
+		return Refusal{fasthttp.StatusForbidden, "disabled", "This account is disabled. Ask your office manager.", ""}, true
+	case errors.Is(err, ErrSessionEnded):
+		return Refusal{fasthttp.StatusUnauthorized, "unauthorized", "The current password was wrong too often: you were signed out.", ""}, true
+	}
+	return Refusal{}, false
 }
