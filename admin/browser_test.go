@@ -2,6 +2,7 @@ package admin_test
 
 import (
 	"context"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -123,4 +124,17 @@ func signInSteps(base, name string, then ...chromedp.Action[chromedp.Void]) []ch
 		chromedp.SendKeys(chromedp.CSS(`#f-password`), servertest.Password),
 		chromedp.Click(chromedp.CSS(`main button.primary`)),
 	}, then...)
+}
+
+// consoleLink turns a link a page shows into the console path (and query)
+// to visit next; ok is false for a link that leaves the console.
+func consoleLink(base, link string) (string, bool) {
+	u, err := url.Parse(link)
+	if err != nil || "http://"+u.Host != base || !strings.HasPrefix(u.Path, "/admin") {
+		return "", false
+	}
+	if u.RawQuery != "" {
+		return u.Path + "?" + u.RawQuery, true
+	}
+	return u.Path, true
 }

@@ -16,11 +16,9 @@ func settingsForm(st archive.Settings) *form {
 		Set("office", st.OfficeName).
 		Set("max_text", strconv.Itoa(st.MaxText)).
 		Set("allow", strings.Join(st.Allow, "\n")).
-		Set("channels_by", orEveryone(st.ChannelsBy)).
-		Set("direct_by", orEveryone(st.DirectBy))
+		Set("channels_by", office.WhoMayWords(st.ChannelsBy)).
+		Set("direct_by", office.WhoMayWords(st.DirectBy))
 }
-
-func orEveryone(v string) string { return office.WhoMayWords(v) }
 
 // settingsData is what the page shows beside the form.
 type settingsData struct {

@@ -39,6 +39,8 @@ func (s *Server) guard(next fasthttp.RequestHandler) fasthttp.RequestHandler {
 			jsonError(ctx, fasthttp.StatusForbidden, "forbidden", "This address may not use Inhouse.")
 			return
 		}
+		// Read from the raw headers: once the body is read fasthttp keeps
+		// neither header as it came.
 		if ambiguousLength(ctx.Request.Header.RawHeaders()) {
 			// A proxy in front may frame this body by one header and us by
 			// the other: the rest would be read as a second request.

@@ -146,6 +146,13 @@ func (t *throttle) failedSignIn(name, addr string) {
 	t.recent[name] = r
 }
 
+// failuresOf is a copy of name's latest failed sign-ins.
+func (t *throttle) failuresOf(name string) []Failure {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append([]Failure(nil), t.recent[name]...)
+}
+
 func (t *throttle) at(key string) *attempts {
 	a := t.keys[key]
 	if a == nil {

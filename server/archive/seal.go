@@ -164,13 +164,7 @@ func (s *Store) checkSealAtOpen() {
 	seal, err := s.readSeal(path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		var marked bool
-		s.db.View(func(tx *buntdb.Tx) error {
-			_, err := tx.Get(keySealMarker)
-			marked = err == nil
-			return nil
-		})
-		if marked { // sealing began, and the seal is gone: say so for good
+		if s.sealBegan() { // sealing began, and the seal is gone: say so for good
 			note := filepath.Join(s.dir, sealBehind+time.Now().UTC().Format("20060102-150405.000000000")+"-missing")
 			if os.WriteFile(note, []byte("archive.seal was missing when the archive was opened\n"), 0o600) == nil {
 				atomicfile.SyncDir(s.dir)
@@ -255,13 +249,7 @@ func (s *Store) SealFile() string { return filepath.Join(s.dir, sealFile) }
 // markSealed records in the database that sealing began, once: from then
 // on a missing seal file is reported. The write also brings the first seal.
 func (s *Store) markSealed() error {
-	var marked bool
-	s.db.View(func(tx *buntdb.Tx) error {
-		_, err := tx.Get(keySealMarker)
-		marked = err == nil
-		return nil
-	})
-	if marked {
+	if s.sealBegan() {
 		return nil
 	}
 	return s.write(func(tx *buntdb.Tx) error {
@@ -284,4 +272,15 @@ func (s *Store) SealNow() error {
 		return s.writeSeal(s.sealState())
 	}, done: func(err error) { ch <- err }})
 	return <-ch
+}
+
+// sealBegan says whether the database records that sealing began.
+func (s *Store) sealBegan() bool {
+	var marked bool
+	s.db.View(func(tx *buntdb.Tx) error {
+		_, err := tx.Get(keySealMarker)
+		marked = err == nil
+		return nil
+	})
+	return marked
 }
