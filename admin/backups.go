@@ -74,7 +74,8 @@ func (c *Console) backupNow(r *request) {
 		return
 	}
 	body := &tempFile{tmp}
-	if err := c.srv.Backup(tmp); err != nil {
+	name := "inhouse-" + time.Now().UTC().Format("20060102-150405") + ".backup"
+	if _, err := c.office.Backup(c.actor(r), name, tmp); err != nil {
 		body.Close()
 		c.log.Error("console backup", "err", err)
 		c.fail(r, "The backup could not be made: "+sentence(err.Error())+" Check the free disk space on the dashboard.")
@@ -90,8 +91,6 @@ func (c *Console) backupNow(r *request) {
 		c.storeFailed(r, err, "/admin/backups")
 		return
 	}
-	name := "inhouse-" + time.Now().UTC().Format("20060102-150405") + ".backup"
-	c.audit(r, "backup.download", name, "Downloaded a backup of the whole server ("+bytesHuman(size)+").")
 	r.ctx.SetContentType("application/octet-stream")
 	r.ctx.Response.Header.Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	r.ctx.Response.Header.Set("Cache-Control", "no-store")

@@ -9,6 +9,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"inhouse/server/archive"
+	"inhouse/server/office"
 )
 
 // Thresholds for the dashboard's warnings.
@@ -153,7 +154,7 @@ func (c *Console) dashboard(r *request) {
 		d.Today = days[len(days)-1].Count
 	}
 	d.Bars = bars(days, d.Max)
-	d.DBSize = bytesHuman(c.store.Size())
+	d.DBSize = office.SizeText(c.store.Size())
 	d.Started = time.Unix(c.srv.Started(), 0)
 	d.Uptime = ago(time.Since(d.Started))
 
@@ -161,7 +162,7 @@ func (c *Console) dashboard(r *request) {
 		d.Warnings = append(d.Warnings, warning{Text: "The database stopped saving (" + err.Error() + "). Nothing new can be stored: free disk space or fix the disk, then restart Inhouse."})
 	}
 	if free, total, ok := diskSpace(c.store.Dir()); ok && total > 0 {
-		d.Disk = fmt.Sprintf("%s free of %s", bytesHuman(int64(free)), bytesHuman(int64(total)))
+		d.Disk = fmt.Sprintf("%s free of %s", office.SizeText(int64(free)), office.SizeText(int64(total)))
 		if float64(free)/float64(total) < diskWarnFree || free < diskWarnBytes {
 			d.Warnings = append(d.Warnings, warning{Text: "The disk is almost full (" + d.Disk + "). When it is full, Inhouse stops storing messages."})
 		}

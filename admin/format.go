@@ -21,19 +21,6 @@ func shortTime(t time.Time) string {
 
 func shortDate(t time.Time) string { return t.Local().Format("2 Jan 2006") }
 
-func bytesHuman(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d bytes", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "KMGTPE"[exp])
-}
-
 // ago says how long ago t was, or how long until it, in words.
 func ago(d time.Duration) string {
 	switch {

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"inhouse/server/backup"
+	"inhouse/server/office"
 )
 
 // ControlSocket is the local socket in the data folder through which the
@@ -49,21 +49,14 @@ func (s *Server) control1(c net.Conn) {
 	c.SetReadDeadline(time.Time{})
 	switch strings.TrimSpace(line) {
 	case "backup":
-		if err := s.Backup(c); err != nil {
+		// The command line's path is its own; the socket is all the server sees.
+		cli := office.Actor{Name: "command line", Via: office.ViaCLI}
+		if _, err := s.office.Backup(cli, "through the control socket", c); err != nil {
 			s.log.Error("backup through the control socket failed", "err", err)
 		}
 	default:
 		c.Write([]byte("unknown command\n"))
 	}
-}
-
-// Backup writes a backup of the running server to w and records it.
-func (s *Server) Backup(w interface{ Write([]byte) (int, error) }) error {
-	_, err := backup.Write(s.store, w, s.cfg.DataDir)
-	if err != nil {
-		return err
-	}
-	return s.store.SetLastBackup(time.Now())
 }
 
 // RequestBackup asks the server holding dir for a backup stream.

@@ -20,6 +20,7 @@ import (
 
 	"inhouse/server"
 	"inhouse/server/archive"
+	"inhouse/server/backup"
 	"inhouse/server/chat"
 	"inhouse/server/office"
 	"inhouse/server/servertest"
@@ -310,20 +311,58 @@ func TestStoredAllowedNetworksHoldWithoutTheConsole(t *testing.T) {
 	}
 }
 
-// Shutdown waits for the goroutines the server started besides serving
-// (daily jobs, the control socket): none is left behind to touch a closed
-// store.
+// Stopping the server waits for a backup in progress through the control
+// socket: the command line gets it whole, Shutdown returns only after it,
+// and no background goroutine outlives Shutdown.
 func TestShutdownLeavesNoBackgroundGoroutine(t *testing.T) {
 	ts := servertest.Start(t)
 	ts.AddUser("ana", "member")
-	// A backup through the control socket, as `inhouse backup` makes it.
+	st := ts.Store()
+	c, err := st.CreateGroupChannel(archive.NewChannel{Name: "big", Creator: "ana", Members: []string{"ana"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Several megabytes, more than a socket's buffer holds: the backup is
+	// still being written while the command line reads slowly.
+	var wg sync.WaitGroup
+	text := strings.Repeat("0123456789abcdef", 256)
+	for i := range 2000 {
+		wg.Add(1)
+		st.Append(archive.Post{Channel: c.ID, From: "ana", ClientID: fmt.Sprint(i), Text: text}, func(archive.Message, bool, error) { wg.Done() })
+	}
+	wg.Wait()
+
 	conn, err := server.RequestBackup(ts.Dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	io.Copy(io.Discard, conn)
-	conn.Close()
-	ts.Shutdown()
+	defer conn.Close()
+	r := bufio.NewReader(conn)
+	if _, err := r.Peek(1); err != nil { // the backup has begun
+		t.Fatal(err)
+	}
+	stopped := make(chan error, 1)
+	go func() { stopped <- ts.Shutdown() }()
+	select {
+	case err := <-stopped:
+		t.Fatalf("Shutdown returned (%v) while a backup was still being sent", err)
+	case <-time.After(500 * time.Millisecond):
+	}
+	path := filepath.Join(t.TempDir(), "during-shutdown.backup")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(f, r); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if err := <-stopped; err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	if _, err := backup.Check(path); err != nil {
+		t.Fatalf("the backup sent while stopping is not whole: %v", err)
+	}
 	buf := make([]byte, 1<<20)
 	stacks := string(buf[:runtime.Stack(buf, true)])
 	for _, f := range []string{"(*Server).runJobs", "(*Server).serveControl", "(*Server).control1"} {

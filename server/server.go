@@ -108,8 +108,10 @@ func Open(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, store: store, log: cfg.Log, started: time.Now(), throttle: newThrottle(), passwords: newPasswordGate()}
-	s.hub = chat.NewHub(store, cfg.Limits, cfg.Log)
-	s.office = office.New(store, live{s.hub, s}, cfg.Log)
+	l := &live{s: s}
+	s.office = office.New(store, l, cfg.Log)
+	s.hub = chat.NewHub(store, s.office.Messages(), cfg.Limits, cfg.Log)
+	l.Hub = s.hub
 	// The networks the office chose in the console hold whether or not the
 	// console is mounted.
 	if nets := store.Settings().AllowPrefixes(); len(nets) > 0 {

@@ -114,13 +114,11 @@ func (h *Hub) deliver(ev commitEvent, touched map[*Conn]struct{}) {
 }
 
 // queueFlag puts a stored message a flag or mask rule matched on the review
-// queue, without holding up delivery.
+// queue, without holding up delivery; Shutdown waits for it.
 func (h *Hub) queueFlag(m archive.Message, v *rules.Result) {
-	f := archive.Flag{Channel: m.Channel, Seq: m.Seq, User: m.From, RuleIDs: v.RuleIDs(), Action: v.Action,
-		Excerpt: rules.Excerpt(m.Text, v.Hits, archive.MaxFlagExcerpt)}
+	h.stopped.Add(1)
 	go func() {
-		if err := h.store.AddFlag(f); err != nil {
-			h.log.Error("flag queue", "channel", m.Channel, "seq", m.Seq, "err", err)
-		}
+		defer h.stopped.Done()
+		h.posting.Flagged(m, v)
 	}()
 }

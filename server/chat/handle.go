@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -52,43 +51,22 @@ func (c *Conn) fail(id, code, msg string) {
 	c.push(encodeError(truncate(id, maxClientID), code, msg))
 }
 
-// member checks that the channel exists and c's person belongs to it,
-// answering with an error frame when not.
+// member checks that c's person may read the channel, answering with an
+// error frame when not.
 func (c *Conn) member(id, channel string) bool {
-	exists, member := c.hub.store.Membership(channel, c.user)
-	if !exists {
-		c.fail(id, CodeNotFound, "There is no such channel.")
-		return false
-	}
-	if !member {
-		c.fail(id, CodeForbidden, "You are not a member of this channel.")
+	if r := c.hub.posting.Member(c.user, channel); r != nil {
+		c.fail(id, r.Code, r.Message)
 		return false
 	}
 	return true
 }
 
-// mayPost checks what every frame that stores something needs: a text
-// within the office's limit, membership, the channel's settings (archived
-// channels are read-only, announcement channels take the office manager's
-// messages only), the accepted policy and the send rate. It answers with
-// an error frame and reports false when one fails.
+// mayPost checks what every frame that stores something needs: the
+// office's rules (office.Messages.MayPost) and the person's send rate. It
+// answers with an error frame and reports false when one fails.
 func (c *Conn) mayPost(f *inFrame) bool {
-	if max := c.hub.store.Settings().MaxText; f.Text != nil && len(*f.Text) > max {
-		c.fail(f.ID, CodeTooLarge, fmt.Sprintf("The message is longer than the office's limit of %d bytes.", max))
-		return false
-	}
-	if !c.member(f.ID, f.Channel) {
-		return false
-	}
-	if archived, announce, _ := c.hub.store.SendRule(f.Channel); archived {
-		c.fail(f.ID, CodeForbidden, "This channel is archived: it can be read but takes no new messages.")
-		return false
-	} else if announce && !c.hub.isAdmin(c.user) {
-		c.fail(f.ID, CodeForbidden, "This is an announcement channel: only the office manager can post here.")
-		return false
-	}
-	if !c.hub.policyAccepted(c.user) {
-		c.fail(f.ID, CodePolicy, "Accept the office's usage policy before sending.")
+	if r := c.hub.posting.MayPost(c.user, f.Channel, f.Text); r != nil {
+		c.fail(f.ID, r.Code, r.Message)
 		return false
 	}
 	if !c.allow.send.Allow() {
@@ -103,47 +81,21 @@ func (c *Conn) onSend(f *inFrame) {
 		return
 	}
 	p := archive.Post{Channel: f.Channel, From: c.user, ClientID: f.ID, Text: *f.Text}
-	if ok, res := c.applyRules(f.ID, &p); ok {
+	if ok, res := c.screen(f.ID, &p); ok {
 		c.hub.send(c, p, res)
 	}
 }
 
-// applyRules runs the office's content rules over a text about to be
-// stored: block refuses it (only a masked excerpt reaches the review
-// queue), mask stores a masked copy for members beside the original, and
-// flag queues it for review once stored. It reports whether to go on, and
-// the verdict to queue after the commit (nil when nothing matched).
-func (c *Conn) applyRules(id string, p *archive.Post) (bool, *rules.Result) {
-	res := c.hub.store.RuleEngine().Check(p.Text)
-	p.Masked = p.Text
-	switch res.Action {
-	case rules.ActionBlock:
-		flag := archive.Flag{Channel: p.Channel, User: c.user, RuleIDs: res.RuleIDs(), Action: res.Action,
-			Excerpt: rules.Excerpt(p.Text, res.Hits, archive.MaxFlagExcerpt)}
-		if err := c.hub.store.AddFlag(flag); err != nil {
-			c.hub.log.Error("flag queue", "err", err)
-		}
-		c.fail(id, CodeBlocked, "This message was not sent: it matches the office's rule against sharing "+ruleNames(res)+".")
+// screen runs the office's content rules over p, answering with an error
+// frame when they refuse it. It reports whether to go on, and the verdict
+// to queue once stored.
+func (c *Conn) screen(id string, p *archive.Post) (bool, *rules.Result) {
+	verdict, r := c.hub.posting.Screen(p)
+	if r != nil {
+		c.fail(id, r.Code, r.Message)
 		return false, nil
-	case rules.ActionMask:
-		p.Masked = res.Masked
-	case rules.ActionAllow:
-		return true, nil
 	}
-	verdict := res // a copy, so res stays off the heap on the common path
-	return true, &verdict
-}
-
-func ruleNames(res rules.Result) string {
-	seen := map[string]bool{}
-	var names []string
-	for _, h := range res.Hits {
-		if !seen[h.Name] {
-			seen[h.Name] = true
-			names = append(names, h.Name)
-		}
-	}
-	return strings.Join(names, ", ")
+	return true, verdict
 }
 
 // onChange edits or deletes one of the person's own messages. The archive
@@ -157,7 +109,7 @@ func (c *Conn) onChange(f *inFrame) {
 	if f.Type == "edit" {
 		p.Kind, p.Text = archive.KindEdit, *f.Text
 		var ok bool
-		if ok, res = c.applyRules(f.ID, &p); !ok {
+		if ok, res = c.screen(f.ID, &p); !ok {
 			return
 		}
 	}
@@ -368,11 +320,6 @@ func jsonProblem(err error) string {
 		return fmt.Sprintf("field %q has the wrong type", te.Field)
 	}
 	return "malformed JSON"
-}
-
-func (h *Hub) isAdmin(user string) bool {
-	u, err := h.store.User(user)
-	return err == nil && u.Role == archive.RoleAdmin
 }
 
 // mayRead spends one of the person's history-and-sync tokens, or answers

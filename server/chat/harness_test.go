@@ -12,6 +12,7 @@ import (
 
 	"inhouse/server/archive"
 	"inhouse/server/chat/internal/leakcheck"
+	"inhouse/server/office"
 )
 
 func TestMain(m *testing.M) { leakcheck.Main(m) }
@@ -199,11 +200,12 @@ func (p *pipe) waitFrames(t *testing.T, typ string, n int) []wireFrame {
 }
 
 // testHub runs a hub over store until the test ends.
-func testHub(t *testing.T, store Storage) *Hub {
+func testHub(t *testing.T, store *archive.Store) *Hub {
 	t.Helper()
 	limits := DefaultLimits
 	limits.SendRate, limits.SendBurst = 1e6, 1e6 // the tests send faster than people
-	h := NewHub(store, limits, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	h := NewHub(store, office.New(store, nil, log).Messages(), limits, log)
 	h.Run()
 	t.Cleanup(func() {
 		h.Shutdown()

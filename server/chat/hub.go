@@ -48,9 +48,10 @@ var (
 
 // Hub holds every live connection and fans messages out.
 type Hub struct {
-	store  Storage
-	limits Limits
-	log    *slog.Logger
+	store   Storage
+	posting Posting
+	limits  Limits
+	log     *slog.Logger
 
 	mu     sync.RWMutex
 	rooms  map[string]*room
@@ -101,8 +102,9 @@ type commitEvent struct {
 	verdict *rules.Result // content rules to queue for review, if any
 }
 
-// NewHub makes a hub over store. Call Run to start it.
-func NewHub(store Storage, limits Limits, log *slog.Logger) *Hub {
+// NewHub makes a hub over store, posting by the office's rules. Call Run
+// to start it.
+func NewHub(store Storage, posting Posting, limits Limits, log *slog.Logger) *Hub {
 	// Limits made before a bound existed get its default.
 	if limits.QueueBytes == 0 {
 		limits.QueueBytes, limits.PersonQueueBytes = DefaultLimits.QueueBytes, DefaultLimits.PersonQueueBytes
@@ -111,7 +113,7 @@ func NewHub(store Storage, limits Limits, log *slog.Logger) *Hub {
 		limits.ReadRate, limits.ReadBurst = DefaultLimits.ReadRate, DefaultLimits.ReadBurst
 	}
 	h := &Hub{
-		store: store, limits: limits, log: log,
+		store: store, posting: posting, limits: limits, log: log,
 		rooms:      map[string]*room{},
 		people:     map[string]*person{},
 		allowances: map[string]*allowance{},

@@ -42,8 +42,3 @@ func (h *Hub) allowTyping(user, channel string) bool {
 	p.typedAt[channel] = now
 	return true
 }
-
-// policyAccepted reports whether user accepted the policy in force.
-func (h *Hub) policyAccepted(user string) bool {
-	return h.store.Accepted(user).Version == h.store.Policy().Version
-}

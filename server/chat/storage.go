@@ -2,6 +2,7 @@ package chat
 
 import (
 	"inhouse/server/archive"
+	"inhouse/server/office"
 	"inhouse/server/rules"
 )
 
@@ -21,16 +22,20 @@ type Storage interface {
 
 	Channels(keep func(*archive.Channel) bool) []archive.Channel
 	ChannelsOf(user string) []string
-	Membership(channel, user string) (exists, member bool)
-	SendRule(channel string) (archived, announce, ok bool)
 	DirectPartners(user string) []string
-	User(name string) (archive.User, error)
-
-	Policy() archive.Policy
-	Accepted(user string) archive.Acceptance
-	Settings() archive.Settings
-	RuleEngine() *rules.Engine
-	AddFlag(f archive.Flag) error
 }
+
+// Posting is the office's rules for what a person may read and post
+// (office.Messages): each answers nil or the refusal to send back.
+type Posting interface {
+	Member(user, channel string) *office.Refusal
+	MayPost(user, channel string, text *string) *office.Refusal
+	// Screen runs the content rules over p, which it may mask, and
+	// returns the verdict to hand to Flagged once p is stored.
+	Screen(p *archive.Post) (*rules.Result, *office.Refusal)
+	Flagged(m archive.Message, v *rules.Result)
+}
+
+var _ Posting = (*office.Messages)(nil)
 
 var _ Storage = (*archive.Store)(nil)

@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"time"
 
 	"inhouse/server"
 	"inhouse/server/archive"
 	"inhouse/server/backup"
+	"inhouse/server/office"
 )
 
 // backup FILE: a consistent snapshot, through the running server when one
@@ -48,10 +48,9 @@ func backupCmd(args []string, env Env) error {
 		return err
 	default:
 		defer st.Close()
-		if info, err = backup.WriteFile(st, path); err != nil {
+		if info, err = office.New(st, nil, nil).BackupFile(cliActor(), path); err != nil {
 			return err
 		}
-		st.SetLastBackup(time.Now())
 	}
 	fmt.Fprintf(env.Stdout, "backup written to %s (%d bytes, sha256 %s)\nsigned by the archive key %s: keep it with the backups, a restore on a new machine asks for it\n", path, info.Size, info.SHA256[:16], info.Key)
 	return nil
