@@ -129,6 +129,16 @@ func (m *Message) appendJSON(b []byte) []byte {
 		b = append(b, `,"ref":`...)
 		b = strconv.AppendUint(b, m.Ref, 10)
 	}
+	if len(m.Files) > 0 {
+		b = append(b, `,"files":[`...)
+		for i := range m.Files {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = m.Files[i].appendJSON(b)
+		}
+		b = append(b, ']')
+	}
 	if m.M != "" {
 		b = append(b, `,"m":`...)
 		b = jsonstr.Append(b, m.M)

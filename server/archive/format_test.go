@@ -40,6 +40,21 @@ var goldenRecords = []struct {
 		},
 	},
 	{
+		name:      "a message with two files",
+		prev:      "lrCf++e23Tw3B0QJnbm8stO8hb3ey+XGahM9d9UE98I",
+		key:       "msg:c4k2:000000000003",
+		canonical: `{"id":"k3j4-3","from":"ben","text":"the delivery note","ts":1773480000000,"files":[{"sha256":"2cea274d0bedc39ec4ab6ba9e59ec889e3ed6fb56a1cf088a64d9b383378dc97","name":"note \u003c1\u003e.jpg","type":"image/jpeg","size":183004,"w":4000,"h":3000},{"sha256":"492d5ea496056f1a6a6592241032fab764c321596317930b4fa0e1e8bc3b7470","name":"list.csv","type":"text/plain; charset=utf-8","size":8}],"h":""}`,
+		h:         "aOFGAcjUBJFbBVJVyGkSoNecPcWhhak3EhS1tJ3YX1U",
+		seal: func(prev, key string) string {
+			var scratch []byte
+			m := Message{ID: "k3j4-3", From: "ben", Text: "the delivery note", TS: 1773480000000, Files: []File{
+				{SHA256: "2cea274d0bedc39ec4ab6ba9e59ec889e3ed6fb56a1cf088a64d9b383378dc97", Name: "note <1>.jpg", Type: "image/jpeg", Size: 183004, W: 4000, H: 3000},
+				{SHA256: "492d5ea496056f1a6a6592241032fab764c321596317930b4fa0e1e8bc3b7470", Name: "list.csv", Type: "text/plain; charset=utf-8", Size: 8},
+			}}
+			return sealMessage(&scratch, prev, key, &m)
+		},
+	},
+	{
 		name:      "a membership event",
 		key:       "evt:000000000001",
 		canonical: `{"n":1,"type":"members_changed","channel":"c4k2","added":["ben"],"by":"ana","ts":1773479800000,"h":""}`,

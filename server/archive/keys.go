@@ -156,6 +156,15 @@ const (
 // readMarkKey is one person's read marker in one channel.
 func readMarkKey(channel, user string) string { return prefixReadMark + channel + ":" + user }
 
+// Files: an upload waiting for the message that names it. The files'
+// bytes are outside the database (files.go).
+const (
+	prefixUpload = "upload:" // upload:<id>: an Upload, expiring (BuntDB TTL)
+)
+
+// uploadKey is the record of one upload.
+func uploadKey(id string) string { return prefixUpload + id }
+
 // The search index stores nothing: it is rebuilt from the msg: records at
 // every open (load.go). Its in-memory key, curKey, is at the end.
 

@@ -37,6 +37,7 @@ func TestKeyStringsAreTheStoredFormat(t *testing.T) {
 		{readMarkKey("c4", "ana"), "read:c4:ana"},
 		{keySealMarker, "seal:on"},
 		{digestKey("2026-03-14"), "digest:2026-03-14"},
+		{uploadKey("uAB"), "upload:uAB"},
 	} {
 		if c.got != c.want {
 			t.Errorf("got %q, want %q", c.got, c.want)

@@ -220,6 +220,7 @@ func recordTS(v string) (int64, bool) {
 // client id made.
 func (s *Store) reindexRefs(refs []msgRef, idem bool) error {
 	s.cur = map[string]*current{}
+	s.fileRefs = map[string]int32{}
 	// Sort positions, not the records: pairs without pointers sort without
 	// the write barriers that moving strings costs while the GC runs.
 	order := make([]tsPos, len(refs))
@@ -249,9 +250,15 @@ func (s *Store) reindexRefs(refs []msgRef, idem bool) error {
 				m.Ref = v.Uint()
 			case "m":
 				m.M = v.Str
+			case "files":
+				v.ForEach(func(_, f gjson.Result) bool {
+					m.Files = append(m.Files, File{SHA256: f.Get("sha256").Str, Name: f.Get("name").Str})
+					return true
+				})
 			}
 			return true
 		})
+		s.noteFiles(m.Files)
 		if m.Kind != KindMessage {
 			s.applyCurrent(m)
 		}

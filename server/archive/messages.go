@@ -33,7 +33,8 @@ type Message struct {
 	TS      int64  `json:"ts"`             // Unix milliseconds
 	Kind    string `json:"kind,omitempty"` // KindMessage, KindEdit, KindDelete
 	Ref     uint64 `json:"ref,omitempty"`  // the message an edit or delete is about
-	M       string `json:"m,omitempty"`    // the text as members see it, when a content rule masked part of it
+	Files   []File `json:"files,omitempty"`
+	M       string `json:"m,omitempty"` // the text as members see it, when a content rule masked part of it
 	H       string `json:"h"`              // chain link
 
 	// Current state, for members: filled in on reads, never stored.
@@ -50,6 +51,7 @@ type Post struct {
 	Kind                          string
 	Ref                           uint64
 	Masked                        string // the text for members, if a content rule masked part of it
+	Files                         []File // stored already (KeepUpload)
 }
 
 // ForMembers is the record as members see it: a masked text in place of
@@ -90,7 +92,7 @@ type current struct {
 func (s *Store) Append(p Post, done func(m Message, dup bool, err error)) {
 	a := appendOps.Get().(*appendOp)
 	a.s, a.p, a.report = s, p, done
-	a.m = Message{Channel: p.Channel, ID: p.ClientID, From: p.From, Text: p.Text, Kind: p.Kind, Ref: p.Ref}
+	a.m = Message{Channel: p.Channel, ID: p.ClientID, From: p.From, Text: p.Text, Kind: p.Kind, Ref: p.Ref, Files: p.Files}
 	if p.Masked != p.Text {
 		a.m.M = p.Masked
 	}
@@ -164,6 +166,7 @@ func (a *appendOp) finish(err error) {
 		s.lastSeq[a.p.Channel] = a.next
 		s.readOwn(a.p.Channel, a.p.From, a.next)
 		s.applyCurrent(a.m)
+		s.noteFiles(a.m.Files)
 		s.index.add(a.m) // under s.mu, so a rebuild never misses it
 		s.mu.Unlock()
 	}
@@ -241,6 +244,9 @@ func (s *Store) withCurrent(msgs []Message) []Message {
 			m.Edited = !c.deleted
 			m.Deleted = c.deleted
 			m.Text = c.text
+			if c.deleted {
+				m.Files = nil // the archive keeps them; members see none
+			}
 		}
 	}
 	return msgs

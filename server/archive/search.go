@@ -171,7 +171,7 @@ func (ix *index) add(m Message) {
 	// one ends its list: no set of seen words is needed, and a known word
 	// costs a map lookup without allocation.
 	words := 0
-	ix.wordBuf = eachWord(m.Text, ix.wordBuf, func(w []byte) {
+	note := func(w []byte) {
 		if words >= maxTokens {
 			return
 		}
@@ -184,7 +184,11 @@ func (ix *index) add(m Message) {
 		}
 		ix.postings[string(w)] = &[]uint32{id}
 		words++
-	})
+	}
+	ix.wordBuf = eachWord(m.Text, ix.wordBuf, note)
+	for i := range m.Files { // files are found by name
+		ix.wordBuf = eachWord(m.Files[i].Name, ix.wordBuf, note)
+	}
 	if cap(ix.wordBuf) > 1024 {
 		ix.wordBuf = nil // one very long word: do not keep its room
 	}

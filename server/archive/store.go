@@ -83,6 +83,7 @@ type Store struct {
 	scratch   []byte              // writer-only: where a message is sealed
 	migrated  bool                // set at open when a migration ran
 	cur       map[string]*current // edited and deleted messages
+	fileRefs  map[string]int32    // stored file (sha256) -> how many records name it
 	index     *index
 	readMarks map[string]*uint64 // readMarkSlot(channel, user) -> the last seq they read (a pointer: moved in place on every own message)
 	ruleState ruleState          // content rules and the open flags (rules_store.go)
@@ -159,6 +160,7 @@ func Open(dir string) (*Store, error) {
 		return nil, fmt.Errorf("load database: %w", err)
 	}
 	s.checkSealAtOpen() // before anything is written
+	s.clearReceiving()
 	go s.sealer()
 	go s.writer()
 	if err := s.markSealed(); err != nil {

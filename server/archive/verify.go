@@ -14,13 +14,16 @@ import (
 type VerifyReport struct {
 	Records int    // records checked
 	Chains  int    // chains walked
+	Files   int    // stored files hashed
 	Problem string // the first broken record, "" when the archive is intact
 }
 
 // Verify walks every chain and names the first record that was changed,
-// removed or reordered.
+// removed or reordered, then hashes every stored file a record names and
+// names the first that is missing or changed.
 func (s *Store) Verify() VerifyReport {
 	var rep VerifyReport
+	var files []fileUse
 	if err := s.SealNow(); err != nil && s.Healthy() == nil {
 		rep.Problem = "the seal could not be written: " + err.Error()
 		return rep
@@ -43,7 +46,7 @@ func (s *Store) Verify() VerifyReport {
 		}
 		sort.Strings(ids)
 		for _, id := range ids {
-			if p := s.verifyChannel(tx, id, &rep); p != "" {
+			if p := s.verifyChannel(tx, id, &rep, &files); p != "" {
 				rep.Problem = p
 				return nil
 			}
@@ -72,11 +75,41 @@ func (s *Store) Verify() VerifyReport {
 	if err != nil && rep.Problem == "" {
 		rep.Problem = "the database could not be read: " + err.Error()
 	}
+	if rep.Problem == "" {
+		// Outside the read transaction: hashing files must not hold up writes.
+		rep.Problem = s.verifyFiles(files, &rep)
+	}
 	return rep
 }
 
+// fileUse is a stored file as one record names it.
+type fileUse struct {
+	channel string
+	seq     uint64
+	name    string
+	sha     string
+}
+
+// verifyFiles hashes each stored file once and names the first record
+// whose file is missing or changed (a swapped file is a changed one).
+func (s *Store) verifyFiles(files []fileUse, rep *VerifyReport) string {
+	seen := map[string]string{}
+	for _, f := range files {
+		problem, ok := seen[f.sha]
+		if !ok {
+			problem = s.checkFile(f.sha)
+			seen[f.sha] = problem
+			rep.Files++
+		}
+		if problem != "" {
+			return fmt.Sprintf("channel %s, message %d: the file %q %s", f.channel, f.seq, f.name, problem)
+		}
+	}
+	return ""
+}
+
 // verifyChannel checks one channel's messages, from its checkpoint on.
-func (s *Store) verifyChannel(tx *buntdb.Tx, id string, rep *VerifyReport) string {
+func (s *Store) verifyChannel(tx *buntdb.Tx, id string, rep *VerifyReport, files *[]fileUse) string {
 	rep.Chains++
 	var next uint64 = 1
 	prev := ""
@@ -106,6 +139,9 @@ func (s *Store) verifyChannel(tx *buntdb.Tx, id string, rep *VerifyReport) strin
 		if !check(prev, k, &m) {
 			problem = fmt.Sprintf("channel %s, message %d: changed or moved (its hash does not match)", id, m.Seq)
 			return false
+		}
+		for _, f := range m.Files {
+			*files = append(*files, fileUse{id, m.Seq, f.Name, f.SHA256})
 		}
 		prev = m.H
 		next++
