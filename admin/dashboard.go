@@ -29,6 +29,7 @@ type dashboardData struct {
 	Max                                   int
 	StatsAt                               time.Time
 	DBSize                                string
+	FilesSize                             string // shared files, once per content
 	Uptime                                string
 	Started                               time.Time
 	Version                               string
@@ -155,13 +156,21 @@ func (c *Console) dashboard(r *request) {
 	}
 	d.Bars = bars(days, d.Max)
 	d.DBSize = office.SizeText(c.store.Size())
+	files, used := c.store.FilesStats()
+	d.FilesSize = office.SizeText(used) + " in " + plural(files, "file")
+	if space := c.store.Settings().FilesSpace(); space > 0 {
+		d.FilesSize += " of " + office.SizeText(space)
+		if float64(used) >= 0.8*float64(space) {
+			d.Warnings = append(d.Warnings, warning{Text: "Shared files use " + office.SizeText(used) + " of the office's " + office.SizeText(space) + ". When it is full, new files are refused.", Href: "/admin/settings", Link: "Change the space for files"})
+		}
+	}
 	d.Started = time.Unix(c.srv.Started(), 0)
 	d.Uptime = ago(time.Since(d.Started))
 
 	if err := c.store.Healthy(); err != nil {
 		d.Warnings = append(d.Warnings, warning{Text: "The database stopped saving (" + err.Error() + "). Nothing new can be stored: free disk space or fix the disk, then restart Inhouse."})
 	}
-	if free, total, ok := diskSpace(c.store.Dir()); ok && total > 0 {
+	if free, total, ok := office.DiskSpace(c.store.Dir()); ok && total > 0 {
 		d.Disk = fmt.Sprintf("%s free of %s", office.SizeText(int64(free)), office.SizeText(int64(total)))
 		if float64(free)/float64(total) < diskWarnFree || free < diskWarnBytes {
 			d.Warnings = append(d.Warnings, warning{Text: "The disk is almost full (" + d.Disk + "). When it is full, Inhouse stops storing messages."})

@@ -2,6 +2,7 @@ package admin_test
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -115,7 +116,8 @@ func TestSettingsTakeEffect(t *testing.T) {
 	boss := signIn(t, ts, "boss")
 	mia := ts.Login("mia")
 	ts.AddUser("ben", "member")
-	base := url.Values{"office": {"Ruiz & Co"}, "max_text": {"500"}, "channels_by": {"admins"}, "direct_by": {"admins"}}
+	base := url.Values{"office": {"Ruiz & Co"}, "max_text": {"500"}, "channels_by": {"admins"}, "direct_by": {"admins"},
+		"max_file_mb": {"20"}, "files_space_gb": {"0"}, "files_by": {"not_announce"}, "blocked_kinds": {"program", "script", "archive"}}
 	// A list that leaves out the admin's own address would lock them out
 	// (loopback is always allowed, so pretend to come from elsewhere is not
 	// possible here; a bad network is refused instead).
@@ -131,7 +133,8 @@ func TestSettingsTakeEffect(t *testing.T) {
 	base.Set("allow", "10.0.0.0/8, 192.168.5.7")
 	boss.mustPost("/admin/settings", base)
 	st := ts.Store().Settings()
-	if st.OfficeName != "Ruiz & Co" || st.MaxText != 500 || !st.AdminsOnlyChannels() || !st.AdminsOnlyDirect() || len(st.Allow) != 2 {
+	if st.OfficeName != "Ruiz & Co" || st.MaxText != 500 || !st.AdminsOnlyChannels() || !st.AdminsOnlyDirect() || len(st.Allow) != 2 ||
+		st.MaxFileBytes() != 20<<20 || st.FilesBy != archive.FilesNotInAnnounce || !slices.Equal(st.Blocked(), []string{"program", "script", "archive"}) {
 		t.Fatalf("stored: %+v", st)
 	}
 	// Loopback stays allowed, so this test still talks to the server.

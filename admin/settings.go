@@ -17,7 +17,18 @@ func settingsForm(st archive.Settings) *form {
 		Set("max_text", strconv.Itoa(st.MaxText)).
 		Set("allow", strings.Join(st.Allow, "\n")).
 		Set("channels_by", office.WhoMayWords(st.ChannelsBy)).
-		Set("direct_by", office.WhoMayWords(st.DirectBy))
+		Set("direct_by", office.WhoMayWords(st.DirectBy)).
+		Set("max_file_mb", strconv.FormatInt(st.MaxFileBytes()>>20, 10)).
+		Set("files_space_gb", strconv.Itoa(st.FilesSpaceGB)).
+		Set("files_by", filesBy(st.FilesBy)).
+		Set("blocked_kinds", st.Blocked()...)
+}
+
+func filesBy(v string) string {
+	if v == "" {
+		return "everyone"
+	}
+	return v
 }
 
 // settingsData is what the page shows beside the form.
@@ -47,6 +58,8 @@ func (c *Console) settingsSave(r *request) {
 		OfficeName: f.Get("office"), MaxText: f.Get("max_text"),
 		ChannelsBy: f.Get("channels_by"), DirectBy: f.Get("direct_by"),
 		Allow: f.Raw("allow"), From: from,
+		MaxFileMB: f.Get("max_file_mb"), FilesSpaceGB: f.Get("files_space_gb"), FilesBy: f.Get("files_by"),
+		BlockedKinds: f.All("blocked_kinds"),
 	})
 	switch {
 	case c.problems(f, err):

@@ -84,6 +84,7 @@ func (s *Server) me(r *request) {
 		"office":      s.store.Settings().OfficeName,
 		"csrf":        r.sess.CSRF,
 		"max_text":    s.store.Settings().MaxText,
+		"max_file":    s.store.Settings().MaxFileBytes(),
 		"must_change": r.user.MustChange,
 	})
 }

@@ -28,6 +28,12 @@ func (s *Server) dailyJobs(now time.Time) {
 			s.log.Error("TLS certificate renewal", "err", err)
 		}
 	}
+	// Files no message came to name, and uploads cut off by a stop.
+	if n, err := s.store.SweepFiles(now); err != nil {
+		s.log.Error("sweep shared files", "err", err)
+	} else if n > 0 {
+		s.log.Info("removed shared files no message names", "files", n)
+	}
 	if _, err := s.store.SaveDailyDigest(); err != nil {
 		s.log.Error("daily archive digest", "err", err)
 	}

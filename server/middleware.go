@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/netip"
 	"runtime/debug"
 
@@ -48,6 +49,9 @@ func (s *Server) guard(next fasthttp.RequestHandler) fasthttp.RequestHandler {
 			jsonError(ctx, fasthttp.StatusBadRequest, "bad_request", "A request may not carry both Content-Length and Transfer-Encoding.")
 			return
 		}
+		if !boundBody(ctx) {
+			return
+		}
 		if isAdminPath(ctx.Path()) && !s.adminAllowed(ctx) {
 			s.log.Warn("refused: address may not use the console", "remote", ctx.RemoteIP().String(), "path", string(ctx.Path()))
 			jsonError(ctx, fasthttp.StatusForbidden, "forbidden", "The console may not be used from this address.")
@@ -57,12 +61,38 @@ func (s *Server) guard(next fasthttp.RequestHandler) fasthttp.RequestHandler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")
-		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 		if s.tls != nil {
 			h.Set("Strict-Transport-Security", "max-age=31536000")
 		}
 		next(ctx)
 	}
+}
+
+// boundBody holds every request but an upload to maxBody: bodies are
+// streamed to handlers (for uploads), so a larger one is refused here, and
+// a chunked one is read here up to the bound. It answers 413 and reports
+// false when the body is too large.
+func boundBody(ctx *fasthttp.RequestCtx) bool {
+	if !ctx.Request.IsBodyStream() || (ctx.IsPost() && string(ctx.Path()) == uploadPath) {
+		return true
+	}
+	tooLarge := func() bool {
+		ctx.SetConnectionClose()
+		jsonError(ctx, fasthttp.StatusRequestEntityTooLarge, "too_large", "The request is too large.")
+		return false
+	}
+	if ctx.Request.Header.ContentLength() > maxBody {
+		return tooLarge()
+	}
+	if ctx.Request.Header.ContentLength() == -1 { // chunked
+		b, err := io.ReadAll(io.LimitReader(ctx.RequestBodyStream(), maxBody+1))
+		if err != nil || len(b) > maxBody {
+			return tooLarge()
+		}
+		ctx.Request.SetBodyRaw(b)
+	}
+	return true
 }
 
 // ambiguousLength says whether raw request headers carry both

@@ -30,6 +30,10 @@ func (s *Server) routes() *router.Router {
 	r.GET("/api/channels/public", s.api(s.publicChannels))
 	r.POST("/api/channels/{id}/join", s.api(s.joinChannel))
 	r.POST("/api/dm", s.api(s.directMessage))
+	r.POST(uploadPath, s.api(s.uploadFile))
+	r.GET("/api/files/{channel}/{seq}/{index}", s.api(s.downloadFile))
+	r.GET("/api/files/{channel}/{seq}/{index}/preview", s.api(s.previewFile))
+	r.GET("/api/channels/{id}/files", s.api(s.channelFiles))
 	r.GET("/api/search", s.api(s.search))
 	r.GET("/api/archive/search", s.api(s.archiveSearch))
 

@@ -56,6 +56,7 @@ type Server struct {
 	store   *archive.Store
 	hub     *chat.Hub
 	office  *office.Office
+	uploads uploadLimits
 	http    *fasthttp.Server
 	tls     *tls.Config
 	certs   *certs // nil without TLS
@@ -134,7 +135,11 @@ func Open(cfg Config) (*Server, error) {
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           2 * time.Minute,
 		MaxRequestBodySize:    maxBody,
-		ReadBufferSize:        8 << 10,
+		// Uploads are read as they arrive (files.go); guard keeps every
+		// other body within maxBody.
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
+		ReadBufferSize:               8 << 10,
 		// Gives the read buffer back after each request, so a WebSocket
 		// does not keep one for its whole life.
 		ReduceMemoryUsage: true,

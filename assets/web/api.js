@@ -62,4 +62,8 @@ export const api = {
     return api.call('GET', `/api/search?${q}`);
   },
   dm: async (user) => (await api.call('POST', '/api/dm', { user })).channel,
+  // channelFiles: a conversation's files, newest first, 100 a page; before
+  // is the seq of the last one shown (0: the newest).
+  channelFiles: async (id, before = 0) =>
+    (await api.call('GET', `/api/channels/${encodeURIComponent(id)}/files${before ? `?before=${before}` : ''}`)).files || [],
 };

@@ -11,6 +11,10 @@ import { showPolicy, showPasswordChange, rememberPolicy } from './view/gate.js';
 import { Sidebar } from './view/sidebar.js';
 import { Conversation } from './view/conversation.js';
 import { switcher, dmDialog, channelDialog, passwordDialog, policyDialog } from './view/dialogs.js';
+import { Attacher } from './view/attach.js';
+import { FilesPanel } from './view/filespanel.js';
+import { openViewer } from './view/viewer.js';
+import { messagePreview } from './files.js';
 
 const root = document.getElementById('app');
 const LAST = 'inhouse.last';
@@ -72,7 +76,10 @@ class Client {
     });
     this.sidebar = new Sidebar(this);
     this.conv = new Conversation(this);
+    this.attach = new Attacher(this);
     this.buildMain();
+    this.files = new FilesPanel(this);
+    this.conv.el.append(this.files.el);
     this.shell = h('div', { class: 'shell' }, this.sidebar.heading, this.sidebar.el, h('div', { class: 'scrim', onclick: () => this.drawer(false) }), this.main);
     root.replaceChildren(this.shell, this.toastEl);
     this.store.on((what, channel) => this.onStore(what, channel));
@@ -91,8 +98,8 @@ class Client {
     this.live = h('div', { class: 'sr-only', 'aria-live': 'polite' });
     this.toastEl = h('div', { class: 'toast', role: 'status', hidden: true });
     this.mainPrompt = h('div', { class: 'prompt-slot main-prompt' });
-    const form = h('form', { class: 'composer' }, this.composerLabel, this.input,
-      h('button', { type: 'submit', class: 'send', 'aria-label': 'Send' }, icon('send')));
+    this.sendButton = h('button', { type: 'submit', class: 'send', 'aria-label': 'Send' }, icon('send'));
+    const form = h('form', { class: 'composer' }, this.attach.button, this.attach.input, this.composerLabel, this.input, this.sendButton);
     form.addEventListener('submit', (e) => { e.preventDefault(); this.submit(); });
     this.input.addEventListener('keydown', (e) => {
       if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && !e.altKey && !e.ctrlKey && !e.metaKey) {
@@ -116,16 +123,21 @@ class Client {
     this.searchInput.addEventListener('keydown', (e) => {
       if (e.key === 'Escape' && this.search?.open) { e.preventDefault(); this.search.hide(false); }
     });
+    // The conversation's files (docs/files.md), in a panel like search's.
+    this.filesButton = h('button', { type: 'button', id: 'files-button', class: 'icon-button files-button', 'aria-label': 'Files',
+      title: 'Files in this conversation', 'aria-controls': 'files-panel', 'aria-expanded': 'false' }, icon('files'));
+    this.filesButton.addEventListener('click', () => this.files.toggle());
     this.main = h('main', { class: 'main', 'aria-labelledby': 'conv-title' },
       h('header', { class: 'conv-head' },
         h('button', { type: 'button', class: 'icon-button drawer-button', 'aria-label': 'Show conversations', 'aria-controls': 'sidebar', onclick: () => this.drawer(true) }, icon('menu')),
         h('div', { class: 'heading' }, this.title, this.subtitle),
-        searchForm),
+        this.filesButton, searchForm),
       this.statusBar, this.mainPrompt, this.conv.el,
-      h('div', { class: 'composer-wrap' }, form, this.readOnlyNote,
+      h('div', { class: 'composer-wrap' }, this.attach.el, form, this.readOnlyNote,
         h('div', { class: 'composer-foot' }, this.typingEl,
           h('span', { id: 'composer-help', class: 'hint' }, 'Enter to send · Shift+Enter for a new line · ↑ edits your last message'), this.counter)),
-      this.live);
+      this.live, this.attach.dropZone);
+    this.attach.watch(this.main, this.input);
   }
 
   async start() {
@@ -135,6 +147,8 @@ class Client {
       this.store.setChannels(channels);
     } catch { /* the socket's open handler tries again */ }
     addEventListener('hashchange', () => this.route());
+    // Files still uploading would be lost with the page: ask first.
+    addEventListener('beforeunload', (e) => { if (this.attach.busy()) { e.preventDefault(); e.returnValue = ''; } });
     this.route();
     this.socket.connect();
     this.keyboard();
@@ -231,6 +245,9 @@ class Client {
     this.composerForm.hidden = true;
     this.input.disabled = true;
     this.readOnlyNote.hidden = true;
+    this.filesButton.hidden = true;
+    if (this.files.open) this.files.hide(false);
+    this.attach.render();
     this.main.querySelector('#composer-help').hidden = true;
     this.conv.clear(h('div', { class: 'empty' },
       h('p', { class: 'empty-title' }, 'You are not in any conversation yet.'),
@@ -252,6 +269,7 @@ class Client {
     this.current = id;
     try { localStorage.setItem(`${LAST}.${this.store.me.name}`, id); } catch { /* ignore */ }
     this.input.value = this.loadDraft(id);
+    this.attach.say('');
     if (this.conv.editing && this.conv.editing.channel !== id) this.conv.editing = null;
     if (this.reveal && this.reveal.channel !== id) this.reveal = null;
     this.resize();
@@ -261,6 +279,8 @@ class Client {
     this.readShown();
     this.maybeRead();
     if (this.reveal) this.tryReveal();
+    this.attach.render();
+    if (this.files.open) this.files.load(id);
   }
 
   renderHeader() {
@@ -282,6 +302,7 @@ class Client {
     // Archived and announcement channels: a quiet notice where the composer was.
     const why = this.readOnly(ch);
     const hadFocus = document.activeElement === this.input;
+    this.filesButton.hidden = false;
     this.composerForm.hidden = !!why;
     this.input.disabled = !!why;
     this.readOnlyNote.hidden = !why;
@@ -289,6 +310,7 @@ class Client {
     this.main.querySelector('#composer-help').hidden = !!why;
     if (ch.announce && !why) this.input.placeholder = `Announce to #${ch.name}`;
     if (hadFocus && why) this.conv.scroller.focus();
+    this.attach.render();
   }
 
   renderTitle() {
@@ -329,7 +351,7 @@ class Client {
     for (const m of msgs) {
       if (channel === this.current) {
         if (!viewing) this.conv.noteUnseen(m.seq);
-        this.live.textContent = `${this.store.display(m.from)}: ${m.text.slice(0, 200)}`;
+        this.live.textContent = `${this.store.display(m.from)}: ${messagePreview(m.text, m.files).slice(0, 200)}`;
       }
       this.notifyAbout(channel, m);
     }
@@ -377,12 +399,19 @@ class Client {
   submit() {
     // Blank lines around a message are never meant; inside, they are kept.
     const text = this.input.value.replace(/^\s*\n/, '').trimEnd();
-    if (!text.trim() || !this.current) return;
+    if (!this.current) return;
+    const tray = this.attach.tray(this.current);
+    if (tray?.busy) return; // its files are being sent with the text
+    const files = tray?.count > 0;
+    if (!text.trim() && !files) return;
     // The server's limit is in bytes; people are told characters.
     if (utf8Length(text) > this.store.maxText) {
       this.counter.textContent = `${limitNote(text, this.store.maxText)}: shorten it or split it in two.`;
       return;
     }
+    // With files, the text is their caption: the files upload first, then
+    // one message carries both (sendFiles).
+    if (files) { this.attach.send(text.trim() ? text : ''); return; }
     const p = this.store.queue(this.current, text);
     this.input.value = '';
     this.saveDraft();
@@ -393,13 +422,45 @@ class Client {
     this.conv.toBottom(false);
   }
 
+  // sendFiles queues the message of uploaded files (infos, the server's
+  // file objects) with its caption, once every upload is done, and clears
+  // the composer it came from.
+  sendFiles(channel, text, infos) {
+    const p = this.store.queue(channel, text, infos);
+    if (channel === this.current) {
+      this.input.value = '';
+      this.resize();
+      this.counter.textContent = '';
+      this.conv.stick = true;
+      this.saveDraft();
+    } else {
+      try { localStorage.removeItem(this.draftKey(channel)); } catch { /* ignore */ }
+    }
+    this.protocol.post(p);
+    if (channel === this.current) this.conv.toBottom(false);
+  }
+
+  // lockComposer keeps the text as it is while it goes with files being
+  // uploaded: it is their caption.
+  lockComposer(busy) {
+    this.input.readOnly = busy;
+    this.composerForm.classList.toggle('uploading', busy);
+    this.attach.button.disabled = busy;
+    if (busy) this.sendButton.setAttribute('aria-disabled', 'true'); else this.sendButton.removeAttribute('aria-disabled');
+  }
+
+  // openViewer shows picture index of message seq full-window.
+  openViewer(channel, seq, index, opener) { openViewer(this, channel, seq, index, opener); }
+
   // ---- editing and deleting one's own messages ----
   saveEdit(channel, seq, value) {
     const text = value.replace(/^\s*\n/, '').trimEnd();
     const m = this.store.log(channel).items.find((x) => x.seq === seq);
     const pending = this.store.changesFor(channel).get(seq);
     const current = pending?.kind === 'edit' ? pending.text : m?.text;
-    if (!text.trim()) { this.confirmDelete(channel, seq); return; }
+    // A message with files may lose its caption; without files an empty
+    // text means deleting it.
+    if (!text.trim() && !m?.files?.length) { this.confirmDelete(channel, seq); return; }
     if (utf8Length(text) > this.store.maxText) { this.toast(`${limitNote(text, this.store.maxText)}: shorten it.`); return; }
     if (text !== current) this.protocol.post(this.store.queueChange(channel, 'edit', seq, text));
     this.conv.stopEdit();
@@ -410,12 +471,15 @@ class Client {
     const m = this.store.log(channel).items.find((x) => x.seq === seq);
     if (!m || m.deleted || document.querySelector('dialog[open]')) return;
     const back = document.activeElement;
-    const preview = m.text.length > 200 ? `${m.text.slice(0, 200)}…` : m.text;
+    const said = messagePreview(m.text, m.files);
+    const preview = said.length > 200 ? `${said.slice(0, 200)}…` : said;
     const yes = h('button', { type: 'button', class: 'primary danger' }, 'Delete message');
     const no = h('button', { type: 'button', class: 'secondary' }, 'Cancel');
     const dlg = modal('Delete this message?', h('div', { class: 'stack' },
       h('blockquote', { class: 'quote' }, preview),
-      h('p', { class: 'muted small' }, 'Everyone in the conversation will see “This message was deleted.” The office archive keeps a copy.'),
+      h('p', { class: 'muted small' }, m.files?.length
+        ? 'Everyone in the conversation will see “This message was deleted.” and its files go with it. The office archive keeps a copy.'
+        : 'Everyone in the conversation will see “This message was deleted.” The office archive keeps a copy.'),
       h('div', { class: 'actions' }, no, yes)), {
       onclose: () => {
         if (this.conv.editing?.seq === seq) this.conv.editing.input.focus();
@@ -437,6 +501,8 @@ class Client {
     const p = this.store.outbox.find((x) => x.id === id);
     if (!p) return;
     this.store.discard(id);
+    // Its files are uploaded already: they go back above the composer.
+    if (p.files?.length) this.attach.restore(p.channel, p.files.map((fid, i) => ({ ...p.fileInfo[i], id: fid })));
     if (p.channel !== this.current) this.go(p.channel);
     this.input.value = this.input.value.trim() ? `${p.text}\n${this.input.value}` : p.text;
     this.saveDraft();
@@ -461,6 +527,7 @@ class Client {
       this.search ||= new mod.SearchPanel(this);
       this.conv.el.append(this.search.el);
     }
+    if (this.files.open) this.files.hide(false);
     this.search.search(q);
   }
 
@@ -527,7 +594,7 @@ class Client {
     const direct = ch.kind === 'direct';
     if (!direct && !mentions(m.text, this.store.me.name)) return;
     const title = direct ? this.store.display(m.from) : `${this.store.display(m.from)} in #${ch.name}`;
-    notify.show(title, m.text, channel, () => this.go(channel));
+    notify.show(title, messagePreview(m.text, m.files), channel, () => this.go(channel));
   }
 
   offerNotifications() {

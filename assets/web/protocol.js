@@ -188,11 +188,13 @@ export class Protocol {
   // ---- what the page asks for ----
 
   // post sends an outbox entry (a send, edit or delete) with its own id,
-  // once the socket has synced; until then it waits in the outbox.
+  // once the socket has synced; until then it waits in the outbox. A send
+  // with files carries their upload ids, every time it goes.
   post(p) {
     if (!this.ready || p.state !== 'pending' || !this.store.outbox.includes(p)) return;
     if (p.kind === 'edit') this.sendFrame({ type: 'edit', id: p.id, channel: p.channel, seq: p.ref, text: p.text });
     else if (p.kind === 'delete') this.sendFrame({ type: 'delete', id: p.id, channel: p.channel, seq: p.ref });
+    else if (p.files?.length) this.sendFrame({ type: 'send', id: p.id, channel: p.channel, text: p.text, files: p.files });
     else this.sendFrame({ type: 'send', id: p.id, channel: p.channel, text: p.text });
   }
 

@@ -32,7 +32,33 @@ export function toMsg(f) {
   if (f.kind === 'edit' || f.kind === 'delete') { m.kind = f.kind; m.ref = f.ref; }
   if (f.edited) m.edited = true;
   if (f.deleted) { m.deleted = true; m.text = ''; }
+  // Files (docs/files.md): {name, type, size, w, h} each, in the order sent.
+  // A deleted message shows none.
+  else if (!m.kind && Array.isArray(f.files) && f.files.length) m.files = f.files.filter(isFileInfo).map(fileInfo);
   return m;
+}
+
+// fileInfo keeps what the view shows of a file; isFileInfo checks one from
+// the server or the outbox.
+export function isFileInfo(x) {
+  return !!x && typeof x === 'object' && typeof x.name === 'string' && typeof x.type === 'string' && Number.isFinite(x.size);
+}
+export function fileInfo(x) {
+  const out = { name: x.name, type: x.type, size: x.size };
+  if (x.w > 0 && x.h > 0) { out.w = x.w; out.h = x.h; }
+  return out;
+}
+
+// validEntry: an outbox entry read back from localStorage is one this
+// client could have written (a send may carry upload ids and their files).
+function validEntry(p) {
+  if (!p || typeof p.id !== 'string' || typeof p.channel !== 'string' || typeof p.text !== 'string') return false;
+  if (p.kind && !((p.kind === 'edit' || p.kind === 'delete') && Number.isInteger(p.ref))) return false;
+  if (p.files !== undefined) {
+    if (p.kind || !Array.isArray(p.files) || !p.files.length || !p.files.every((x) => typeof x === 'string')) return false;
+    if (!Array.isArray(p.fileInfo) || p.fileInfo.length !== p.files.length || !p.fileInfo.every(isFileInfo)) return false;
+  }
+  return true;
 }
 
 // applyChange shows an edit or delete on the message it is about, if loaded
@@ -40,7 +66,8 @@ export function toMsg(f) {
 export function applyChange(items, change) {
   const target = items[indexOfSeq(items, change.ref)];
   if (!target || target.seq !== change.ref || target.kind) return;
-  if (change.kind === 'edit') { target.text = change.text; target.edited = true; } else { target.deleted = true; target.text = ''; }
+  // An edit changes the text only: the files stay. A delete takes both.
+  if (change.kind === 'edit') { target.text = change.text; target.edited = true; } else { target.deleted = true; target.text = ''; delete target.files; }
   target.v++;
 }
 
@@ -85,8 +112,7 @@ export class Store {
   loadOutbox() {
     try {
       const v = JSON.parse(this.storage?.getItem(this.outboxKey) || '[]');
-      this.outbox = Array.isArray(v) ? v.filter((p) => p && typeof p.id === 'string' && typeof p.channel === 'string' && typeof p.text === 'string'
-        && (!p.kind || ((p.kind === 'edit' || p.kind === 'delete') && Number.isInteger(p.ref)))) : [];
+      this.outbox = Array.isArray(v) ? v.filter(validEntry) : [];
     } catch { this.outbox = []; }
   }
   saveOutbox() {
@@ -194,8 +220,15 @@ export class Store {
     this.emit('history', channel);
   }
 
-  queue(channel, text) {
+  // queue puts a new message in the outbox. files: the server's file
+  // objects of its uploads ({id, name, type, size, w, h}); the entry keeps
+  // the ids to send (files) and what to show until it is stored (fileInfo).
+  queue(channel, text, files = []) {
     const p = { id: newId(), channel, text, ts: Date.now(), state: 'pending' };
+    if (files.length) {
+      p.files = files.map((f) => f.id);
+      p.fileInfo = files.map(fileInfo);
+    }
     this.outbox.push(p);
     this.saveOutbox();
     this.emit('outbox', channel);
@@ -232,7 +265,9 @@ export class Store {
     const p = this.dropPending(f.id);
     if (!p) return;
     this.saveOutbox();
-    this.addMessages(f.channel, [{ seq: f.seq, id: f.id, from: this.me.name, text: p.text, ts: f.ts, kind: p.kind, ref: p.ref }]);
+    // The message frame that follows is a duplicate by seq and is dropped:
+    // the files must come from the entry.
+    this.addMessages(f.channel, [{ seq: f.seq, id: f.id, from: this.me.name, text: p.text, ts: f.ts, kind: p.kind, ref: p.ref, files: p.fileInfo }]);
     this.emit('outbox', f.channel);
   }
   // fail keeps the entry and its text with the server's reason; code

@@ -81,11 +81,6 @@ type Upload struct {
 	By      string `json:"by"`
 	At      int64  `json:"at"` // Unix milliseconds
 	File
-	// Flag holds the content rules' verdict on the file's text, to queue
-	// for review once a message carries it ("" when nothing matched).
-	FlagRules  []string `json:"flag_rules,omitempty"`
-	FlagAction string   `json:"flag_action,omitempty"`
-	FlagText   string   `json:"flag_text,omitempty"`
 }
 
 // ValidSHA256 reports whether s is a file's name in the content store.
@@ -104,6 +99,20 @@ func ValidSHA256(s string) bool {
 // FilePath is where the bytes of the file with that SHA-256 are kept.
 func (s *Store) FilePath(sha string) string {
 	return filepath.Join(s.dir, filesDir, sha[:2], sha)
+}
+
+// previewsDir, in the content store, holds the previews of pictures
+// (preview package), made again if lost.
+const previewsDir = "previews"
+
+// PreviewPath is where the preview of the picture with that SHA-256 is
+// kept; its folder exists.
+func (s *Store) PreviewPath(sha string) (string, error) {
+	dir := filepath.Join(s.dir, filesDir, previewsDir)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, sha+".jpg"), nil
 }
 
 // ReceiveFile makes the temporary file an upload is streamed into. The
@@ -256,6 +265,11 @@ func (s *Store) SweepFiles(now time.Time) (int, error) {
 			if waiting[name] || s.FileNamed(name) || now.Sub(fi.ModTime()) < sweepGrace {
 				return nil
 			}
+		case filepath.Base(filepath.Dir(path)) == previewsDir:
+			// A preview goes with its picture.
+			if sha := strings.TrimSuffix(name, ".jpg"); !ValidSHA256(sha) || s.FileNamed(sha) || waiting[sha] {
+				return nil
+			}
 		default:
 			return nil // not ours: leave it
 		}
@@ -292,8 +306,8 @@ type ChannelFile struct {
 const maxFileScan = 50_000
 
 // ChannelFiles lists a conversation's files, newest first, from messages
-// before seq before (0: the newest), at most limit, leaving out those of
-// deleted messages.
+// before seq before (0: the newest), leaving out those of deleted
+// messages. It stops at the message that brings the list to limit.
 func (s *Store) ChannelFiles(channel string, before uint64, limit int) ([]ChannelFile, error) {
 	var out []ChannelFile
 	var bad error
@@ -340,9 +354,8 @@ func (s *Store) ChannelFiles(channel string, before uint64, limit int) ([]Channe
 		}
 	}
 	s.mu.RUnlock()
-	if len(kept) > limit {
-		kept = kept[:limit]
-	}
+	// A page ends with a whole message (up to MaxFiles past limit), so
+	// the next one starts before its seq.
 	return kept, err
 }
 

@@ -35,7 +35,7 @@ type Message struct {
 	Ref     uint64 `json:"ref,omitempty"`  // the message an edit or delete is about
 	Files   []File `json:"files,omitempty"`
 	M       string `json:"m,omitempty"` // the text as members see it, when a content rule masked part of it
-	H       string `json:"h"`              // chain link
+	H       string `json:"h"`           // chain link
 
 	// Current state, for members: filled in on reads, never stored.
 	Edited  bool `json:"-"`

@@ -3,6 +3,7 @@ package archive
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/tidwall/buntdb"
@@ -21,10 +22,48 @@ type Settings struct {
 	// Welcome is the channel everyone joins when added (the #general made
 	// at first run); "" for none.
 	Welcome string `json:"welcome,omitempty"`
+
+	// Files. Zero values are the defaults, so settings saved before files
+	// existed keep working.
+	MaxFileMB    int      `json:"max_file_mb,omitempty"`    // largest file in MB (0: DefaultMaxFileMB)
+	FilesSpaceGB int      `json:"files_space_gb,omitempty"` // space for all files in GB (0: the disk's)
+	FilesBy      string   `json:"files_by,omitempty"`       // who shares files: "" (everyone) or FilesNotInAnnounce
+	BlockedKinds []string `json:"blocked_kinds"`            // kinds never allowed (nil: DefaultBlockedKinds; [] none)
 }
 
 // DefaultSettings are in force until the office changes them.
 var DefaultSettings = Settings{OfficeName: "Inhouse", MaxText: 8000}
+
+// File settings' defaults and bounds.
+const (
+	DefaultMaxFileMB   = 100
+	MaxFileMBLimit     = 10 << 10 // 10 GB: beyond it, use a file server
+	FilesNotInAnnounce = "not_announce"
+)
+
+// DefaultBlockedKinds are the kinds of file never allowed unless the
+// office says otherwise: programs and scripts (filekind's categories).
+var DefaultBlockedKinds = []string{"program", "script"}
+
+// MaxFileBytes is the largest file the office takes.
+func (st Settings) MaxFileBytes() int64 {
+	mb := st.MaxFileMB
+	if mb <= 0 {
+		mb = DefaultMaxFileMB
+	}
+	return int64(mb) << 20
+}
+
+// FilesSpace is the space for all files in bytes, 0 for no limit but the disk.
+func (st Settings) FilesSpace() int64 { return int64(st.FilesSpaceGB) << 30 }
+
+// Blocked is the kinds of file never allowed.
+func (st Settings) Blocked() []string {
+	if st.BlockedKinds == nil {
+		return DefaultBlockedKinds
+	}
+	return st.BlockedKinds
+}
 
 // Settings returns the settings in force.
 func (s *Store) Settings() Settings {
@@ -44,6 +83,15 @@ func (s *Store) SaveSettings(st Settings) error {
 	}
 	if err := checkAccessSettings(&st); err != nil {
 		return err
+	}
+	if st.MaxFileMB < 0 || st.MaxFileMB > MaxFileMBLimit {
+		return userErr(fmt.Errorf("largest file: between 1 and %d MB", MaxFileMBLimit))
+	}
+	if st.FilesSpaceGB < 0 || st.FilesSpaceGB > 1<<20 {
+		return userErr(errors.New("space for files: a number of GB, 0 for the whole disk"))
+	}
+	if st.FilesBy != "" && st.FilesBy != FilesNotInAnnounce {
+		return userErr(errors.New("who shares files: everyone, or not in announcement channels"))
 	}
 	data, _ := json.Marshal(st)
 	return s.write(func(tx *buntdb.Tx) error {

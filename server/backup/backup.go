@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -106,6 +107,20 @@ func Write(st *archive.Store, w io.Writer, tmpDir string) (Info, error) {
 		}
 		info.Files = append(info.Files, name)
 	}
+	// Shared files: written before any record names them and never
+	// changed, so all those the snapshot names are there now.
+	stored, err := storedFiles(st.Dir())
+	if err != nil {
+		return info, fmt.Errorf("list the shared files: %w", err)
+	}
+	for _, name := range stored {
+		if err := addFile(tw, name, filepath.Join(st.Dir(), filepath.FromSlash(name))); err != nil {
+			return info, err
+		}
+	}
+	if len(stored) > 0 {
+		info.Files = append(info.Files, fmt.Sprintf("files/ (%d)", len(stored)))
+	}
 	if sealErr == nil {
 		if err := addBytes(tw, "archive.seal", seal); err != nil {
 			return info, err
@@ -128,6 +143,35 @@ func Write(st *archive.Store, w io.Writer, tmpDir string) (Info, error) {
 	}
 	_, err = io.Copy(w, tmp)
 	return info, err
+}
+
+// storedFiles lists the content store's files (files/ab/ab12…), as the
+// backup names them.
+func storedFiles(dir string) ([]string, error) {
+	var names []string
+	err := filepath.WalkDir(filepath.Join(dir, "files"), func(path string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && archive.ValidSHA256(d.Name()) && filepath.Base(filepath.Dir(path)) == d.Name()[:2] {
+			names = append(names, "files/"+d.Name()[:2]+"/"+d.Name())
+		}
+		return nil
+	})
+	return names, err
+}
+
+// storedFileName reports whether a backup's entry is a shared file, and
+// its SHA-256: files/<first two>/<sha256 hex>, nothing else.
+func storedFileName(name string) (string, bool) {
+	dir, sha, ok := strings.Cut(strings.TrimPrefix(name, "files/"), "/")
+	if !strings.HasPrefix(name, "files/") || !ok || !archive.ValidSHA256(sha) || dir != sha[:2] {
+		return "", false
+	}
+	return sha, true
 }
 
 func addFile(tw *tar.Writer, name, path string) error {
@@ -363,10 +407,13 @@ func extract(path, stage string) error {
 		if err != nil {
 			return fmt.Errorf("%w: %v", ErrDamaged, err)
 		}
+		sha, shared := storedFileName(hdr.Name)
 		switch hdr.Name {
 		case "inhouse.db", "archive.key", "archive.seal", "tls/ca.pem", "tls/ca-key.pem":
 		default:
-			return fmt.Errorf("%w: unexpected file %q inside", ErrDamaged, hdr.Name)
+			if !shared {
+				return fmt.Errorf("%w: unexpected file %q inside", ErrDamaged, hdr.Name)
+			}
 		}
 		dst := filepath.Join(stage, filepath.FromSlash(hdr.Name))
 		if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
@@ -376,13 +423,17 @@ func extract(path, stage string) error {
 		if err != nil {
 			return err
 		}
-		_, err = io.Copy(out, tr)
+		h := sha256.New()
+		_, err = io.Copy(io.MultiWriter(out, h), tr)
 		if err == nil {
 			err = out.Sync()
 		}
 		out.Close()
 		if err != nil {
 			return err
+		}
+		if shared && hex.EncodeToString(h.Sum(nil)) != sha {
+			return fmt.Errorf("%w: the shared file %s does not match its SHA-256", ErrDamaged, sha)
 		}
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"inhouse/server/office"
 )
 
 // frameError is a frame refused before any work: its code and a sentence.
@@ -42,6 +44,28 @@ func decodeFrame(data []byte) (inFrame, *frameError) {
 		}
 		return nil
 	}
+	// A message with files may have no text (the files are its content).
+	needTextOrFiles := func() *frameError {
+		if len(f.Files) == 0 {
+			return needText()
+		}
+		if len(f.Files) > office.MaxFilesPerMessage {
+			return &frameError{truncate(f.ID, maxClientID), CodeTooLarge, fmt.Sprintf("A message carries at most %d files.", office.MaxFilesPerMessage)}
+		}
+		for _, id := range f.Files {
+			if id == "" || len(id) > maxClientID || !printable(id) {
+				return bad("Each file of a message is named by the id its upload answered.")
+			}
+		}
+		if f.Text == nil {
+			empty := ""
+			f.Text = &empty
+		}
+		if !utf8.ValidString(*f.Text) {
+			return bad("The text is not valid UTF-8.")
+		}
+		return nil
+	}
 	needChannel := func() *frameError {
 		if f.Channel == "" {
 			return bad("The frame needs a channel.")
@@ -57,7 +81,7 @@ func decodeFrame(data []byte) (inFrame, *frameError) {
 	var checks []func() *frameError
 	switch f.Type {
 	case "send":
-		checks = []func() *frameError{needID, needText, needChannel}
+		checks = []func() *frameError{needID, needTextOrFiles, needChannel}
 	case "edit":
 		checks = []func() *frameError{needID, needText, needChannel, needSeq}
 	case "delete":

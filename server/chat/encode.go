@@ -28,9 +28,29 @@ func encodeAck(m archive.Message) []byte {
 	return append(b, `"}`...)
 }
 
+// appendFile writes a file as members see it: what the browser shows and
+// asks for; its hash stays in the archive.
+func appendFile(b []byte, f *archive.File) []byte {
+	b = append(b, `{"name":`...)
+	b = jsonstr.Append(b, f.Name)
+	b = append(b, `,"type":`...)
+	b = jsonstr.Append(b, f.Type)
+	b = append(b, `,"size":`...)
+	b = strconv.AppendInt(b, f.Size, 10)
+	if f.W != 0 {
+		b = append(b, `,"w":`...)
+		b = strconv.AppendInt(b, int64(f.W), 10)
+	}
+	if f.H != 0 {
+		b = append(b, `,"h":`...)
+		b = strconv.AppendInt(b, int64(f.H), 10)
+	}
+	return append(b, '}')
+}
+
 // encodeMessage is a live or synced message's frame.
 func encodeMessage(m archive.Message) []byte {
-	b := make([]byte, 0, 128+len(m.Text)+len(m.ID)+len(m.Channel)+len(m.From))
+	b := make([]byte, 0, 128+len(m.Text)+len(m.ID)+len(m.Channel)+len(m.From)+96*len(m.Files))
 	b = append(b, `{"type":"message",`...)
 	return appendMessageFields(b, &m)
 }
@@ -97,6 +117,16 @@ func appendMessageFields(b []byte, m *archive.Message) []byte {
 	if m.Ref != 0 {
 		b = append(b, `,"ref":`...)
 		b = strconv.AppendUint(b, m.Ref, 10)
+	}
+	if len(m.Files) > 0 {
+		b = append(b, `,"files":[`...)
+		for i := range m.Files {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendFile(b, &m.Files[i])
+		}
+		b = append(b, ']')
 	}
 	if m.Edited {
 		b = append(b, `,"edited":true`...)

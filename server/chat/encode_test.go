@@ -19,7 +19,10 @@ func TestHandWrittenFramesMatchJSON(t *testing.T) {
 		"<script>&</script>", "Grüße 東京 🙂", "bad \xff utf8", "\u2028\u2029"}
 	for _, text := range texts {
 		m := archive.Message{Channel: "c123", Seq: 42, ID: "id-" + text, From: "ana", Text: text, TS: 1700000000123}
-		for _, variant := range []archive.Message{m, {Channel: "c1", Seq: 7, ID: "e", From: "ben", Text: text, TS: 1, Kind: "edit", Ref: 3, Edited: true}} {
+		withFiles := m
+		withFiles.Files = []archive.File{{SHA256: strings.Repeat("ab", 32), Name: text + ".png", Type: "image/png", Size: 12, W: 4, H: 3},
+			{SHA256: strings.Repeat("cd", 32), Name: "x" + text, Type: "text/plain; charset=utf-8", Size: 1}}
+		for _, variant := range []archive.Message{m, withFiles, {Channel: "c1", Seq: 7, ID: "e", From: "ben", Text: text, TS: 1, Kind: "edit", Ref: 3, Edited: true}} {
 			want := ToFrame(variant)
 			want.Type = "message"
 			wantJSON, _ := json.Marshal(want)
@@ -147,23 +150,37 @@ func BenchmarkEncodeMessage(b *testing.B) {
 
 // MessageFrame is a message as clients see it, for encoding/json.
 type MessageFrame struct {
-	Type    string `json:"type,omitempty"`
-	Channel string `json:"channel"`
-	Seq     uint64 `json:"seq"`
-	ID      string `json:"id"`
-	From    string `json:"from"`
-	Text    string `json:"text"`
-	TS      string `json:"ts"`
-	Kind    string `json:"kind,omitempty"` // "edit" or "delete": about message Ref
-	Ref     uint64 `json:"ref,omitempty"`
-	Edited  bool   `json:"edited,omitempty"`
-	Deleted bool   `json:"deleted,omitempty"`
+	Type    string      `json:"type,omitempty"`
+	Channel string      `json:"channel"`
+	Seq     uint64      `json:"seq"`
+	ID      string      `json:"id"`
+	From    string      `json:"from"`
+	Text    string      `json:"text"`
+	TS      string      `json:"ts"`
+	Kind    string      `json:"kind,omitempty"` // "edit" or "delete": about message Ref
+	Ref     uint64      `json:"ref,omitempty"`
+	Files   []FileFrame `json:"files,omitempty"`
+	Edited  bool        `json:"edited,omitempty"`
+	Deleted bool        `json:"deleted,omitempty"`
+}
+
+// FileFrame is a file of a message as clients see it (docs/files.md).
+type FileFrame struct {
+	Name string `json:"name"`
+	Type string `json:"type"`
+	Size int64  `json:"size"`
+	W    int    `json:"w,omitempty"`
+	H    int    `json:"h,omitempty"`
 }
 
 // ToFrame turns a stored message into its frame.
 func ToFrame(m archive.Message) MessageFrame {
-	return MessageFrame{Channel: m.Channel, Seq: m.Seq, ID: m.ID, From: m.From, Text: m.Text, TS: formatTS(m.TS),
+	f := MessageFrame{Channel: m.Channel, Seq: m.Seq, ID: m.ID, From: m.From, Text: m.Text, TS: formatTS(m.TS),
 		Kind: m.Kind, Ref: m.Ref, Edited: m.Edited, Deleted: m.Deleted}
+	for _, file := range m.Files {
+		f.Files = append(f.Files, FileFrame{file.Name, file.Type, file.Size, file.W, file.H})
+	}
+	return f
 }
 
 // A message in a JSON answer (search results) is written by the same

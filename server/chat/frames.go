@@ -29,6 +29,7 @@ type inFrame struct {
 	Limit    int               `json:"limit"`
 	Seq      *uint64           `json:"seq"`
 	Status   string            `json:"status"`
+	Files    []string          `json:"files"` // upload ids a send carries (docs/files.md)
 }
 
 type ackFrame struct {

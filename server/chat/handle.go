@@ -81,6 +81,14 @@ func (c *Conn) onSend(f *inFrame) {
 		return
 	}
 	p := archive.Post{Channel: f.Channel, From: c.user, ClientID: f.ID, Text: *f.Text}
+	if len(f.Files) > 0 {
+		files, r := c.hub.posting.Attach(c.user, f.Channel, f.Files)
+		if r != nil {
+			c.fail(f.ID, r.Code, r.Message)
+			return
+		}
+		p.Files = files
+	}
 	if ok, res := c.screen(f.ID, &p); ok {
 		c.hub.send(c, p, res)
 	}

@@ -34,6 +34,8 @@ type Posting interface {
 	// returns the verdict to hand to Flagged once p is stored.
 	Screen(p *archive.Post) (*rules.Result, *office.Refusal)
 	Flagged(m archive.Message, v *rules.Result)
+	// Attach resolves the uploads a send names into the message's files.
+	Attach(user, channel string, ids []string) ([]archive.File, *office.Refusal)
 }
 
 var _ Posting = (*office.Messages)(nil)

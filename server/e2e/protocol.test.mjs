@@ -354,3 +354,105 @@ test('read, typing and presence frames', async () => {
   await w.connect();
   assert.deepEqual(w.take(), [{ type: 'sync', id: 'sync', channels: { c1: 5, c2: 0 } }, { type: 'presence', status: 'away' }]);
 });
+
+// ---- files (docs/files.md) ----
+const PHOTO = { id: 'u1', name: 'photo.jpg', type: 'image/jpeg', size: 183004, w: 4000, h: 3000 };
+const NOTE = { id: 'u2', name: 'note.pdf', type: 'application/pdf', size: 5120 };
+
+test('a send with files carries their upload ids, on every resend, until acked', async () => {
+  const w = world();
+  const p = w.store.queue('c1', 'the delivery note', [PHOTO, NOTE]);
+  assert.deepEqual(p.files, ['u1', 'u2']);
+  assert.deepEqual(p.fileInfo, [
+    { name: 'photo.jpg', type: 'image/jpeg', size: 183004, w: 4000, h: 3000 },
+    { name: 'note.pdf', type: 'application/pdf', size: 5120 },
+  ], 'what the pending message shows, without the ids');
+  const frame = { type: 'send', id: p.id, channel: 'c1', text: 'the delivery note', files: ['u1', 'u2'] };
+  await w.connect();
+  assert.deepEqual(w.take(), [{ type: 'sync', id: 'sync', channels: { c1: 4, c2: 0 } }, frame]);
+  for (let i = 0; i < 2; i++) {
+    await w.drop();
+    await w.connect();
+    assert.deepEqual(w.take().slice(1), [frame], 'the same id and the same files again');
+  }
+  w.p.frame({ type: 'error', id: p.id, code: 'unavailable', message: 'Try again.' });
+  w.tick(5000);
+  assert.deepEqual(w.take(), [frame], 'a retry after unavailable keeps them too');
+  w.p.frame({ type: 'ack', id: p.id, channel: 'c1', seq: 5, ts });
+  const m = w.store.log('c1').items.at(-1);
+  assert.equal(m.text, 'the delivery note');
+  assert.deepEqual(m.files, p.fileInfo, 'the acked message shows its files at once');
+  // The message frame that follows the ack is the same seq: dropped, files kept.
+  w.p.frame({ type: 'message', channel: 'c1', seq: 5, id: p.id, from: 'ana', text: 'the delivery note', ts, files: p.fileInfo });
+  assert.equal(w.store.log('c1').items.filter((x) => x.seq === 5).length, 1);
+  await w.drop();
+  await w.connect();
+  assert.deepEqual(w.take().map((f) => f.type), ['sync'], 'an acked send is not resent');
+});
+
+test('files only: the text may be empty; a send without files has no files member', async () => {
+  const w = world();
+  await w.connect();
+  w.take();
+  const p = w.store.queue('c1', '', [PHOTO]);
+  w.p.post(p);
+  assert.deepEqual(w.take(), [{ type: 'send', id: p.id, channel: 'c1', text: '', files: ['u1'] }]);
+  const q = w.store.queue('c1', 'plain');
+  assert.equal('files' in q, false);
+  w.p.post(q);
+  assert.deepEqual(w.take(), [{ type: 'send', id: q.id, channel: 'c1', text: 'plain' }]);
+});
+
+test('a refused send with files keeps them for Retry', async () => {
+  const w = world();
+  await w.connect();
+  w.take();
+  const p = w.store.queue('c1', 'caption', [NOTE]);
+  w.p.post(p);
+  w.take();
+  w.p.frame({ type: 'error', id: p.id, code: 'bad_request', message: 'That upload has expired.' });
+  assert.equal(p.state, 'failed');
+  w.p.retry(p.id);
+  assert.deepEqual(w.take(), [{ type: 'send', id: p.id, channel: 'c1', text: 'caption', files: ['u2'] }]);
+});
+
+test('the outbox keeps files across a reload; a malformed files entry is dropped', () => {
+  const w = world();
+  const p = w.store.queue('c1', 'caption', [PHOTO]);
+  const stored = JSON.parse(w.mem.get('inhouse.outbox.ana'));
+  assert.deepEqual(stored[0].files, ['u1']);
+  const again = new Store({ getItem: (k) => w.mem.get(k) ?? null, setItem: () => {} });
+  again.setMe(ME);
+  assert.deepEqual(again.outbox.map((x) => [x.id, x.files, x.fileInfo.length]), [[p.id, ['u1'], 1]]);
+
+  const bad = [
+    { id: 'a', channel: 'c1', text: '', files: 'u1', fileInfo: [] },
+    { id: 'b', channel: 'c1', text: '', files: [1], fileInfo: [{ name: 'x', type: 't', size: 1 }] },
+    { id: 'c', channel: 'c1', text: '', files: ['u1'] },
+    { id: 'd', channel: 'c1', text: '', files: ['u1'], fileInfo: [{ name: 'x' }] },
+    { id: 'e', channel: 'c1', text: '', kind: 'delete', ref: 3, files: ['u1'], fileInfo: [{ name: 'x', type: 't', size: 1 }] },
+    { id: 'ok', channel: 'c1', text: '', files: ['u1'], fileInfo: [{ name: 'x', type: 't', size: 1 }] },
+  ];
+  const mem = new Map([['inhouse.outbox.ana', JSON.stringify(bad)]]);
+  const s = new Store({ getItem: (k) => mem.get(k) ?? null, setItem: () => {} });
+  s.setMe(ME);
+  assert.deepEqual(s.outbox.map((x) => x.id), ['ok']);
+});
+
+test('messages with files: an edit keeps them, a delete takes them', async () => {
+  const w = world();
+  await w.connect();
+  const files = [{ name: 'photo.jpg', type: 'image/jpeg', size: 10, w: 40, h: 30 }, { name: 'a.zip', type: 'application/zip', size: 20 }];
+  w.p.frame({ type: 'message', channel: 'c1', seq: 5, id: 'm5', from: 'ben', text: 'pictures', ts, files });
+  const m = w.store.log('c1').items.at(-1);
+  assert.deepEqual(m.files, files);
+  w.p.frame({ type: 'message', channel: 'c1', seq: 6, id: 'm6', from: 'ben', text: 'the pictures', ts, kind: 'edit', ref: 5 });
+  assert.equal(m.text, 'the pictures');
+  assert.deepEqual(m.files, files, 'edits change the text only');
+  w.p.frame({ type: 'message', channel: 'c1', seq: 7, id: 'm7', from: 'ben', text: '', ts, kind: 'delete', ref: 5 });
+  assert.equal(m.deleted, true);
+  assert.equal(m.files, undefined, 'a deleted message shows no files');
+  // A page of history: a deleted message comes without files anyway.
+  w.p.frame({ type: 'history', channel: 'c1', messages: [{ channel: 'c1', seq: 2, id: 'm2', from: 'ben', text: '', ts, deleted: true, files }] });
+  assert.equal(w.store.log('c1').items.find((x) => x.seq === 2).files, undefined);
+});

@@ -23,6 +23,22 @@ type SettingsChange struct {
 	// From is where the manager is: a list that would shut them out is
 	// refused, since nobody could then undo it from the console.
 	From netip.Addr
+
+	// Files: the largest file in MB, the space for all files in GB ("0":
+	// the disk's), who shares files ("everyone" or
+	// archive.FilesNotInAnnounce), and the kinds never allowed.
+	MaxFileMB, FilesSpaceGB, FilesBy string
+	BlockedKinds                     []string
+}
+
+// FileKinds are the kinds of file an office may refuse, as the console
+// offers them (filekind's categories), with their words.
+var FileKinds = []struct{ Kind, Words string }{
+	{"program", "Programs and installers (.exe, .msi, .apk, .jar …, judged by content as well as name)"},
+	{"script", "Scripts (.bat, .ps1, .sh, .js …, and any file starting with #!)"},
+	{"archive", "Archives (.zip, .7z, .rar, .tar.gz): their content cannot be checked"},
+	{"markup", "Web pages and SVG pictures (never shown in the browser either way)"},
+	{"media", "Audio and video"},
 }
 
 // SaveSettings stores the office's settings; they apply at once (the
@@ -43,6 +59,26 @@ func (o *Office) SaveSettings(a Actor, in SettingsChange) (string, error) {
 	st.MaxText = n
 	st.ChannelsBy = whoMay(&bad, "channels_by", in.ChannelsBy)
 	st.DirectBy = whoMay(&bad, "direct_by", in.DirectBy)
+	if st.MaxFileMB, err = strconv.Atoi(strings.TrimSpace(in.MaxFileMB)); err != nil || st.MaxFileMB < 1 || st.MaxFileMB > archive.MaxFileMBLimit {
+		bad.add("max_file_mb", fmt.Sprintf("A whole number of MB from 1 to %d.", archive.MaxFileMBLimit))
+	}
+	if st.FilesSpaceGB, err = strconv.Atoi(strings.TrimSpace(in.FilesSpaceGB)); err != nil || st.FilesSpaceGB < 0 || st.FilesSpaceGB > 1<<20 {
+		bad.add("files_space_gb", "A whole number of GB; 0 for as much as the disk holds.")
+	}
+	switch in.FilesBy {
+	case "everyone":
+		st.FilesBy = ""
+	case archive.FilesNotInAnnounce:
+		st.FilesBy = archive.FilesNotInAnnounce
+	default:
+		bad.add("files_by", "Choose one.")
+	}
+	st.BlockedKinds = []string{}
+	for _, k := range FileKinds {
+		if slices.Contains(in.BlockedKinds, k.Kind) {
+			st.BlockedKinds = append(st.BlockedKinds, k.Kind)
+		}
+	}
 	nets, lines := parseNetworks(&bad, in.Allow)
 	st.Allow = lines
 	if len(nets) > 0 && in.From.IsValid() {
@@ -128,5 +164,29 @@ func settingsChanges(a, b archive.Settings) []string {
 	if a.DirectBy != b.DirectBy {
 		out = append(out, "direct messages may be started by "+WhoMayWords(b.DirectBy))
 	}
+	if a.MaxFileBytes() != b.MaxFileBytes() {
+		out = append(out, fmt.Sprintf("largest file from %s to %s", SizeText(a.MaxFileBytes()), SizeText(b.MaxFileBytes())))
+	}
+	if a.FilesSpace() != b.FilesSpace() {
+		out = append(out, fmt.Sprintf("space for files from %s to %s", spaceWords(a.FilesSpace()), spaceWords(b.FilesSpace())))
+	}
+	if a.FilesBy != b.FilesBy {
+		if b.FilesBy == archive.FilesNotInAnnounce {
+			out = append(out, "files are not shared in announcement channels")
+		} else {
+			out = append(out, "files may be shared in every channel")
+		}
+	}
+	if !slices.Equal(a.Blocked(), b.Blocked()) {
+		out = append(out, fmt.Sprintf("kinds of file refused from [%s] to [%s]", strings.Join(a.Blocked(), " "), strings.Join(b.Blocked(), " ")))
+	}
 	return out
+}
+
+// spaceWords says a space for files.
+func spaceWords(n int64) string {
+	if n == 0 {
+		return "the whole disk"
+	}
+	return SizeText(n)
 }

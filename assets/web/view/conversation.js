@@ -7,6 +7,7 @@
 import { h, icon, srOnly } from './dom.js';
 import { tokenize, dayKey, dayLabel, timeLabel, fullTime, isLong } from '../text.js';
 import { indexOfSeq } from '../store.js';
+import { messageFiles, fileCard } from './files.js';
 
 const MAX = 300;
 const PAGE = 100;
@@ -343,9 +344,13 @@ export class Conversation {
     let fold = null;
     if (editing) body = this.editor(m);
     else if (!m.deleted && isLong(change?.kind === 'edit' ? change.text : m.text)) fold = this.fold(body, `s${m.seq}`);
+    // Its files (an edit keeps them; a deleted message has none).
+    const channel = this.channel;
+    const files = !m.deleted && m.files?.length
+      ? messageFiles(channel, m.seq, m.files, (index, link) => this.c.openViewer(channel, m.seq, index, link)) : null;
     return h('li', { class: cls, tabindex: -1, 'aria-keyshortcuts': mine ? 'E Delete' : null },
       head ? h('div', { class: 'meta' }, h('span', { class: 'author', dir: 'auto' }, this.store.display(m.from))) : srOnly(`${this.store.display(m.from)} `),
-      h('span', { class: 'gutter' }, time), body, fold,
+      h('span', { class: 'gutter' }, time), body, fold, files,
       change ? this.changeStatus(m, change) : null,
       mine && !editing ? h('div', { class: 'msg-actions', role: 'group', 'aria-label': 'Message actions' },
         h('button', { type: 'button', class: 'icon-button', tabindex: -1, 'aria-label': 'Edit message', title: 'Edit (E)', onclick: () => this.startEdit(m.seq, 'message') }, icon('edit')),
@@ -514,9 +519,11 @@ export class Conversation {
         h('button', { type: 'button', class: 'link-button', onclick: () => this.store.discard(p.id) }, 'Delete'))
       : h('div', { class: 'status' }, icon('clock'), h('span', null, this.c.online ? 'Sending…' : 'Waiting for the connection…'));
     const body = h('div', { class: 'text', dir: 'auto' }, p.text);
+    // Its files are uploaded but not yet in a message: cards without links.
+    const files = p.fileInfo?.length ? h('div', { class: 'msg-files' }, p.fileInfo.map((f) => fileCard(f))) : null;
     return h('li', { class: `msg own ${head ? 'head' : ''} ${failed ? 'failed' : 'pending'}`, tabindex: -1 },
       head ? h('div', { class: 'meta' }, h('span', { class: 'author', dir: 'auto' }, this.store.display(me))) : srOnly(`${this.store.display(me)} `),
-      body, isLong(p.text) ? this.fold(body, `p${p.id}`) : null, status);
+      body, isLong(p.text) ? this.fold(body, `p${p.id}`) : null, files, status);
   }
 
   updateJump() {

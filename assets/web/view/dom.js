@@ -33,6 +33,20 @@ const PATHS = {
   edit: 'M4 20h4L19 9l-4-4L4 16zM13.5 6.5l4 4',
   trash: 'M4 7h16M9 7V4h6v3M6 7l1 13h10l1-13M10 11v6M14 11v6',
   bell: 'M6 16V11a6 6 0 0 1 12 0v5l2 2H4zM10 20a2 2 0 0 0 4 0',
+  // Files (docs/files.md): the paperclip, the kinds of file, their actions.
+  clip: 'M20 11.5l-8.6 8.6a5.5 5.5 0 0 1-7.8-7.8l8.6-8.6a3.7 3.7 0 0 1 5.2 5.2l-8.6 8.6a1.8 1.8 0 0 1-2.6-2.6l7.9-7.9',
+  files: 'M8 3h7l4 4v11H8zM15 3v4h4M5 7v14h11',
+  download: 'M12 4v11M7 10l5 5 5-5M5 20h14',
+  external: 'M14 4h6v6M20 4l-9 9M18 14v6H4V6h6',
+  left: 'M15 5l-7 7 7 7',
+  right: 'M9 5l7 7-7 7',
+  picture: 'M4 5h16v14H4zM4 16l5-5 4 4 2-2 5 5M15 9h.01',
+  'file-other': 'M6 3h8l4 4v14H6zM14 3v4h4',
+  'file-text': 'M6 3h8l4 4v14H6zM14 3v4h4M9 12h6M9 15h6M9 18h3',
+  'file-pdf': 'M6 3h8l4 4v14H6zM14 3v4h4M9.5 18v-6h1.8a1.8 1.8 0 0 1 0 3.6H9.5',
+  'file-office': 'M6 3h8l4 4v14H6zM14 3v4h4M9 11h6v7H9zM9 14.5h6M12 11v7',
+  'file-archive': 'M6 3h8l4 4v14H6zM14 3v4h4M10 3v2h2v2h-2v2h2v2h-2M10 13h2v4h-2z',
+  'file-media': 'M6 3h8l4 4v14H6zM14 3v4h4M10 11.5v6l5-3z',
 };
 
 // icon is an inline SVG (no icon font); decorative unless label is given.

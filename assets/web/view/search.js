@@ -5,6 +5,7 @@
 import { api } from '../api.js';
 import { h, icon } from './dom.js';
 import { highlight, dayLabel, timeLabel, fullTime, SEARCH_OFFLINE } from '../text.js';
+import { kindIcon } from './files.js';
 
 const PAGE = 30;
 
@@ -122,6 +123,10 @@ export class SearchPanel {
     // A hit on an edit is about the message it changed.
     const seq = m.kind === 'edit' ? m.ref : m.seq;
     const text = h('div', { class: 'result-text', dir: 'auto' }, highlight(m.text || '', words).map((run) => run.mark ? h('mark', null, run.text) : run.text));
+    // File names are searched too: the message's files, the words marked.
+    const files = !m.deleted && Array.isArray(m.files) && m.files.length ? h('div', { class: 'result-files' },
+      m.files.map((f) => h('span', { class: 'result-file', dir: 'auto' }, kindIcon(f.type || '', f.name || ''),
+        h('span', null, highlight(String(f.name || ''), words).map((run) => run.mark ? h('mark', null, run.text) : run.text))))) : null;
     // The messages around the hit (up to two each side), so a short answer
     // like "yes, Friday" makes sense without opening the conversation.
     const ctx = r.context || [];
@@ -134,7 +139,7 @@ export class SearchPanel {
         h('span', { class: 'result-where', dir: 'auto' }, where),
         h('time', { datetime: new Date(ts).toISOString(), title: fullTime(ts), class: 'muted' }, `${dayLabel(ts)} ${timeLabel(ts)}`)),
       ...ctx.filter((c) => c.seq < m.seq).map(line),
-      h('div', { class: 'result-hit' }, h('span', { class: 'author', dir: 'auto' }, this.store.display(m.from)), text),
+      h('div', { class: 'result-hit' }, h('span', { class: 'author', dir: 'auto' }, this.store.display(m.from)), text), files,
       ...ctx.filter((c) => c.seq > m.seq).map(line));
     btn.addEventListener('click', () => {
       if (matchMedia('(max-width: 720px)').matches) this.hide(false);

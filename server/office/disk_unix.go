@@ -1,11 +1,11 @@
 //go:build unix
 
-package admin
+package office
 
 import "golang.org/x/sys/unix"
 
-// diskSpace reports the free and total bytes of the file system holding dir.
-func diskSpace(dir string) (free, total uint64, ok bool) {
+// DiskSpace reports the free and total bytes of the file system holding dir.
+func DiskSpace(dir string) (free, total uint64, ok bool) {
 	var st unix.Statfs_t
 	if err := unix.Statfs(dir, &st); err != nil {
 		return 0, 0, false
