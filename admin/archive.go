@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -47,6 +48,12 @@ type archiveMsg struct {
 	Text, Masked          string
 	At                    time.Time
 	Edited, Deleted       bool
+	Files                 []archive.File
+}
+
+// FileURL opens the record's file i, recorded in the read log.
+func (m archiveMsg) FileURL(i int) templ.SafeURL {
+	return templ.SafeURL("/admin/archive/file/" + url.PathEscape(m.Channel) + "/" + strconv.FormatUint(m.Seq, 10) + "/" + strconv.Itoa(i))
 }
 
 // URL is the page with this record's versions and conversation.
@@ -127,7 +134,7 @@ func (n archiveNames) choices() (people, channels []archiveOption) {
 // message was edited or deleted later.
 func (c *Console) msg(m archive.Message, n archiveNames, flags bool) archiveMsg {
 	a := archiveMsg{Channel: m.Channel, ChannelLabel: n.channel(m.Channel), Seq: m.Seq, Ref: m.Ref, Kind: m.Kind,
-		From: m.From, FromName: n.person(m.From), Text: m.Text, Masked: m.M, At: m.Time()}
+		From: m.From, FromName: n.person(m.From), Text: m.Text, Masked: m.M, At: m.Time(), Files: m.Files}
 	if flags && m.Kind == archive.KindMessage {
 		if cur, err := c.store.Message(m.Channel, m.Seq); err == nil {
 			a.Edited, a.Deleted = cur.Edited, cur.Deleted
@@ -328,6 +335,38 @@ type archiveViewData struct {
 
 // GET /admin/archive/message/{channel}/{seq}: every version of a message
 // and the conversation around it, recorded as one view.
+// GET /admin/archive/file/{channel}/{seq}/{index}: a file a record
+// carries, always as a download (the console's pages never show one), and
+// only once the read log holds the opening.
+func (c *Console) archiveFile(r *request) {
+	seq, err1 := strconv.ParseUint(r.param("seq"), 10, 64)
+	index, err2 := strconv.Atoi(r.param("index"))
+	if err1 != nil || err2 != nil {
+		c.notFound(r)
+		return
+	}
+	channel := r.param("channel")
+	f, path, err := c.office.OpenArchivedFile(c.actor(r), channel, seq, index, c.archiveNames().channel(channel))
+	if err != nil {
+		if !c.readRefused(r, "file", err) {
+			c.notFound(r)
+		}
+		return
+	}
+	file, err := os.Open(path)
+	if err != nil {
+		c.render(r.ctx, fasthttp.StatusNotFound, archiveNoticePage(c.shell(r, "Archive", "/admin/archive"),
+			"The file "+f.Name+" is not on the disk: run Verify on the Chain page to see what else is missing."))
+		return
+	}
+	h := &r.ctx.Response.Header
+	h.Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(f.Name))
+	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
+	h.Set("Cache-Control", "no-store")
+	r.ctx.SetContentType("application/octet-stream")
+	r.ctx.SetBodyStream(file, int(f.Size))
+}
+
 func (c *Console) archiveView(r *request) {
 	channel := r.param("channel")
 	seq, err := strconv.ParseUint(r.param("seq"), 10, 64)
@@ -451,6 +490,7 @@ func timeOfMillis(ms int64) time.Time { return time.UnixMilli(ms) }
 func (c *Console) archiveRoutes(r *router.Router) {
 	r.GET("/admin/archive", c.page(c.archiveSearch, auditorOnly))
 	r.GET("/admin/archive/message/{channel}/{seq}", c.page(c.archiveView, auditorOnly))
+	r.GET("/admin/archive/file/{channel}/{seq}/{index}", c.page(c.archiveFile, auditorOnly))
 	r.GET("/admin/archive/export", c.page(c.evidenceForm, auditorOnly))
 	r.POST("/admin/archive/export", c.action(c.evidenceExport, auditorOnly))
 	r.GET("/admin/archive/chain", c.page(c.archiveChain, auditorOnly))

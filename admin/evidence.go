@@ -8,6 +8,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"io"
+	"os"
 	"strconv"
 	"time"
 
@@ -42,7 +44,19 @@ type evidenceManifest struct {
 	Filter  evidenceFilter `json:"filter"`
 	Records int            `json:"records"`
 	Files   []evidenceFile `json:"files"`
-	Chain   archive.Digest `json:"chain"`
+	// Shared is every file the records carry, once per content, at its
+	// path in the pack; Status says whether its bytes still match the
+	// SHA-256 the chained record holds ("ok", "missing", "changed").
+	Shared []sharedFile   `json:"shared_files,omitempty"`
+	Chain  archive.Digest `json:"chain"`
+}
+
+type sharedFile struct {
+	Path   string `json:"path"`
+	Name   string `json:"name"`
+	SHA256 string `json:"sha256"`
+	Bytes  int64  `json:"bytes"`
+	Status string `json:"status"`
 }
 
 // transcriptData is what transcript.html shows.
@@ -138,31 +152,87 @@ func (c *Console) evidenceExport(r *request) {
 		sum := sha256.Sum256(fl.data)
 		m.Files = append(m.Files, evidenceFile{Name: fl.name, SHA256: hex.EncodeToString(sum[:]), Bytes: len(fl.data)})
 	}
-	man, _ := json.MarshalIndent(m, "", "  ")
-	files = append(files, struct {
-		name string
-		data []byte
-	}{"manifest.json", append(man, '\n')})
 
-	var out bytes.Buffer
-	zw := zip.NewWriter(&out)
+	// Written to a temporary file in the data folder: shared files can be
+	// large, and a failure must show as a page, not a cut-off download.
+	tmp, err := os.CreateTemp(c.store.Dir(), ".evidence-*")
+	if err != nil {
+		c.log.Error("evidence pack", "err", err)
+		c.render(r.ctx, fasthttp.StatusInternalServerError, archiveNoticePage(c.shell(r, "Evidence pack", "/admin/archive"), "The pack could not be written. The attempt is in the read log."))
+		return
+	}
+	body := &tempFile{tmp}
+	zw := zip.NewWriter(tmp)
+	add := func(name string, method uint16, src io.Reader) (int64, string, error) {
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: method, Modified: now})
+		if err != nil {
+			return 0, "", err
+		}
+		h := sha256.New()
+		n, err := io.Copy(io.MultiWriter(w, h), src)
+		return n, hex.EncodeToString(h.Sum(nil)), err
+	}
 	var zerr error
 	for _, fl := range files {
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: fl.name, Method: zip.Deflate, Modified: now})
-		if err == nil {
-			_, err = w.Write(fl.data)
-		}
+		_, _, err := add(fl.name, zip.Deflate, bytes.NewReader(fl.data))
 		zerr = cmp.Or(zerr, err)
 	}
+	m.Shared, err = c.packSharedFiles(recs, add)
+	zerr = cmp.Or(zerr, err)
+	man, _ := json.MarshalIndent(m, "", "  ")
+	_, _, err = add("manifest.json", zip.Deflate, bytes.NewReader(append(man, '\n')))
+	zerr = cmp.Or(zerr, err)
 	if err := cmp.Or(zerr, zw.Close()); err != nil {
+		body.Close()
 		c.log.Error("evidence zip", "err", err)
 		c.render(r.ctx, fasthttp.StatusInternalServerError, archiveNoticePage(c.shell(r, "Evidence pack", "/admin/archive"), "The pack could not be written. The attempt is in the read log."))
+		return
+	}
+	size, err := tmp.Seek(0, io.SeekEnd)
+	if err == nil {
+		_, err = tmp.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		body.Close()
+		c.storeFailed(r, err, "/admin/archive")
 		return
 	}
 	r.ctx.SetContentType("application/zip")
 	r.ctx.Response.Header.Set("Content-Disposition", `attachment; filename="inhouse-evidence-`+now.Format("20060102-150405")+`.zip"`)
 	r.ctx.Response.Header.Set("Cache-Control", "no-store")
-	r.ctx.SetBody(out.Bytes())
+	r.ctx.SetBodyStream(body, int(size)) // fasthttp closes it, which removes it
+}
+
+// packSharedFiles adds each file the records carry, once per content, at
+// files/<sha256> in the pack, and says whether its bytes still match the
+// record. Pictures and documents are already compressed: stored as they are.
+func (c *Console) packSharedFiles(recs []archive.ExportRecord, add func(string, uint16, io.Reader) (int64, string, error)) ([]sharedFile, error) {
+	var out []sharedFile
+	seen := map[string]bool{}
+	for _, rec := range recs {
+		for _, f := range rec.Files {
+			if seen[f.SHA256] {
+				continue
+			}
+			seen[f.SHA256] = true
+			sf := sharedFile{Path: f.Path, Name: f.Name, SHA256: f.SHA256, Status: "missing"}
+			src, err := os.Open(c.store.FilePath(f.SHA256))
+			if err == nil {
+				var sum string
+				sf.Bytes, sum, err = add(f.Path, zip.Store, src)
+				src.Close()
+				if err != nil {
+					return out, err
+				}
+				sf.Status = "ok"
+				if sum != f.SHA256 {
+					sf.Status = "changed"
+				}
+			}
+			out = append(out, sf)
+		}
+	}
+	return out, nil
 }
 
 // kindWord says what a record is, for the transcript.

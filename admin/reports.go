@@ -13,6 +13,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"inhouse/server/archive"
+	"inhouse/server/office"
 )
 
 // Reports are counts only: how much was written when, where and by whom.
@@ -40,6 +41,13 @@ type reportData struct {
 	Channels []reportRow
 	People   []reportRow
 	Direct   int // messages in direct conversations, never listed one by one
+
+	// Shared files since Since: the total, and the space by channel and
+	// by person (direct conversations together, as above).
+	Files        string
+	FileChannels []reportRow
+	FilePeople   []reportRow
+	DirectBytes  string
 }
 
 type heatCell struct {
@@ -51,6 +59,7 @@ type heatCell struct {
 type reportRow struct {
 	Label, ID string
 	Count     int
+	Words     string // the count as shown, when not a plain number (a size)
 	W         string // the bar's length, in SVG units of listBar
 }
 
@@ -104,6 +113,20 @@ func (c *Console) report(days int) reportData {
 		d.People = append(d.People, reportRow{Label: names.person(name), ID: name, Count: n})
 	}
 	d.Channels, d.People = topRows(d.Channels), topRows(d.People)
+	d.Files = plural(a.Files, "file") + ", " + office.SizeText(a.FileBytes)
+	var direct int64
+	for id, n := range a.ChannelBytes {
+		if ch, err := c.store.Channel(id); err == nil && ch.Kind == "direct" {
+			direct += n
+			continue
+		}
+		d.FileChannels = append(d.FileChannels, reportRow{Label: names.channel(id), ID: id, Count: int(n), Words: office.SizeText(n)})
+	}
+	for name, n := range a.PeopleBytes {
+		d.FilePeople = append(d.FilePeople, reportRow{Label: names.person(name), ID: name, Count: int(n), Words: office.SizeText(n)})
+	}
+	d.DirectBytes = office.SizeText(direct)
+	d.FileChannels, d.FilePeople = topRows(d.FileChannels), topRows(d.FilePeople)
 	return d
 }
 

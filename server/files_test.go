@@ -18,6 +18,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -379,4 +381,110 @@ func TestFilesPreviews(t *testing.T) {
 	if res, _ := get(t, ana, fmt.Sprintf("/api/files/%s/1/2/preview", ch.ID)); res.StatusCode != 404 {
 		t.Fatalf("no such file: %d", res.StatusCode)
 	}
+}
+
+// TestKill9DuringUploads kills the server again and again while people
+// upload files and send them: after each restart every acknowledged
+// message has its files, byte for byte; uploads cut off leave no
+// temporary file; and what no message came to name is swept away.
+func TestKill9DuringUploads(t *testing.T) {
+	bin := binary(t)
+	dir := t.TempDir()
+	if out, code := runCLI(t, bin, servertest.Password+"\n", "user", "add", "ana", "--data", dir); code != 0 {
+		t.Fatalf("user add: %s", out)
+	}
+	addr := freeAddr(t)
+	srv := startBinary(t, bin, dir, addr)
+	ana := servertest.Remote(t, "http://"+addr).Login("ana")
+	ch := ana.CreateChannel("scans", true)
+	type sent struct {
+		seq  uint64
+		data []byte
+	}
+	acked := map[string]sent{}
+	for round := range 8 {
+		var mu sync.Mutex
+		waiting := map[string][]byte{} // message id -> its file's bytes
+		ws := ana.Dial()
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for {
+				f, err := ws.ReadErr(5 * time.Second)
+				if err != nil {
+					return
+				}
+				if f.Str("type") == "ack" {
+					mu.Lock()
+					acked[f.Str("id")] = sent{f.Num("seq"), waiting[f.Str("id")]}
+					mu.Unlock()
+				}
+			}
+		}()
+		go func() {
+			for i := 0; ; i++ {
+				data := bytes.Repeat([]byte(fmt.Sprintf("round %d file %d\n", round, i)), 20000) // ~400 KB
+				q := url.Values{"channel": {ch.ID}, "name": {fmt.Sprintf("scan-%d-%d.txt", round, i)}}
+				req, _ := http.NewRequest("POST", ana.URL+"/api/files?"+q.Encode(), bytes.NewReader(data))
+				req.Header.Set("X-CSRF-Token", ana.CSRF)
+				res, err := ana.HTTP.Do(req)
+				if err != nil {
+					return // the server is gone
+				}
+				var up uploaded
+				json.NewDecoder(res.Body).Decode(&up)
+				res.Body.Close()
+				if res.StatusCode != 201 {
+					return
+				}
+				id := fmt.Sprintf("m-%d-%d", round, i)
+				mu.Lock()
+				waiting[id] = data
+				mu.Unlock()
+				if ws.Conn.WriteJSON(map[string]any{"type": "send", "id": id, "channel": ch.ID, "files": []string{up.File.ID}}) != nil {
+					return
+				}
+			}
+		}()
+		// The moment of the kill varies from round to round, on purpose.
+		time.Sleep(time.Duration(40+round*25) * time.Millisecond)
+		srv.Process.Signal(syscall.SIGKILL)
+		srv.Wait()
+		<-done
+		srv = startBinary(t, bin, dir, addr)
+		if entries, _ := os.ReadDir(filepath.Join(dir, "files", "tmp")); len(entries) != 0 {
+			t.Fatalf("round %d: %d cut-off uploads left in files/tmp after the restart", round, len(entries))
+		}
+	}
+	if len(acked) == 0 {
+		t.Fatal("nothing was acknowledged: the kills came too early to test anything")
+	}
+	for id, s := range acked {
+		res, body := get(t, ana, fmt.Sprintf("/api/files/%s/%d/0", ch.ID, s.seq))
+		if res.StatusCode != 200 || !bytes.Equal(body, s.data) {
+			t.Fatalf("acknowledged %s (seq %d): its file answers %d with %d bytes, want %d", id, s.seq, res.StatusCode, len(body), len(s.data))
+		}
+	}
+	srv.Process.Signal(syscall.SIGTERM)
+	srv.Wait()
+	st, err := archive.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	st.SweepFiles(time.Now().Add(72 * time.Hour))
+	left := 0
+	filepath.WalkDir(filepath.Join(dir, "files"), func(path string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && archive.ValidSHA256(d.Name()) {
+			left++
+			if !st.FileNamed(d.Name()) {
+				t.Errorf("%s is named by no message and survived the sweep", d.Name())
+			}
+		}
+		return nil
+	})
+	if rep := st.Verify(); rep.Problem != "" {
+		t.Fatalf("verify after the kills: %s", rep.Problem)
+	}
+	t.Logf("8 kills: %d messages with files acknowledged, all present; %d files kept", len(acked), left)
 }

@@ -113,6 +113,13 @@ export function fileURL(channel, seq, index, download = false) {
   return `/api/files/${encodeURIComponent(channel)}/${seq}/${index}${download ? '?download=1' : ''}`;
 }
 
+// previewURL is what a conversation shows of a picture: a JPEG the server
+// makes once (the picture itself when it is small). The viewer and
+// downloads use fileURL.
+export function previewURL(channel, seq, index) {
+  return `${fileURL(channel, seq, index)}/preview`;
+}
+
 export function uploadURL(channel, name) {
   return `/api/files?channel=${encodeURIComponent(channel)}&name=${encodeURIComponent(name)}`;
 }
@@ -160,19 +167,35 @@ export function uniqueName(name, taken) {
 
 const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
 
+// tooLargeNote says why a file over the office's largest file (maxBytes)
+// was not added: "“report.zip” is 120 MB: the office's limit is 100 MB."
+export function tooLargeNote(name, size, maxBytes) {
+  const limit = formatSize(maxBytes);
+  const shown = formatSize(size);
+  // 100.2 MB and 100 MB both read "100 MB": say it is larger instead.
+  if (shown === limit) return `“${name}” is larger than the office's limit of ${limit}.`;
+  return `“${name}” is ${shown}: the office's limit is ${limit}.`;
+}
+
 // checkFiles decides which of the files being added fit beside the count
 // already attached: empty files are left out (the server refuses them),
-// and nothing beyond MAX_FILES. It returns the files taken and the
-// sentence saying what was left out ('' when all were taken).
-export function checkFiles(attached, files, max = MAX_FILES) {
+// so are files larger than maxBytes (the office's largest file, from
+// /api/me's max_file; 0: not known, the server decides), and nothing
+// beyond MAX_FILES. It returns the files taken and the sentence saying
+// what was left out ('' when all were taken).
+export function checkFiles(attached, files, max = MAX_FILES, maxBytes = 0) {
   const notes = [];
   const nonEmpty = files.filter((f) => f.size > 0);
   const empty = files.length - nonEmpty.length;
   if (empty === 1) notes.push(`“${files.find((f) => !(f.size > 0)).name}” is empty and was not added.`);
   else if (empty > 1) notes.push(`${empty} empty files were not added.`);
+  const fitting = maxBytes > 0 ? nonEmpty.filter((f) => f.size <= maxBytes) : nonEmpty;
+  const large = nonEmpty.filter((f) => !fitting.includes(f));
+  if (large.length === 1) notes.push(tooLargeNote(large[0].name, large[0].size, maxBytes));
+  else if (large.length > 1) notes.push(`${large.length} files are larger than the office's limit of ${formatSize(maxBytes)} and were not added.`);
   const room = Math.max(0, max - attached);
-  const take = nonEmpty.slice(0, room);
-  const over = nonEmpty.length - take.length;
+  const take = fitting.slice(0, room);
+  const over = fitting.length - take.length;
   if (over) notes.push(`A message can carry at most ${max} files: ${plural(over, 'file was', 'files were')} not added.`);
   return { take, message: notes.join(' ') };
 }
@@ -324,9 +347,11 @@ export function upload({ channel, name, file, makeXHR, csrf = () => '', later = 
 // stops the send, the text stays in the composer.
 export class FileTray {
   // upload(item, hooks) → { promise, cancel } (upload() above, bound to the
-  // channel); onChange() re-renders; onSend(text, infos) queues the message.
-  constructor({ upload: start, onChange = () => {}, onSend = () => {} }) {
+  // channel); onChange() re-renders; onSend(text, infos) queues the message;
+  // maxBytes() is the office's largest file (0: not known).
+  constructor({ upload: start, onChange = () => {}, onSend = () => {}, maxBytes = () => 0 }) {
     this.start = start;
+    this.maxBytes = maxBytes;
     this.onChange = onChange;
     this.onSend = onSend;
     this.items = [];
@@ -343,7 +368,7 @@ export class FileTray {
   // the ones left out, or ''.
   add(files, names = []) {
     if (this.sending) return 'Wait until the files being sent are uploaded, then add more.';
-    const { take, message } = checkFiles(this.items.length, files);
+    const { take, message } = checkFiles(this.items.length, files, MAX_FILES, this.maxBytes());
     const taken = new Set(this.items.map((i) => i.name));
     for (const f of take) {
       const name = uniqueName(names[files.indexOf(f)] || f.name || 'file', taken);

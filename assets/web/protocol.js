@@ -74,6 +74,9 @@ export class Protocol {
       if (!me.policy.accepted) return this.end(me);
       store.policy = me.policy;
       store.office = me.office || store.office;
+      // The office's limits may have changed while the socket was away.
+      if (me.max_text > 0) store.maxText = me.max_text;
+      if (me.max_file > 0) store.maxFile = me.max_file;
       store.setUsers(users);
       store.setChannels(channels);
     } catch { /* keep what we have; sync still fills the gaps */ }

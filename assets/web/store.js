@@ -87,6 +87,7 @@ export class Store {
     this.office = 'Inhouse';
     this.policy = { version: 0, text: '', banner: '' };
     this.maxText = 8000;
+    this.maxFile = 0; // the office's largest file in bytes (0: not known)
     this.users = new Map();
     this.channels = new Map();
     this.logs = new Map();
@@ -103,6 +104,7 @@ export class Store {
     this.office = me.office || 'Inhouse';
     this.policy = me.policy || this.policy;
     this.maxText = me.max_text || 8000;
+    this.maxFile = me.max_file > 0 ? me.max_file : 0;
     this.loadOutbox();
   }
 

@@ -14,16 +14,50 @@ import (
 // ExportRecord is one record of an export: every version, as stored, with
 // its chain link, so an export is evidence on its own.
 type ExportRecord struct {
-	Channel     string `json:"channel"`
-	ChannelName string `json:"channel_name"`
-	Seq         uint64 `json:"seq"`
-	ID          string `json:"id"`
-	From        string `json:"from"`
-	Text        string `json:"text"`
-	TS          string `json:"ts"`
-	Kind        string `json:"kind,omitempty"`
-	Ref         uint64 `json:"ref,omitempty"`
-	H           string `json:"h"`
+	Channel     string       `json:"channel"`
+	ChannelName string       `json:"channel_name"`
+	Seq         uint64       `json:"seq"`
+	ID          string       `json:"id"`
+	From        string       `json:"from"`
+	Text        string       `json:"text"`
+	TS          string       `json:"ts"`
+	Kind        string       `json:"kind,omitempty"`
+	Ref         uint64       `json:"ref,omitempty"`
+	Files       []ExportFile `json:"files,omitempty"`
+	H           string       `json:"h"`
+}
+
+// ExportFile is a file of an exported record: what the record says of it,
+// and where its bytes are, relative to the data folder (and inside an
+// evidence pack).
+type ExportFile struct {
+	Name   string `json:"name"`
+	Type   string `json:"type"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
+	Path   string `json:"path"`
+}
+
+// FileRelPath is where a stored file is, relative to the data folder.
+func FileRelPath(sha string) string { return filesDir + "/" + sha[:2] + "/" + sha }
+
+func exportFiles(files []File) []ExportFile {
+	var out []ExportFile
+	for _, f := range files {
+		if ValidSHA256(f.SHA256) {
+			out = append(out, ExportFile{Name: f.Name, Type: f.Type, Size: f.Size, SHA256: f.SHA256, Path: FileRelPath(f.SHA256)})
+		}
+	}
+	return out
+}
+
+// filesCell says a record's files in one CSV cell.
+func filesCell(files []ExportFile) string {
+	parts := make([]string, len(files))
+	for i, f := range files {
+		parts[i] = fmt.Sprintf("%s (%d bytes, sha256 %s)", f.Name, f.Size, f.SHA256)
+	}
+	return strings.Join(parts, "; ")
 }
 
 // Matching returns every record that q matches, oldest first, as stored.
@@ -59,7 +93,7 @@ func (s *Store) Export(w io.Writer, format string, q Query) (int, error) {
 	recs := make([]ExportRecord, len(msgs))
 	for i, m := range msgs {
 		recs[i] = ExportRecord{Channel: m.Channel, ChannelName: names[m.Channel], Seq: m.Seq, ID: m.ID, From: m.From,
-			Text: m.Text, TS: m.Time().Format("2006-01-02T15:04:05.000Z07:00"), Kind: m.Kind, Ref: m.Ref, H: m.H}
+			Text: m.Text, TS: m.Time().Format("2006-01-02T15:04:05.000Z07:00"), Kind: m.Kind, Ref: m.Ref, Files: exportFiles(m.Files), H: m.H}
 	}
 	switch format {
 	case "jsonl":
@@ -72,13 +106,13 @@ func (s *Store) Export(w io.Writer, format string, q Query) (int, error) {
 		}
 	case "csv":
 		cw := csv.NewWriter(w)
-		cw.Write([]string{"channel", "channel_name", "seq", "id", "from", "text", "ts", "kind", "ref", "h"})
+		cw.Write([]string{"channel", "channel_name", "seq", "id", "from", "text", "ts", "kind", "ref", "h", "files"})
 		for _, r := range recs {
 			ref := ""
 			if r.Ref > 0 {
 				ref = strconv.FormatUint(r.Ref, 10)
 			}
-			cw.Write(CSVRow(r.Channel, r.ChannelName, strconv.FormatUint(r.Seq, 10), r.ID, r.From, r.Text, r.TS, r.Kind, ref, r.H))
+			cw.Write(CSVRow(r.Channel, r.ChannelName, strconv.FormatUint(r.Seq, 10), r.ID, r.From, r.Text, r.TS, r.Kind, ref, r.H, filesCell(r.Files)))
 		}
 		cw.Flush()
 		if err := cw.Error(); err != nil {

@@ -188,11 +188,25 @@ func (s *Store) Upload(id string) (Upload, error) {
 	return u, err
 }
 
-// noteFiles counts the records that name each stored file. s.mu is held.
-func (s *Store) noteFiles(files []File) {
-	for i := range files {
-		s.fileRefs[files[i].SHA256]++
+// sharedBytes is what one message shared, for the reports.
+type sharedBytes struct {
+	channel, from string
+	ts, bytes     int64
+	files         int
+}
+
+// noteFiles counts the records that name each stored file, and what each
+// message shared. s.mu is held.
+func (s *Store) noteFiles(m *Message) {
+	if len(m.Files) == 0 {
+		return
 	}
+	sb := sharedBytes{channel: m.Channel, from: m.From, ts: m.TS, files: len(m.Files)}
+	for i := range m.Files {
+		s.fileRefs[m.Files[i].SHA256]++
+		sb.bytes += m.Files[i].Size
+	}
+	s.shared = append(s.shared, sb)
 }
 
 // FileNamed reports whether a record names the file.
@@ -231,7 +245,10 @@ func (s *Store) SweepFiles(now time.Time) (int, error) {
 	err := s.db.View(func(tx *buntdb.Tx) error {
 		return tx.AscendKeys(prefixUpload+"*", func(k, v string) bool {
 			var u Upload
-			if json.Unmarshal([]byte(v), &u) == nil {
+			// By now's clock, like everything else here: an upload past
+			// its day no longer protects its bytes, whatever BuntDB's
+			// expiry has done yet.
+			if json.Unmarshal([]byte(v), &u) == nil && now.Sub(time.UnixMilli(u.At)) < UploadTTL {
 				waiting[u.SHA256] = true
 			}
 			return true

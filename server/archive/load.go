@@ -221,6 +221,7 @@ func recordTS(v string) (int64, bool) {
 func (s *Store) reindexRefs(refs []msgRef, idem bool) error {
 	s.cur = map[string]*current{}
 	s.fileRefs = map[string]int32{}
+	s.shared = nil
 	// Sort positions, not the records: pairs without pointers sort without
 	// the write barriers that moving strings costs while the GC runs.
 	order := make([]tsPos, len(refs))
@@ -258,7 +259,7 @@ func (s *Store) reindexRefs(refs []msgRef, idem bool) error {
 			}
 			return true
 		})
-		s.noteFiles(m.Files)
+		s.noteFiles(&m)
 		if m.Kind != KindMessage {
 			s.applyCurrent(m)
 		}

@@ -166,7 +166,7 @@ func (a *appendOp) finish(err error) {
 		s.lastSeq[a.p.Channel] = a.next
 		s.readOwn(a.p.Channel, a.p.From, a.next)
 		s.applyCurrent(a.m)
-		s.noteFiles(a.m.Files)
+		s.noteFiles(&a.m)
 		s.index.add(a.m) // under s.mu, so a rebuild never misses it
 		s.mu.Unlock()
 	}

@@ -18,7 +18,7 @@ type ReadEntry struct {
 	N       uint64 `json:"n"`
 	By      string `json:"by"`
 	Role    string `json:"role"`
-	Action  string `json:"action"` // search, view, export, verify
+	Action  string `json:"action"` // search, view, export, verify, file
 	Query   string `json:"query"`
 	Results int    `json:"results"`
 	TS      int64  `json:"ts"`

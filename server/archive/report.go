@@ -12,13 +12,30 @@ type Activity struct {
 	Hours    [7][24]int     // local weekday (Sunday 0) and hour -> messages
 	Channels map[string]int // channel id -> messages
 	People   map[string]int // user name -> messages
+
+	// Shared files: how many and how many bytes (as sent; the store
+	// keeps the same bytes once).
+	Files                     int
+	FileBytes                 int64
+	ChannelBytes, PeopleBytes map[string]int64
 }
 
 // Activity counts the messages sent since the given time (edits and
 // deletes are not messages of their own and are left out; a deleted
 // message still counts as sent).
 func (s *Store) Activity(since time.Time) Activity {
-	a := Activity{Since: since, PerDay: map[string]int{}, Channels: map[string]int{}, People: map[string]int{}}
+	a := Activity{Since: since, PerDay: map[string]int{}, Channels: map[string]int{}, People: map[string]int{},
+		ChannelBytes: map[string]int64{}, PeopleBytes: map[string]int64{}}
+	s.mu.RLock()
+	for _, sb := range s.shared {
+		if sb.ts >= since.UnixMilli() {
+			a.Files += sb.files
+			a.FileBytes += sb.bytes
+			a.ChannelBytes[sb.channel] += sb.bytes
+			a.PeopleBytes[sb.from] += sb.bytes
+		}
+	}
+	s.mu.RUnlock()
 	from := max(0, since.Unix()-tsBase)
 	ix := s.index
 	ix.mu.RLock()

@@ -7,8 +7,9 @@ import assert from 'node:assert/strict';
 import {
   MAX_FILES, formatSize, fileKind, kindLabel, canOpen, isPicture, fileURL, uploadURL, fitBox,
   screenshotName, pastedName, uniqueName, checkFiles, filesSummary, messagePreview, picturesOf,
-  shouldRetry, retryDelay, uploadMessage, upload, FileTray, UPLOAD_RETRIES,
+  shouldRetry, retryDelay, uploadMessage, upload, FileTray, UPLOAD_RETRIES, previewURL, tooLargeNote,
 } from '../../assets/web/files.js';
+import { Store } from '../../assets/web/store.js';
 
 test('sizes read as people say them', () => {
   assert.equal(formatSize(0), '0 bytes');
@@ -56,6 +57,8 @@ test('addresses of uploads and files', () => {
   assert.equal(uploadURL('c4k2', 'Q3 report & notes.pdf'), '/api/files?channel=c4k2&name=Q3%20report%20%26%20notes.pdf');
   assert.equal(fileURL('c4k2', 42, 0), '/api/files/c4k2/42/0');
   assert.equal(fileURL('c4k2', 42, 1, true), '/api/files/c4k2/42/1?download=1');
+  assert.equal(previewURL('c4k2', 42, 1), '/api/files/c4k2/42/1/preview', 'what the conversation shows of a picture');
+  assert.equal(previewURL('a/b', 7, 0), '/api/files/a%2Fb/7/0/preview');
 });
 
 test('a preview keeps its shape within 640 × 320, never enlarged', () => {
@@ -102,6 +105,45 @@ test('at most 10 files a message: the rest are refused with a sentence; empty fi
   r = checkFiles(0, [file('empty.txt', 0), file('a')]);
   assert.deepEqual(r.take.map((f) => f.name), ['a']);
   assert.equal(r.message, '“empty.txt” is empty and was not added.');
+});
+
+test('a file over the office\'s limit is refused when attached, with a sentence', () => {
+  const MB = 1024 * 1024;
+  assert.equal(tooLargeNote('report.zip', 120 * MB, 100 * MB), '“report.zip” is 120 MB: the office\'s limit is 100 MB.');
+  assert.equal(tooLargeNote('scan.pdf', 100 * MB + 200 * 1024, 100 * MB), '“scan.pdf” is larger than the office\'s limit of 100 MB.',
+    'never "is 100 MB: the limit is 100 MB"');
+  let r = checkFiles(0, [file('report.zip', 120 * MB), file('a.pdf', 100 * MB)], MAX_FILES, 100 * MB);
+  assert.deepEqual(r.take.map((f) => f.name), ['a.pdf'], 'exactly the limit is allowed');
+  assert.equal(r.message, '“report.zip” is 120 MB: the office\'s limit is 100 MB.');
+  r = checkFiles(0, [file('a.mov', 3 * MB), file('b.mov', 4 * MB), file('c.txt', 10), file('e.txt', 0)], MAX_FILES, 1 * MB);
+  assert.deepEqual(r.take.map((f) => f.name), ['c.txt']);
+  assert.equal(r.message, '“e.txt” is empty and was not added. 2 files are larger than the office\'s limit of 1 MB and were not added.');
+  r = checkFiles(9, [file('big', 2 * MB), file('a'), file('b')], MAX_FILES, MB);
+  assert.deepEqual(r.take.map((f) => f.name), ['a'], 'a file too large takes no room');
+  assert.match(r.message, /“big” is 2 MB: the office's limit is 1 MB\. A message can carry at most 10 files: 1 file was not added\./);
+  r = checkFiles(0, [file('huge', 5e9)]);
+  assert.equal(r.take.length, 1, 'no limit known: the server decides');
+
+  // The tray asks for the limit when files are attached (it may change).
+  let limit = 0;
+  const started = [];
+  const t = new FileTray({ upload: (item) => { started.push(item.name); return { promise: new Promise(() => {}), cancel() {} }; }, maxBytes: () => limit });
+  assert.equal(t.add([file('report.zip', 120 * MB)]), '');
+  assert.equal(t.count, 1);
+  t.clear();
+  limit = 100 * MB;
+  assert.equal(t.add([file('report.zip', 120 * MB), file('ok.pdf', 5 * MB)]), '“report.zip” is 120 MB: the office\'s limit is 100 MB.');
+  assert.deepEqual(t.items.map((i) => i.name), ['ok.pdf']);
+  assert.ok(t.send('caption'));
+  assert.deepEqual(started, ['ok.pdf'], 'only the file within the limit is uploaded');
+
+  // The limit comes from /api/me.
+  const store = new Store(null);
+  assert.equal(store.maxFile, 0);
+  store.setMe({ user: { name: 'ana' }, max_text: 8000, max_file: 100 * MB, policy: { accepted: true, version: 1 } });
+  assert.equal(store.maxFile, 100 * MB);
+  store.setMe({ user: { name: 'ana' }, policy: { accepted: true, version: 1 } });
+  assert.equal(store.maxFile, 0, 'a server without max_file: no check in the client');
 });
 
 test('a message without text is told by its files', () => {

@@ -194,3 +194,26 @@ func (o *Office) VerifyArchive(a Actor) (archive.VerifyReport, error) {
 	}
 	return rep, nil
 }
+
+// OpenArchivedFile opens a file a stored record carries, whatever members
+// see now (an edited or deleted message keeps its files here), for an
+// auditor; the read is recorded first, and without the entry there is no
+// file. label is the channel as the door names it to people.
+func (o *Office) OpenArchivedFile(a Actor, channel string, seq uint64, index int, label string) (archive.File, string, error) {
+	if err := MayReadArchive(a); err != nil {
+		return archive.File{}, "", err
+	}
+	m, err := o.store.RawMessage(channel, seq)
+	if err != nil {
+		return archive.File{}, "", err
+	}
+	if index < 0 || index >= len(m.Files) || !archive.ValidSHA256(m.Files[index].SHA256) {
+		return archive.File{}, "", archive.ErrNotFound
+	}
+	f := m.Files[index]
+	asked := fmt.Sprintf("file %q (%s) of message %d in %s", f.Name, SizeText(f.Size), seq, label)
+	if err := o.record(a, "file", asked, 1); err != nil {
+		return archive.File{}, "", notRun("file", err)
+	}
+	return f, o.store.FilePath(f.SHA256), nil
+}

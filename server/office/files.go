@@ -284,35 +284,38 @@ func (m *Messages) Preview(user, channel string, seq uint64, index int) (archive
 	}
 	shown := f
 	shown.Type, shown.Name = "image/jpeg", strings.TrimSuffix(f.Name, filepath.Ext(f.Name))+".jpg"
-	if fi, err := os.Stat(pp); err == nil {
-		shown.Size = fi.Size()
+	kept := func() bool {
+		fi, err := os.Stat(pp)
+		if err == nil {
+			shown.Size = fi.Size()
+		}
+		return err == nil
+	}
+	if kept() {
 		return shown, pp, nil
 	}
-	previewing <- struct{}{}
-	defer func() { <-previewing }()
-	if fi, err := os.Stat(pp); err == nil { // made while this one waited
-		shown.Size = fi.Size()
-		return shown, pp, nil
-	}
+	// Whether one is needed is read from the header, without waiting for
+	// a preview being made of another picture.
 	src, err := os.Open(path)
 	if err != nil {
 		return f, path, nil
 	}
 	w, h, orientation, err := filekind.ImageSize(src, f.Type)
 	src.Close()
-	if err == nil {
-		err = preview.File(pp, path, f.Type, w, h, orientation)
-	}
-	if err != nil {
-		if !errors.Is(err, preview.ErrNotNeeded) {
-			m.log.Warn("no preview", "name", f.Name, "err", err)
-		}
+	if err != nil || !preview.Needed(f.Type, w, h, orientation) {
 		return f, path, nil
 	}
-	fi, err := os.Stat(pp)
-	if err != nil {
+	previewing <- struct{}{}
+	defer func() { <-previewing }()
+	if kept() { // made while this one waited
+		return shown, pp, nil
+	}
+	if err := preview.File(pp, path, f.Type, w, h, orientation); err != nil {
+		m.log.Warn("no preview", "name", f.Name, "err", err)
 		return f, path, nil
 	}
-	shown.Size = fi.Size()
+	if !kept() {
+		return f, path, nil
+	}
 	return shown, pp, nil
 }

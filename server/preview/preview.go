@@ -32,18 +32,26 @@ const MaxPixels = 40_000_000
 // (or too large to decode here): show the file itself.
 var ErrNotNeeded = errors.New("preview: the picture is shown as it is")
 
+// Needed says whether a picture of type typ, w×h pixels, with that EXIF
+// orientation, gets a preview: not when the browser shows it well as it is
+// (small and upright), not a GIF (a preview would stop its animation), and
+// not when it is too large to decode here.
+func Needed(typ string, w, h, orientation int) bool {
+	switch {
+	case typ == "image/gif", w*h > MaxPixels:
+		return false
+	case max(w, h) <= Box && orientation <= 1 && typ != "image/webp":
+		return false
+	}
+	return true
+}
+
 // Make writes to dst the preview of the picture in r of type typ (one of
 // the four picture types), w×h pixels, whose EXIF orientation is
 // orientation (1 to 8).
 func Make(dst io.Writer, r io.Reader, typ string, w, h, orientation int) error {
-	if w*h > MaxPixels {
+	if !Needed(typ, w, h, orientation) {
 		return ErrNotNeeded
-	}
-	if max(w, h) <= Box && orientation <= 1 && typ != "image/webp" {
-		return ErrNotNeeded // browsers show these as they are
-	}
-	if typ == "image/gif" {
-		return ErrNotNeeded // a preview would stop its animation
 	}
 	var src image.Image
 	var err error

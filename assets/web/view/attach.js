@@ -46,6 +46,7 @@ export class Attacher {
         upload: (item, hooks) => upload({ channel, name: item.name, file: item.file, makeXHR: () => new XMLHttpRequest(), csrf: () => api.csrf, ...hooks }),
         onChange: () => { if (channel === this.c.current) this.render(); else this.dispose(); },
         onSend: (text, infos) => this.c.sendFiles(channel, text, infos),
+        maxBytes: () => this.c.store.maxFile,
       });
       this.trays.set(channel, t);
     }

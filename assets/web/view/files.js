@@ -2,7 +2,7 @@
 // column, other files as cards (an icon by kind, the name, the size,
 // Download, and Open for PDFs and plain text). Names go in as text.
 import { h, icon } from './dom.js';
-import { fileKind, kindLabel, formatSize, fileURL, fitBox, isPicture, canOpen } from '../files.js';
+import { fileKind, kindLabel, formatSize, fileURL, previewURL, fitBox, isPicture, canOpen } from '../files.js';
 
 // kindIcon is the card's icon for a file.
 export function kindIcon(type, name) {
@@ -25,13 +25,15 @@ export function messageFiles(channel, seq, files, open) {
 }
 
 // preview is a picture in the conversation: a link to the file (a new tab
-// with the middle button), which opens the viewer when clicked. Its width
-// and height come from the server's w and h, so the list does not jump
-// while it loads; CSS keeps it within the column.
+// with the middle button), which opens the viewer when clicked. The <img>
+// shows the server's preview (a JPEG made once, or the picture itself when
+// small); the link and the viewer have the picture. Its width and height
+// come from the server's w and h, so the list does not jump while it
+// loads; CSS keeps it within the column.
 function preview(channel, seq, index, f, open) {
   const url = fileURL(channel, seq, index);
   const box = fitBox(f.w, f.h);
-  const img = h('img', { src: url, alt: f.name, loading: 'lazy', decoding: 'async', width: box?.width, height: box?.height });
+  const img = h('img', { src: previewURL(channel, seq, index), alt: f.name, loading: 'lazy', decoding: 'async', width: box?.width, height: box?.height });
   const link = h('a', { href: url, class: 'file-preview', title: `${f.name} · ${formatSize(f.size)}`,
     'data-channel': channel, 'data-seq': String(seq), 'data-index': String(index) }, img);
   link.addEventListener('click', (e) => {
