@@ -27,8 +27,34 @@ import (
 // other request's body stays bounded by maxBody (guard).
 const uploadPath = "/api/files"
 
-// drainLimit is the largest refused upload read to its end before the answer.
-const drainLimit = 4 << 20
+// lingerFor bounds how long a refused upload's remaining body is read
+// and dropped, and lingerIdle how long it may send nothing meanwhile.
+const (
+	lingerFor  = 30 * time.Second
+	lingerIdle = 5 * time.Second
+)
+
+// lingerClose writes the answer, reads what the client still sends, then
+// closes.
+func lingerClose(c net.Conn, answer []byte) {
+	defer c.Close()
+	c.SetWriteDeadline(time.Now().Add(lingerIdle))
+	if _, err := c.Write(answer); err != nil {
+		return
+	}
+	end := time.Now().Add(lingerFor)
+	buf := make([]byte, 32<<10)
+	for time.Now().Before(end) {
+		deadline := time.Now().Add(lingerIdle)
+		if deadline.After(end) {
+			deadline = end
+		}
+		c.SetReadDeadline(deadline)
+		if _, err := c.Read(buf); err != nil {
+			return
+		}
+	}
+}
 
 // uploadIdle is how long an upload may send nothing before it is given up.
 const uploadIdle = time.Minute
@@ -79,14 +105,17 @@ func (s *Server) uploadFile(r *request) {
 	// Whatever is refused before the body is read, the rest of the body
 	// must not be taken for the next request.
 	refuse := func(status int, code, msg string) {
-		// A small body is read to its end, so the browser, still sending,
-		// gets the answer rather than a reset connection; a large one is
-		// cut off (the client checks the size limit before it sends).
-		if ctx.Request.IsBodyStream() && ctx.Request.Header.ContentLength() <= drainLimit {
-			io.Copy(io.Discard, io.LimitReader(ctx.RequestBodyStream(), drainLimit))
-		}
 		ctx.SetConnectionClose()
 		jsonError(ctx, status, code, msg)
+		if ctx.Request.IsBodyStream() {
+			// The browser may still be sending: closing at once would reset
+			// the connection and lose the answer. So the answer is written
+			// here, and the rest of the body read and dropped after it, for
+			// a while at most.
+			answer := []byte(ctx.Response.String())
+			ctx.HijackSetNoResponse(true)
+			ctx.Hijack(func(c net.Conn) { lingerClose(c, answer) })
+		}
 	}
 	if !s.uploads.allow(r.user.Name) {
 		ctx.Response.Header.Set("Retry-After", "2")
