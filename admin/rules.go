@@ -130,7 +130,7 @@ func marked(text string, hits []rules.Hit) []segment {
 // ruleForm fills the edit form from a stored rule.
 func ruleForm(ru rules.Rule) *form {
 	f := newForm().Set("name", ru.Name).Set("kind", ru.Kind).Set("pattern", ru.Pattern).
-		Set("detector", ru.Detector).Set("action", ru.Action)
+		Set("detector", ru.Detector).Set("action", ru.Action).Set("files", ru.Files...)
 	if ru.MatchCase {
 		f.Set("match_case", "on")
 	}
@@ -151,6 +151,11 @@ func (c *Console) ruleNew(r *request) {
 func ruleFromForm(f *form, id string) rules.Rule {
 	ru := rules.Rule{ID: id, Name: f.Get("name"), Kind: f.Get("kind"), Action: f.Get("action"),
 		MatchCase: f.Checked("match_case", "on"), Enabled: f.Checked("enabled", "on")}
+	for _, k := range rules.FileKinds {
+		if f.Checked("files", k) {
+			ru.Files = append(ru.Files, k)
+		}
+	}
 	switch n := utf8.RuneCountInString(ru.Name); {
 	case n == 0:
 		f.Fail("name", "Give the rule a name reviewers will understand, e.g. “Project Zebra”.")
@@ -169,8 +174,15 @@ func ruleFromForm(f *form, id string) rules.Rule {
 		if !slices.ContainsFunc(rules.Detectors(), func(d rules.DetectorInfo) bool { return d.Name == ru.Detector }) {
 			f.Fail("detector", "Choose one of the detectors.")
 		}
+	case rules.KindFile:
+		if len(ru.Files) == 0 {
+			f.Fail("files", "Choose the kinds of file the rule is for.")
+		}
+		if ru.Action == rules.ActionMask {
+			f.Fail("action", "A file cannot be masked: choose flag or block.")
+		}
 	default:
-		f.Fail("kind", "Choose a pattern or a detector.")
+		f.Fail("kind", "Choose a pattern, a detector or kinds of file.")
 	}
 	if f.Valid() {
 		if err := ru.Validate(); err != nil {
@@ -357,4 +369,19 @@ func init() {
 	} {
 		actionWords[k] = v
 	}
+}
+
+// fileKindWords are the kinds of file a rule may name, in words.
+var fileKindWords = map[string]string{
+	"image": "Pictures", "pdf": "PDF documents", "text": "Text files (CSV, logs …)", "office": "Office documents (Word, Excel, PowerPoint, OpenDocument)",
+	"archive": "Archives (.zip …)", "media": "Audio and video", "markup": "Web pages and SVG", "program": "Programs", "script": "Scripts", "other": "Anything else",
+}
+
+// filesWords names kinds of file for the rules list.
+func filesWords(kinds []string) string {
+	words := make([]string, len(kinds))
+	for i, k := range kinds {
+		words[i] = strings.ToLower(fileKindWords[k])
+	}
+	return strings.Join(words, ", ")
 }

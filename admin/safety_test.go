@@ -113,6 +113,22 @@ func TestContentRulesAddEditTestDelete(t *testing.T) {
 		t.Fatalf("empty name, unknown detector and action: %d\n%s", p.Status, excerpt(p.Body))
 	}
 
+	// A rule for kinds of file: none ticked is refused, a mask is refused.
+	if p := boss.post("/admin/rules/new", url.Values{"name": {"Sheets"}, "kind": {"file"}, "action": {"mask"}}, nil); p.Status != 400 ||
+		!strings.Contains(p.Body, `id="e-files"`) || !strings.Contains(p.Body, "cannot be masked") {
+		t.Fatalf("a file rule without kinds, masking: %d\n%s", p.Status, excerpt(p.Body))
+	}
+	boss.mustPost("/admin/rules/new", url.Values{"name": {"Sheets"}, "kind": {"file"}, "files": {"office", "text"}, "action": {"flag"}, "enabled": {"on"}})
+	if ru, ok := findRule(ts, "sheets"); !ok || ru.Kind != "file" || strings.Join(ru.Files, ",") != "text,office" {
+		t.Fatalf("stored file rule: %+v %v", ru, ok)
+	}
+	if res := ts.Store().RuleEngine().CheckFile("office", "q3.xlsx\n"); res.Action != "flag" {
+		t.Fatalf("engine, a spreadsheet: %+v", res)
+	}
+	if res := ts.Store().RuleEngine().Check("q3.xlsx"); res.Action != "allow" {
+		t.Fatalf("engine, a message: %+v", res)
+	}
+
 	good := url.Values{"name": {"Project Zebra"}, "kind": {"pattern"}, "pattern": {`\bproject\s+zebra\b`}, "action": {"block"}, "enabled": {"on"}}
 	p = boss.mustPost("/admin/rules/new", good)
 	if !strings.Contains(p.Body, "“Project Zebra” was added and is in force") {

@@ -189,7 +189,7 @@ func (m *Messages) screenFile(user, channel, path string, kind filekind.Kind, na
 		// Unreadable inside (a broken document): the rules see its name only.
 		m.log.Info("file text not read", "name", name, "err", err)
 	}
-	res := m.store.RuleEngine().Check(name + "\n" + text)
+	res := m.store.RuleEngine().CheckFile(kind.Category, name+"\n"+text)
 	if res.Action == rules.ActionAllow {
 		return nil
 	}

@@ -3,6 +3,7 @@ package office
 import (
 	"slices"
 	"strconv"
+	"strings"
 
 	"inhouse/server/archive"
 	"inhouse/server/rules"
@@ -30,7 +31,7 @@ func (o *Office) EditRule(a Actor, ru rules.Rule) (bool, error) {
 		return false, archive.ErrNotFound
 	}
 	old := list[i]
-	if ru == old {
+	if ru.Equal(old) {
 		return false, nil
 	}
 	list[i] = ru
@@ -81,12 +82,20 @@ func (o *Office) DeleteRule(a Actor, id string) error {
 
 // RuleWhat says what a rule looks for, for the audit log.
 func RuleWhat(ru rules.Rule) string {
-	if ru.Kind == rules.KindDetector {
-		return "detector " + ru.Detector
+	var s string
+	switch ru.Kind {
+	case rules.KindDetector:
+		s = "detector " + ru.Detector
+	case rules.KindFile:
+		return "every file of the kinds " + strings.Join(ru.Files, ", ")
+	default:
+		s = "pattern " + ru.Pattern
+		if ru.MatchCase {
+			s += " (match case)"
+		}
 	}
-	s := "pattern " + ru.Pattern
-	if ru.MatchCase {
-		s += " (match case)"
+	if len(ru.Files) > 0 {
+		s += ", in files of the kinds " + strings.Join(ru.Files, ", ")
 	}
 	return s
 }

@@ -116,6 +116,14 @@ func (e *Engine) Len() int {
 }
 
 func (c compiled) spans(text string) []Span {
+	if c.rule.Kind == KindFile {
+		// The whole of the file's first line: its name (CheckFile).
+		end := strings.IndexByte(text, '\n')
+		if end < 0 {
+			end = len(text)
+		}
+		return []Span{{0, end}}
+	}
 	if c.find != nil {
 		return c.find(text)
 	}
@@ -129,8 +137,17 @@ func (c compiled) spans(text string) []Span {
 	return out
 }
 
-// Check runs every enabled rule over text.
-func (e *Engine) Check(text string) Result {
+// Check runs every enabled rule over a message's text (rules limited to
+// kinds of file are left out).
+func (e *Engine) Check(text string) Result { return e.check(text, "") }
+
+// CheckFile runs the rules over a shared file of that kind (FileKinds):
+// text is its name, a newline, and the text read from it. Rules limited to
+// other kinds of file are left out; a KindFile rule for its kind matches
+// its name.
+func (e *Engine) CheckFile(kind, text string) Result { return e.check(text, kind) }
+
+func (e *Engine) check(text, fileKind string) Result {
 	res := Result{Action: ActionAllow, Masked: text}
 	if e == nil || len(e.rules) == 0 {
 		return res
@@ -144,6 +161,9 @@ func (e *Engine) Check(text string) Result {
 	var others []found
 	for i := range e.rules {
 		c := &e.rules[i]
+		if !c.rule.forFile(fileKind) {
+			continue
+		}
 		spans := c.spans(text)
 		if len(spans) == 0 {
 			continue

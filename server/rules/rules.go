@@ -31,14 +31,26 @@ import (
 	"fmt"
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"strings"
+
+	"inhouse/server/filekind"
 )
 
 // Kinds of rule.
 const (
 	KindPattern  = "pattern"  // Rule.Pattern, a Go (RE2) regular expression
 	KindDetector = "detector" // Rule.Detector, one of the built-in detectors
+	KindFile     = "file"     // every shared file of the kinds in Rule.Files
 )
+
+// FileKinds are the kinds of shared file a rule may name (filekind's
+// categories).
+var FileKinds = []string{
+	filekind.CategoryImage, filekind.CategoryPDF, filekind.CategoryText, filekind.CategoryOffice,
+	filekind.CategoryArchive, filekind.CategoryMedia, filekind.CategoryMarkup, filekind.CategoryProgram,
+	filekind.CategoryScript, filekind.CategoryOther,
+}
 
 // Actions, weakest first.
 const (
@@ -69,6 +81,25 @@ type Rule struct {
 	MatchCase bool   `json:"match_case,omitempty"`
 	Action    string `json:"action"`
 	Enabled   bool   `json:"enabled"`
+	// Files limits the rule to shared files of these kinds (FileKinds): it
+	// then looks at their names and text, never at messages. A KindFile
+	// rule matches every such file.
+	Files []string `json:"files,omitempty"`
+}
+
+// Equal reports whether two rules are the same in every field.
+func (r Rule) Equal(o Rule) bool {
+	return r.ID == o.ID && r.Name == o.Name && r.Kind == o.Kind && r.Pattern == o.Pattern && r.Detector == o.Detector &&
+		r.MatchCase == o.MatchCase && r.Action == o.Action && r.Enabled == o.Enabled && slices.Equal(r.Files, o.Files)
+}
+
+// forFile reports whether the rule looks at a file of that kind ("" for
+// a message's text).
+func (r *Rule) forFile(kind string) bool {
+	if len(r.Files) == 0 {
+		return true
+	}
+	return kind != "" && slices.Contains(r.Files, kind)
 }
 
 // Actions lists the actions, weakest first.
@@ -113,7 +144,23 @@ func (r Rule) compile() (*regexp.Regexp, error) {
 	if strength(r.Action) == 0 {
 		return nil, errf("unknown action %q (want one of %s)", r.Action, strings.Join(Actions(), ", "))
 	}
+	for _, k := range r.Files {
+		if !slices.Contains(FileKinds, k) {
+			return nil, errf("unknown kind of file %q (want some of %s)", k, strings.Join(FileKinds, ", "))
+		}
+	}
 	switch r.Kind {
+	case KindFile:
+		if r.Pattern != "" || r.Detector != "" {
+			return nil, errf("a rule for kinds of file takes no pattern and no detector")
+		}
+		if len(r.Files) == 0 {
+			return nil, errf("choose the kinds of file it is for")
+		}
+		if r.Action == ActionMask {
+			return nil, errf("a file cannot be masked: choose flag or block")
+		}
+		return nil, nil
 	case KindDetector:
 		if r.Pattern != "" {
 			return nil, errf("a detector rule takes no pattern")
@@ -128,7 +175,7 @@ func (r Rule) compile() (*regexp.Regexp, error) {
 		}
 		return compilePattern(r.ID, r.Pattern, r.MatchCase)
 	}
-	return nil, errf("unknown kind %q (want %q or %q)", r.Kind, KindPattern, KindDetector)
+	return nil, errf("unknown kind %q (want %q, %q or %q)", r.Kind, KindPattern, KindDetector, KindFile)
 }
 
 func compilePattern(id, pattern string, matchCase bool) (*regexp.Regexp, error) {
