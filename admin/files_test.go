@@ -34,6 +34,12 @@ func TestAuditorsOpenFilesThroughTheArchive(t *testing.T) {
 	m := say(t, o.ts, archive.Post{Channel: o.general, From: "mia", Text: "the figures", Files: []archive.File{up.File}})
 	say(t, o.ts, archive.Post{Channel: o.general, From: "mia", Kind: archive.KindDelete, Ref: m.Seq})
 
+	// The reports show the space files take, by channel and by person.
+	rep := signIn(t, o.ts, "boss").get("/admin/reports")
+	if !strings.Contains(rep.Body, "Space used by shared files") || !strings.Contains(rep.Body, "1 file, 24 bytes") {
+		t.Fatalf("reports:\n%s", excerpt(rep.Body))
+	}
+
 	page := o.auditor.get("/admin/archive/message/" + o.general + "/" + strconv.FormatUint(m.Seq, 10))
 	link := "/admin/archive/file/" + o.general + "/" + strconv.FormatUint(m.Seq, 10) + "/0"
 	if page.Status != 200 || !strings.Contains(page.Body, `href="`+link+`"`) || !strings.Contains(page.Body, "q3.txt") {
