@@ -143,7 +143,8 @@ func TestTypedNamesAreEscapedEverywhere(t *testing.T) {
 	chID := channelID(t, ts, "general", "mia", "x")
 	boss.mustPost("/admin/channels/"+chID, url.Values{"name": {"general"}, "kind": {"private"}})
 	boss.mustPost("/admin/settings", url.Values{"office": {evil}, "max_text": {"8000"}, "channels_by": {"everyone"}, "direct_by": {"everyone"},
-		"max_file_mb": {"100"}, "files_space_gb": {"0"}, "files_by": {"everyone"}, "blocked_kinds": {"program", "script"}})
+		"max_file_mb": {"100"}, "files_space_gb": {"0"}, "files_by": {"everyone"}, "blocked_kinds": {"program", "script"},
+		"editing": {"always"}, "edit_minutes": {"15"}, "mention_all_by": {"everyone"}, "mention_confirm": {"20"}})
 	pages := consolePages(chID)
 	for _, extra := range []string{"/admin/people/x", "/admin/people/x/disable", "/admin/channels/" + chID + "/remove/x", "/admin/people?q=" + url.QueryEscape(evil), "/admin/audit?q=" + url.QueryEscape(evil)} {
 		pages[extra] = ""

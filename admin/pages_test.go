@@ -117,7 +117,8 @@ func TestSettingsTakeEffect(t *testing.T) {
 	mia := ts.Login("mia")
 	ts.AddUser("ben", "member")
 	base := url.Values{"office": {"Ruiz & Co"}, "max_text": {"500"}, "channels_by": {"admins"}, "direct_by": {"admins"},
-		"max_file_mb": {"20"}, "files_space_gb": {"0"}, "files_by": {"not_announce"}, "blocked_kinds": {"program", "script", "archive"}}
+		"max_file_mb": {"20"}, "files_space_gb": {"0"}, "files_by": {"not_announce"}, "blocked_kinds": {"program", "script", "archive"},
+		"editing": {"window"}, "edit_minutes": {"15"}, "mention_all_by": {"admins"}, "mention_confirm": {"30"}}
 	// A list that leaves out the admin's own address would lock them out
 	// (loopback is always allowed, so pretend to come from elsewhere is not
 	// possible here; a bad network is refused instead).
@@ -134,7 +135,8 @@ func TestSettingsTakeEffect(t *testing.T) {
 	boss.mustPost("/admin/settings", base)
 	st := ts.Store().Settings()
 	if st.OfficeName != "Ruiz & Co" || st.MaxText != 500 || !st.AdminsOnlyChannels() || !st.AdminsOnlyDirect() || len(st.Allow) != 2 ||
-		st.MaxFileBytes() != 20<<20 || st.FilesBy != archive.FilesNotInAnnounce || !slices.Equal(st.Blocked(), []string{"program", "script", "archive"}) {
+		st.MaxFileBytes() != 20<<20 || st.FilesBy != archive.FilesNotInAnnounce || !slices.Equal(st.Blocked(), []string{"program", "script", "archive"}) ||
+		st.EditWindow != 15 || st.MentionAllBy != archive.AdminsOnly || st.ConfirmAbove() != 30 {
 		t.Fatalf("stored: %+v", st)
 	}
 	// Loopback stays allowed, so this test still talks to the server.

@@ -21,7 +21,28 @@ func settingsForm(st archive.Settings) *form {
 		Set("max_file_mb", strconv.FormatInt(st.MaxFileBytes()>>20, 10)).
 		Set("files_space_gb", strconv.Itoa(st.FilesSpaceGB)).
 		Set("files_by", filesBy(st.FilesBy)).
-		Set("blocked_kinds", st.Blocked()...)
+		Set("blocked_kinds", st.Blocked()...).
+		Set("editing", editing(st.EditWindow)).
+		Set("edit_minutes", editMinutes(st.EditWindow)).
+		Set("mention_all_by", office.WhoMayWords(st.MentionAllBy)).
+		Set("mention_confirm", strconv.Itoa(st.ConfirmAbove()))
+}
+
+func editing(window int) string {
+	switch {
+	case window == 0:
+		return "always"
+	case window < 0:
+		return "never"
+	}
+	return "window"
+}
+
+func editMinutes(window int) string {
+	if window > 0 {
+		return strconv.Itoa(window)
+	}
+	return "15"
 }
 
 func filesBy(v string) string {
@@ -60,6 +81,8 @@ func (c *Console) settingsSave(r *request) {
 		Allow: f.Raw("allow"), From: from,
 		MaxFileMB: f.Get("max_file_mb"), FilesSpaceGB: f.Get("files_space_gb"), FilesBy: f.Get("files_by"),
 		BlockedKinds: f.All("blocked_kinds"),
+		Editing:      f.Get("editing"), EditMinutes: f.Get("edit_minutes"),
+		MentionAllBy: f.Get("mention_all_by"), MentionConfirm: f.Get("mention_confirm"),
 	})
 	switch {
 	case c.problems(f, err):

@@ -81,11 +81,15 @@ func (s *Server) me(r *request) {
 			"text":             p.Text,
 			"banner":           p.Banner,
 		},
-		"office":      s.store.Settings().OfficeName,
-		"csrf":        r.sess.CSRF,
-		"max_text":    s.store.Settings().MaxText,
-		"max_file":    s.store.Settings().MaxFileBytes(),
-		"must_change": r.user.MustChange,
+		"office":   s.store.Settings().OfficeName,
+		"csrf":     r.sess.CSRF,
+		"max_text": s.store.Settings().MaxText,
+		"max_file": s.store.Settings().MaxFileBytes(),
+		// docs/conversation.md
+		"edit_window":           s.store.Settings().EditWindow,
+		"mention_all_by":        office.WhoMayWords(s.store.Settings().MentionAllBy),
+		"mention_confirm_above": s.store.Settings().ConfirmAbove(),
+		"must_change":           r.user.MustChange,
 	})
 }
 

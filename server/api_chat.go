@@ -87,11 +87,21 @@ func (s *Server) joinChannel(r *request) {
 // POST /api/dm {"user"}: the direct channel with that person, the same one
 // every time.
 func (s *Server) directMessage(r *request) {
-	var in struct{ User string }
+	var in struct {
+		User  string
+		Users []string // a group of 3 to 8 (docs/conversation.md)
+	}
 	if !decode(r.ctx, &in) {
 		return
 	}
-	c, err := s.office.OpenDirect(r.actor(), in.User)
+	if in.User != "" {
+		in.Users = append(in.Users, in.User)
+	}
+	if len(in.Users) == 0 {
+		jsonError(r.ctx, fasthttp.StatusBadRequest, "bad_request", "Name the people to talk to.")
+		return
+	}
+	c, err := s.office.OpenGroup(r.actor(), in.Users)
 	if errors.Is(err, archive.ErrNotFound) {
 		jsonError(r.ctx, fasthttp.StatusNotFound, "not_found", "There is no such person.")
 		return

@@ -111,6 +111,12 @@ func Open(cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, store: store, log: cfg.Log, started: time.Now(), throttle: newThrottle(), passwords: newPasswordGate()}
 	l := &live{s: s}
 	s.office = office.New(store, l, cfg.Log)
+	emoji, err := emojiList()
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	s.office.UseEmoji(emoji)
 	s.hub = chat.NewHub(store, s.office.Messages(), cfg.Limits, cfg.Log)
 	l.Hub = s.hub
 	// The networks the office chose in the console hold whether or not the

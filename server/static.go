@@ -3,6 +3,8 @@ package server
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"io/fs"
 	"mime"
 	"path"
@@ -89,3 +91,23 @@ var assetsETag = func() string {
 	})
 	return `"` + hex.EncodeToString(h.Sum(nil))[:20] + `"`
 }()
+
+// emojiList is the emoji people may react with: the list the client
+// embeds (assets/web/emoji.json, served at /emoji.json), read once.
+func emojiList() ([]string, error) {
+	data, err := fs.ReadFile(assets.Web, "emoji.json")
+	if err != nil {
+		return nil, fmt.Errorf("the embedded emoji list: %w", err)
+	}
+	var list struct{ Emoji [][]string }
+	if err := json.Unmarshal(data, &list); err != nil {
+		return nil, fmt.Errorf("the embedded emoji list: %w", err)
+	}
+	out := make([]string, 0, len(list.Emoji))
+	for _, e := range list.Emoji {
+		if len(e) > 0 {
+			out = append(out, e[0])
+		}
+	}
+	return out, nil
+}

@@ -129,6 +129,13 @@ func (m *Message) appendJSON(b []byte) []byte {
 		b = append(b, `,"ref":`...)
 		b = strconv.AppendUint(b, m.Ref, 10)
 	}
+	if m.Parent != 0 {
+		b = append(b, `,"parent":`...)
+		b = strconv.AppendUint(b, m.Parent, 10)
+	}
+	if m.Also {
+		b = append(b, `,"also":true`...)
+	}
 	if len(m.Files) > 0 {
 		b = append(b, `,"files":[`...)
 		for i := range m.Files {

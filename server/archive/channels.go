@@ -24,15 +24,23 @@ const (
 // Channel is a conversation: a public or private group, or a direct
 // conversation between two people.
 type Channel struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	Kind      string    `json:"kind"`
-	Members   []string  `json:"members"` // sorted
-	Created   time.Time `json:"created"`
-	CreatedBy string    `json:"created_by"`
-	Archived  bool      `json:"archived,omitempty"` // read-only: nobody sends
-	Announce  bool      `json:"announce,omitempty"` // only admins send
+	ID          string    `json:"id"`
+	Name        string    `json:"name"`
+	Kind        string    `json:"kind"`
+	Members     []string  `json:"members"` // sorted
+	Created     time.Time `json:"created"`
+	CreatedBy   string    `json:"created_by"`
+	Archived    bool      `json:"archived,omitempty"`    // read-only: nobody sends
+	Announce    bool      `json:"announce,omitempty"`    // only admins send
+	Topic       string    `json:"topic,omitempty"`       // one line, shown in the header
+	Description string    `json:"description,omitempty"` // what the channel is for
 }
+
+// Limits of a channel's topic and description, in bytes.
+const (
+	MaxTopic       = 250
+	MaxDescription = 1000
+)
 
 // Has reports whether user is a member.
 func (c *Channel) Has(user string) bool {
@@ -90,13 +98,29 @@ func (s *Store) checkUsers(names []string) error {
 	return nil
 }
 
-// DirectChannel returns the direct channel between a and b, creating it the
-// first time. created tells which.
+// MaxDirect is the most people a direct conversation holds.
+const MaxDirect = 8
+
+// DirectChannel returns a's and b's direct channel, making it if needed.
 func (s *Store) DirectChannel(a, b string) (c Channel, created bool, err error) {
 	if a == b {
 		return Channel{}, false, userErr(errors.New("a direct message needs another person"))
 	}
-	pair := dmPair(a, b)
+	return s.DirectGroup(a, []string{b})
+}
+
+// DirectGroup returns the direct conversation of by and others (2 to
+// MaxDirect people in all), making it if needed: the same people always
+// get the same conversation.
+func (s *Store) DirectGroup(by string, others []string) (c Channel, created bool, err error) {
+	members := sortedUnique(append([]string{by}, others...))
+	switch {
+	case len(members) < 2:
+		return Channel{}, false, userErr(errors.New("a direct message needs another person"))
+	case len(members) > MaxDirect:
+		return Channel{}, false, userErr(fmt.Errorf("a direct conversation holds at most %d people: make a private channel for more", MaxDirect))
+	}
+	pair := strings.Join(members, ":") // two people: dmPair's form
 	s.mu.RLock()
 	id, ok := s.dms[pair]
 	s.mu.RUnlock()
@@ -104,11 +128,11 @@ func (s *Store) DirectChannel(a, b string) (c Channel, created bool, err error) 
 		c, err := s.Channel(id)
 		return c, false, err
 	}
-	if err := s.checkUsers([]string{a, b}); err != nil {
+	if err := s.checkUsers(members); err != nil {
 		return Channel{}, false, err
 	}
-	c = Channel{ID: newChannelID("d"), Kind: KindDirect, Members: sortedUnique([]string{a, b}), Created: time.Now().UTC(), CreatedBy: a}
-	c.Name = c.Members[0] + "," + c.Members[1]
+	c = Channel{ID: newChannelID("d"), Kind: KindDirect, Members: members, Created: time.Now().UTC(), CreatedBy: by}
+	c.Name = strings.Join(c.Members, ",")
 	data, _ := json.Marshal(c)
 	err = s.write(func(tx *buntdb.Tx) error {
 		if existing, err := tx.Get(dmKey(pair)); err == nil {
@@ -122,7 +146,7 @@ func (s *Store) DirectChannel(a, b string) (c Channel, created bool, err error) 
 		if _, _, err := tx.Set(channelKey(c.ID), string(data), nil); err != nil {
 			return err
 		}
-		return logEvent(tx, Event{Type: "direct_opened", Channel: c.ID, Kind: KindDirect, Added: c.Members, By: a})
+		return logEvent(tx, Event{Type: "direct_opened", Channel: c.ID, Kind: KindDirect, Added: c.Members, By: by})
 	}, func() {
 		if created {
 			cc := c

@@ -55,6 +55,30 @@ var goldenRecords = []struct {
 		},
 	},
 	{
+		name:      "a reply in a thread, shown in the channel too",
+		prev:      "aOFGAcjUBJFbBVJVyGkSoNecPcWhhak3EhS1tJ3YX1U",
+		key:       "msg:c4k2:000000000004",
+		canonical: `{"id":"k3j4-4","from":"cleo","text":"Checked \u0026 sent.","ts":1773480100000,"parent":1,"also":true,"h":""}`,
+		h:         "qwGVRRsYSeMIKb/tqIyxtlVF9dHCRbUFAjVy9daBGnQ",
+		seal: func(prev, key string) string {
+			var scratch []byte
+			m := Message{ID: "k3j4-4", From: "cleo", Text: "Checked & sent.", TS: 1773480100000, Parent: 1, Also: true}
+			return sealMessage(&scratch, prev, key, &m)
+		},
+	},
+	{
+		name:      "a reaction",
+		prev:      "qwGVRRsYSeMIKb/tqIyxtlVF9dHCRbUFAjVy9daBGnQ",
+		key:       "msg:c4k2:000000000005",
+		canonical: `{"id":"k3j4-5","from":"ana","text":"👍","ts":1773480200000,"kind":"react","ref":1,"h":""}`,
+		h:         "Xxaw8vK6fIAcAoMJCiNlT+kGAmIIJIWtt/q3zm0jgFg",
+		seal: func(prev, key string) string {
+			var scratch []byte
+			m := Message{ID: "k3j4-5", From: "ana", Text: "👍", TS: 1773480200000, Kind: KindReact, Ref: 1}
+			return sealMessage(&scratch, prev, key, &m)
+		},
+	},
+	{
 		name:      "a membership event",
 		key:       "evt:000000000001",
 		canonical: `{"n":1,"type":"members_changed","channel":"c4k2","added":["ben"],"by":"ana","ts":1773479800000,"h":""}`,

@@ -156,6 +156,43 @@ const (
 // readMarkKey is one person's read marker in one channel.
 func readMarkKey(channel, user string) string { return prefixReadMark + channel + ":" + user }
 
+// Threads: each person's read position in each thread they follow.
+const (
+	prefixThreadRead = "tread:" // tread:<channel id>:<root seq>:<user>: the last reply read (text)
+)
+
+// threadReadKey is a person's read position in a thread.
+func threadReadKey(channel string, root uint64, user string) string {
+	return prefixThreadRead + channel + ":" + formatSeq(root) + ":" + user
+}
+
+// Saved messages: each person's own list.
+const (
+	prefixSaved = "saved:" // saved:<user>:<channel id>:<seq>: when it was saved (Unix ms, text)
+)
+
+// savedKey is one saved message of a person.
+func savedKey(user, channel string, seq uint64) string {
+	return prefixSaved + user + ":" + channel + ":" + formatSeq(seq)
+}
+
+// Channels: each person's own notification level and mute.
+const (
+	prefixNotify = "notify:" // notify:<channel id>:<user>: a ChannelPrefs
+)
+
+// notifyKey is a person's preferences for a channel.
+func notifyKey(channel, user string) string { return prefixNotify + channel + ":" + user }
+
+// formatSeq and parseSeq write and read a seq as in keys: decimal,
+// zero-padded to 12 digits.
+func formatSeq(seq uint64) string { return fmt.Sprintf("%012d", seq) }
+
+func parseSeq(s string) uint64 {
+	n, _ := strconv.ParseUint(s, 10, 64)
+	return n
+}
+
 // Files: an upload waiting for the message that names it. The files'
 // bytes are outside the database (files.go).
 const (
@@ -190,6 +227,11 @@ func curKey(channel string, seq uint64) string { return channel + "\x00" + strco
 
 // idemKey finds the message a sender's client id made (Store.idem).
 func idemKey(from, clientID string) string { return from + "\x00" + clientID }
+
+// threadReadSlot finds a person's read position in a thread (talk.reads).
+func threadReadSlot(channel string, root uint64, user string) string {
+	return channel + "\x00" + strconv.FormatUint(root, 10) + "\x00" + user
+}
 
 // readMarkSlot finds a person's read marker in a channel (Store.readMarks).
 func readMarkSlot(channel, user string) string { return channel + "\x00" + user }

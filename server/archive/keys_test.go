@@ -38,6 +38,9 @@ func TestKeyStringsAreTheStoredFormat(t *testing.T) {
 		{keySealMarker, "seal:on"},
 		{digestKey("2026-03-14"), "digest:2026-03-14"},
 		{uploadKey("uAB"), "upload:uAB"},
+		{threadReadKey("c4", 42, "ana"), "tread:c4:000000000042:ana"},
+		{savedKey("ana", "c4", 7), "saved:ana:c4:000000000007"},
+		{notifyKey("c4", "ana"), "notify:c4:ana"},
 	} {
 		if c.got != c.want {
 			t.Errorf("got %q, want %q", c.got, c.want)

@@ -96,7 +96,10 @@ func (s *Store) load() error {
 		if bad != nil {
 			return bad
 		}
-		return s.loadMessages(tx)
+		if err := s.loadMessages(tx); err != nil {
+			return err
+		}
+		return s.loadThreadReads(tx)
 	})
 	if err != nil {
 		return err
@@ -222,6 +225,11 @@ func (s *Store) reindexRefs(refs []msgRef, idem bool) error {
 	s.cur = map[string]*current{}
 	s.fileRefs = map[string]int32{}
 	s.shared = nil
+	reads := s.talk.reads // not from the records: kept across a rebuild
+	s.talk = newTalk()
+	if reads != nil {
+		s.talk.reads = reads
+	}
 	// Sort positions, not the records: pairs without pointers sort without
 	// the write barriers that moving strings costs while the GC runs.
 	order := make([]tsPos, len(refs))
@@ -251,15 +259,20 @@ func (s *Store) reindexRefs(refs []msgRef, idem bool) error {
 				m.Ref = v.Uint()
 			case "m":
 				m.M = v.Str
+			case "parent":
+				m.Parent = v.Uint()
+			case "also":
+				m.Also = v.Bool()
 			case "files":
 				v.ForEach(func(_, f gjson.Result) bool {
-					m.Files = append(m.Files, File{SHA256: f.Get("sha256").Str, Name: f.Get("name").Str})
+					m.Files = append(m.Files, File{SHA256: f.Get("sha256").Str, Name: f.Get("name").Str, Size: f.Get("size").Int()})
 					return true
 				})
 			}
 			return true
 		})
 		s.noteFiles(&m)
+		s.noteTalk(&m)
 		if m.Kind != KindMessage {
 			s.applyCurrent(m)
 		}

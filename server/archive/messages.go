@@ -30,16 +30,21 @@ type Message struct {
 	ID      string `json:"id"` // the sender's client id
 	From    string `json:"from"`
 	Text    string `json:"text"`
-	TS      int64  `json:"ts"`             // Unix milliseconds
-	Kind    string `json:"kind,omitempty"` // KindMessage, KindEdit, KindDelete
-	Ref     uint64 `json:"ref,omitempty"`  // the message an edit or delete is about
+	TS      int64  `json:"ts"`               // Unix milliseconds
+	Kind    string `json:"kind,omitempty"`   // KindMessage, KindEdit, KindDelete
+	Ref     uint64 `json:"ref,omitempty"`    // the message an edit, delete, reaction or pin is about
+	Parent  uint64 `json:"parent,omitempty"` // a reply: the root of its thread
+	Also    bool   `json:"also,omitempty"`   // a reply shown in the channel too
 	Files   []File `json:"files,omitempty"`
 	M       string `json:"m,omitempty"` // the text as members see it, when a content rule masked part of it
 	H       string `json:"h"`           // chain link
 
 	// Current state, for members: filled in on reads, never stored.
-	Edited  bool `json:"-"`
-	Deleted bool `json:"-"`
+	Edited    bool       `json:"-"`
+	Deleted   bool       `json:"-"`
+	Reactions []Reaction `json:"-"`
+	Pinned    bool       `json:"-"`
+	Thread    *Thread    `json:"-"`
 }
 
 // Time is the message's timestamp.
@@ -52,6 +57,8 @@ type Post struct {
 	Ref                           uint64
 	Masked                        string // the text for members, if a content rule masked part of it
 	Files                         []File // stored already (KeepUpload)
+	Parent                        uint64 // a reply: the message it answers (the store finds the thread's root)
+	Also                          bool   // a reply shown in the channel too
 }
 
 // ForMembers is the record as members see it: a masked text in place of
@@ -92,7 +99,7 @@ type current struct {
 func (s *Store) Append(p Post, done func(m Message, dup bool, err error)) {
 	a := appendOps.Get().(*appendOp)
 	a.s, a.p, a.report = s, p, done
-	a.m = Message{Channel: p.Channel, ID: p.ClientID, From: p.From, Text: p.Text, Kind: p.Kind, Ref: p.Ref, Files: p.Files}
+	a.m = Message{Channel: p.Channel, ID: p.ClientID, From: p.From, Text: p.Text, Kind: p.Kind, Ref: p.Ref, Files: p.Files, Also: p.Also && p.Parent != 0}
 	if p.Masked != p.Text {
 		a.m.M = p.Masked
 	}
@@ -144,9 +151,11 @@ func (a *appendOp) write(tx *buntdb.Tx) error {
 	if !known { // channels are never removed, so memory is enough
 		return fmt.Errorf("channel %q: %w", p.Channel, ErrNotFound)
 	}
-	if err := s.checkRef(tx, p); err != nil {
+	root, err := s.checkRef(tx, p)
+	if err != nil {
 		return err
 	}
+	a.m.Parent = root
 	a.m.Seq = a.next
 	a.m.TS = time.Now().UnixMilli()
 	key := msgKey(p.Channel, a.next)
@@ -166,6 +175,7 @@ func (a *appendOp) finish(err error) {
 		s.lastSeq[a.p.Channel] = a.next
 		s.readOwn(a.p.Channel, a.p.From, a.next)
 		s.applyCurrent(a.m)
+		s.noteTalk(&a.m)
 		s.noteFiles(&a.m)
 		s.index.add(a.m) // under s.mu, so a rebuild never misses it
 		s.mu.Unlock()
@@ -176,37 +186,50 @@ func (a *appendOp) finish(err error) {
 	appendOps.Put(a)
 }
 
-// checkRef checks that an edit or delete is about a message of the same
-// person in the same channel that is not deleted.
-func (s *Store) checkRef(tx *buntdb.Tx, p Post) error {
+// checkRef checks what a record is about, inside the write: an edit or
+// delete, a message of the same person that is not deleted; a reaction or
+// pin, a message anyone may see; a reply, a message it can answer. For a
+// reply it returns the root of the thread (threads are one level deep).
+func (s *Store) checkRef(tx *buntdb.Tx, p Post) (uint64, error) {
+	ref := p.Ref
 	switch p.Kind {
 	case KindMessage:
-		return nil
-	case KindEdit, KindDelete:
+		if p.Parent == 0 {
+			return 0, nil
+		}
+		ref = p.Parent
+	case KindEdit, KindDelete, KindReact, KindUnreact, KindPin, KindUnpin:
 	default:
-		return userErr(fmt.Errorf("unknown message kind %q", p.Kind))
+		return 0, userErr(fmt.Errorf("unknown message kind %q", p.Kind))
 	}
-	raw, err := tx.Get(msgKey(p.Channel, p.Ref))
+	raw, err := tx.Get(msgKey(p.Channel, ref))
 	if err != nil {
-		return fmt.Errorf("message %d: %w", p.Ref, ErrNotFound)
+		return 0, fmt.Errorf("message %d: %w", ref, ErrNotFound)
 	}
-	target, err := parseMsg(msgKey(p.Channel, p.Ref), raw)
+	target, err := parseMsg(msgKey(p.Channel, ref), raw)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if target.Kind != KindMessage {
-		return userErr(errors.New("only a message can be edited or deleted, not an edit"))
+		return 0, userErr(errors.New("that is not a message"))
 	}
-	if target.From != p.From {
-		return userErr(ErrNotAuthor)
+	if (p.Kind == KindEdit || p.Kind == KindDelete) && target.From != p.From {
+		return 0, userErr(ErrNotAuthor)
 	}
 	s.mu.RLock()
-	c, ok := s.cur[curKey(p.Channel, p.Ref)]
+	c, ok := s.cur[curKey(p.Channel, ref)]
+	pins := len(s.talk.pins[p.Channel])
 	s.mu.RUnlock()
 	if ok && c.deleted {
-		return userErr(errors.New("that message was deleted"))
+		return 0, userErr(errors.New("that message was deleted"))
 	}
-	return nil
+	if p.Kind == KindPin && pins >= MaxPins {
+		return 0, userErr(fmt.Errorf("a channel has at most %d pinned messages: unpin one first", MaxPins))
+	}
+	if p.Kind == KindMessage && target.Parent != 0 {
+		return target.Parent, nil // a reply to a reply joins its thread
+	}
+	return ref, nil
 }
 
 // ErrNotAuthor refuses an edit or delete of someone else's message.
@@ -246,8 +269,10 @@ func (s *Store) withCurrent(msgs []Message) []Message {
 			m.Text = c.text
 			if c.deleted {
 				m.Files = nil // the archive keeps them; members see none
+				continue
 			}
 		}
+		s.withTalk(m)
 	}
 	return msgs
 }

@@ -148,6 +148,13 @@ func (ix *index) add(m Message) {
 	id := uint32(len(ix.docs))
 	ix.docs = append(ix.docs, d)
 	ix.noteSeq(d.channel, m.Seq, id)
+	switch m.Kind {
+	case KindReact, KindUnreact, KindPin, KindUnpin:
+		// A record about a message, with no words of its own: found by
+		// seq, never by a member's search.
+		ix.superseded[id] = true
+		return
+	}
 	if m.Kind != KindMessage {
 		k := curKey(m.Channel, m.Ref)
 		ix.refs[k] = append(ix.refs[k], m.Seq)

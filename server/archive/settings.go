@@ -29,6 +29,27 @@ type Settings struct {
 	FilesSpaceGB int      `json:"files_space_gb,omitempty"` // space for all files in GB (0: the disk's)
 	FilesBy      string   `json:"files_by,omitempty"`       // who shares files: "" (everyone) or FilesNotInAnnounce
 	BlockedKinds []string `json:"blocked_kinds"`            // kinds never allowed (nil: DefaultBlockedKinds; [] none)
+
+	// Talking (docs/conversation.md).
+	EditWindow     int    `json:"edit_window,omitempty"`     // minutes one may edit or delete one's message: 0 always, -1 never
+	MentionAllBy   string `json:"mention_all_by,omitempty"`  // who may use @here and @channel: "" (everyone) or AdminsOnly
+	MentionConfirm int    `json:"mention_confirm,omitempty"` // ask before notifying more than this many (0: DefaultMentionConfirm)
+}
+
+// DefaultMentionConfirm is how many people @channel notifies before the
+// client asks.
+const DefaultMentionConfirm = 20
+
+// MaxEditWindow is the longest editing window in minutes (a week).
+const MaxEditWindow = 7 * 24 * 60
+
+// ConfirmAbove is how many people @here or @channel may notify before the
+// client asks.
+func (st Settings) ConfirmAbove() int {
+	if st.MentionConfirm <= 0 {
+		return DefaultMentionConfirm
+	}
+	return st.MentionConfirm
 }
 
 // DefaultSettings are in force until the office changes them.
@@ -89,6 +110,15 @@ func (s *Store) SaveSettings(st Settings) error {
 	}
 	if st.FilesSpaceGB < 0 || st.FilesSpaceGB > 1<<20 {
 		return userErr(errors.New("space for files: a number of GB, 0 for the whole disk"))
+	}
+	if st.EditWindow < -1 || st.EditWindow > MaxEditWindow {
+		return userErr(fmt.Errorf("editing window: -1 (never), 0 (always) or up to %d minutes", MaxEditWindow))
+	}
+	if st.MentionAllBy != "" && st.MentionAllBy != AdminsOnly {
+		return userErr(errors.New("who may use @here and @channel: everyone or admins"))
+	}
+	if st.MentionConfirm < 0 || st.MentionConfirm > 10000 {
+		return userErr(errors.New("ask before notifying: 0 to 10000 people"))
 	}
 	if st.FilesBy != "" && st.FilesBy != FilesNotInAnnounce {
 		return userErr(errors.New("who shares files: everyone, or not in announcement channels"))

@@ -85,6 +85,7 @@ type Store struct {
 	cur       map[string]*current // edited and deleted messages
 	fileRefs  map[string]int32    // stored file (sha256) -> how many records name it
 	shared    []sharedBytes       // every message's files, for the reports
+	talk      talk                // reactions, pins and threads (talk.go)
 	index     *index
 	readMarks map[string]*uint64 // readMarkSlot(channel, user) -> the last seq they read (a pointer: moved in place on every own message)
 	ruleState ruleState          // content rules and the open flags (rules_store.go)

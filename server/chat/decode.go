@@ -84,6 +84,15 @@ func decodeFrame(data []byte) (inFrame, *frameError) {
 		checks = []func() *frameError{needID, needTextOrFiles, needChannel}
 	case "edit":
 		checks = []func() *frameError{needID, needText, needChannel, needSeq}
+	case "react":
+		checks = []func() *frameError{needID, needChannel, needSeq, func() *frameError {
+			if f.Emoji == "" || len(f.Emoji) > 64 {
+				return bad("A reaction needs an emoji.")
+			}
+			return nil
+		}}
+	case "pin":
+		checks = []func() *frameError{needID, needChannel, needSeq}
 	case "delete":
 		checks = []func() *frameError{needID, needChannel, needSeq}
 	case "history", "typing":

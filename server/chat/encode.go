@@ -48,6 +48,18 @@ func appendFile(b []byte, f *archive.File) []byte {
 	return append(b, '}')
 }
 
+// appendNames writes a list of names as a JSON array.
+func appendNames(b []byte, names []string) []byte {
+	b = append(b, '[')
+	for i, n := range names {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = jsonstr.Append(b, n)
+	}
+	return append(b, ']')
+}
+
 // encodeMessage is a live or synced message's frame.
 func encodeMessage(m archive.Message) []byte {
 	b := make([]byte, 0, 128+len(m.Text)+len(m.ID)+len(m.Channel)+len(m.From)+96*len(m.Files))
@@ -118,6 +130,13 @@ func appendMessageFields(b []byte, m *archive.Message) []byte {
 		b = append(b, `,"ref":`...)
 		b = strconv.AppendUint(b, m.Ref, 10)
 	}
+	if m.Parent != 0 {
+		b = append(b, `,"parent":`...)
+		b = strconv.AppendUint(b, m.Parent, 10)
+	}
+	if m.Also {
+		b = append(b, `,"also":true`...)
+	}
 	if len(m.Files) > 0 {
 		b = append(b, `,"files":[`...)
 		for i := range m.Files {
@@ -127,6 +146,32 @@ func appendMessageFields(b []byte, m *archive.Message) []byte {
 			b = appendFile(b, &m.Files[i])
 		}
 		b = append(b, ']')
+	}
+	if m.Thread != nil {
+		b = append(b, `,"thread":{"replies":`...)
+		b = strconv.AppendInt(b, int64(m.Thread.Replies), 10)
+		b = append(b, `,"last":"`...)
+		b = appendTS(b, m.Thread.Last)
+		b = append(b, `","people":`...)
+		b = appendNames(b, m.Thread.People)
+		b = append(b, '}')
+	}
+	if len(m.Reactions) > 0 {
+		b = append(b, `,"reactions":[`...)
+		for i, r := range m.Reactions {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"emoji":`...)
+			b = jsonstr.Append(b, r.Emoji)
+			b = append(b, `,"people":`...)
+			b = appendNames(b, r.People)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	if m.Pinned {
+		b = append(b, `,"pinned":true`...)
 	}
 	if m.Edited {
 		b = append(b, `,"edited":true`...)

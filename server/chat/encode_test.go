@@ -22,7 +22,11 @@ func TestHandWrittenFramesMatchJSON(t *testing.T) {
 		withFiles := m
 		withFiles.Files = []archive.File{{SHA256: strings.Repeat("ab", 32), Name: text + ".png", Type: "image/png", Size: 12, W: 4, H: 3},
 			{SHA256: strings.Repeat("cd", 32), Name: "x" + text, Type: "text/plain; charset=utf-8", Size: 1}}
-		for _, variant := range []archive.Message{m, withFiles, {Channel: "c1", Seq: 7, ID: "e", From: "ben", Text: text, TS: 1, Kind: "edit", Ref: 3, Edited: true}} {
+		talked := m
+		talked.Parent, talked.Also, talked.Pinned = 9, true, true
+		talked.Thread = &archive.Thread{Replies: 2, Last: 1700000000999, People: []string{"ana", text}}
+		talked.Reactions = []archive.Reaction{{Emoji: "👍", People: []string{"ben"}}, {Emoji: text + "x", People: []string{"a", "b"}}}
+		for _, variant := range []archive.Message{m, withFiles, talked, {Channel: "c1", Seq: 7, ID: "e", From: "ben", Text: text, TS: 1, Kind: "edit", Ref: 3, Edited: true}} {
 			want := ToFrame(variant)
 			want.Type = "message"
 			wantJSON, _ := json.Marshal(want)
@@ -150,18 +154,35 @@ func BenchmarkEncodeMessage(b *testing.B) {
 
 // MessageFrame is a message as clients see it, for encoding/json.
 type MessageFrame struct {
-	Type    string      `json:"type,omitempty"`
-	Channel string      `json:"channel"`
-	Seq     uint64      `json:"seq"`
-	ID      string      `json:"id"`
-	From    string      `json:"from"`
-	Text    string      `json:"text"`
-	TS      string      `json:"ts"`
-	Kind    string      `json:"kind,omitempty"` // "edit" or "delete": about message Ref
-	Ref     uint64      `json:"ref,omitempty"`
-	Files   []FileFrame `json:"files,omitempty"`
-	Edited  bool        `json:"edited,omitempty"`
-	Deleted bool        `json:"deleted,omitempty"`
+	Type      string          `json:"type,omitempty"`
+	Channel   string          `json:"channel"`
+	Seq       uint64          `json:"seq"`
+	ID        string          `json:"id"`
+	From      string          `json:"from"`
+	Text      string          `json:"text"`
+	TS        string          `json:"ts"`
+	Kind      string          `json:"kind,omitempty"` // "edit" or "delete": about message Ref
+	Ref       uint64          `json:"ref,omitempty"`
+	Parent    uint64          `json:"parent,omitempty"`
+	Also      bool            `json:"also,omitempty"`
+	Files     []FileFrame     `json:"files,omitempty"`
+	Thread    *ThreadFrame    `json:"thread,omitempty"`
+	Reactions []ReactionFrame `json:"reactions,omitempty"`
+	Pinned    bool            `json:"pinned,omitempty"`
+	Edited    bool            `json:"edited,omitempty"`
+	Deleted   bool            `json:"deleted,omitempty"`
+}
+
+// ThreadFrame and ReactionFrame are docs/conversation.md's objects.
+type ThreadFrame struct {
+	Replies int      `json:"replies"`
+	Last    string   `json:"last"`
+	People  []string `json:"people"`
+}
+
+type ReactionFrame struct {
+	Emoji  string   `json:"emoji"`
+	People []string `json:"people"`
 }
 
 // FileFrame is a file of a message as clients see it (docs/files.md).
@@ -176,7 +197,13 @@ type FileFrame struct {
 // ToFrame turns a stored message into its frame.
 func ToFrame(m archive.Message) MessageFrame {
 	f := MessageFrame{Channel: m.Channel, Seq: m.Seq, ID: m.ID, From: m.From, Text: m.Text, TS: formatTS(m.TS),
-		Kind: m.Kind, Ref: m.Ref, Edited: m.Edited, Deleted: m.Deleted}
+		Kind: m.Kind, Ref: m.Ref, Parent: m.Parent, Also: m.Also, Pinned: m.Pinned, Edited: m.Edited, Deleted: m.Deleted}
+	if m.Thread != nil {
+		f.Thread = &ThreadFrame{m.Thread.Replies, formatTS(m.Thread.Last), m.Thread.People}
+	}
+	for _, r := range m.Reactions {
+		f.Reactions = append(f.Reactions, ReactionFrame{r.Emoji, r.People})
+	}
 	for _, file := range m.Files {
 		f.Files = append(f.Files, FileFrame{file.Name, file.Type, file.Size, file.W, file.H})
 	}

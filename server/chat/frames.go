@@ -30,6 +30,12 @@ type inFrame struct {
 	Seq      *uint64           `json:"seq"`
 	Status   string            `json:"status"`
 	Files    []string          `json:"files"` // upload ids a send carries (docs/files.md)
+	// docs/conversation.md
+	Parent *uint64 `json:"parent"` // send: reply in the thread of this message
+	Also   bool    `json:"also"`   // send: the reply shows in the channel too
+	Emoji  string  `json:"emoji"`  // react
+	Remove bool    `json:"remove"` // react, pin: take it back
+	Thread uint64  `json:"thread"` // read: a thread's read position
 }
 
 type ackFrame struct {
@@ -77,6 +83,12 @@ type ChannelView struct {
 	// admins post. Clients disable their composer accordingly.
 	Archived bool `json:"archived,omitempty"`
 	Announce bool `json:"announce,omitempty"`
+	// docs/conversation.md: the channel's topic, and the person's own
+	// notification level and mute.
+	Topic       string `json:"topic,omitempty"`
+	Description string `json:"description,omitempty"`
+	Notify      string `json:"notify"`
+	Muted       bool   `json:"muted,omitempty"`
 }
 
 type channelFrame struct {

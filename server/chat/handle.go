@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"inhouse/server/archive"
+	"inhouse/server/office"
 	"inhouse/server/rules"
 )
 
@@ -44,6 +45,10 @@ func (c *Conn) handle(data []byte) {
 		c.onPresence(&f)
 	case "edit", "delete":
 		c.onChange(&f)
+	case "react":
+		c.onReact(&f)
+	case "pin":
+		c.onPin(&f)
 	}
 }
 
@@ -81,6 +86,9 @@ func (c *Conn) onSend(f *inFrame) {
 		return
 	}
 	p := archive.Post{Channel: f.Channel, From: c.user, ClientID: f.ID, Text: *f.Text}
+	if f.Parent != nil {
+		p.Parent, p.Also = *f.Parent, f.Also
+	}
 	if len(f.Files) > 0 {
 		files, r := c.hub.posting.Attach(c.user, f.Channel, f.Files)
 		if r != nil {
@@ -112,6 +120,10 @@ func (c *Conn) onChange(f *inFrame) {
 	if !c.mayPost(f) {
 		return
 	}
+	if r := c.hub.posting.MayChange(c.user, f.Channel, *f.Seq); r != nil {
+		c.fail(f.ID, r.Code, r.Message)
+		return
+	}
 	p := archive.Post{Channel: f.Channel, From: c.user, ClientID: f.ID, Kind: archive.KindDelete, Ref: *f.Seq}
 	var res *rules.Result
 	if f.Type == "edit" {
@@ -122,6 +134,43 @@ func (c *Conn) onChange(f *inFrame) {
 		}
 	}
 	c.hub.send(c, p, res)
+}
+
+// onReact adds or takes back one's reaction to a message. One that would
+// change nothing is acknowledged with the message's seq and not stored.
+func (c *Conn) onReact(f *inFrame) {
+	noop, r := c.hub.posting.MayReact(c.user, f.Channel, *f.Seq, f.Emoji, f.Remove)
+	kind := archive.KindReact
+	if f.Remove {
+		kind = archive.KindUnreact
+	}
+	c.touch(f, noop, r, archive.Post{Channel: f.Channel, From: c.user, ClientID: f.ID, Kind: kind, Ref: *f.Seq, Text: f.Emoji})
+}
+
+// onPin pins a message to its channel, or unpins it.
+func (c *Conn) onPin(f *inFrame) {
+	noop, r := c.hub.posting.MayPin(c.user, f.Channel, *f.Seq, f.Remove)
+	kind := archive.KindPin
+	if f.Remove {
+		kind = archive.KindUnpin
+	}
+	c.touch(f, noop, r, archive.Post{Channel: f.Channel, From: c.user, ClientID: f.ID, Kind: kind, Ref: *f.Seq})
+}
+
+// touch stores a record about a message (reaction, pin) once the office's
+// rules and the send rate allow it.
+func (c *Conn) touch(f *inFrame, noop bool, r *office.Refusal, p archive.Post) {
+	switch {
+	case r != nil:
+		c.fail(f.ID, r.Code, r.Message)
+	case !c.allow.send.Allow():
+		c.fail(f.ID, CodeRateLimited, "You are sending too fast. Wait a moment and try again.")
+	case noop:
+		c.push(encodeAck(archive.Message{ID: truncate(f.ID, maxClientID), Channel: f.Channel, Seq: *f.Seq, TS: time.Now().UnixMilli()}))
+	default:
+		p.Masked = p.Text
+		c.hub.send(c, p, nil)
+	}
 }
 
 func (c *Conn) onHistory(f *inFrame) {
@@ -281,6 +330,14 @@ func (c *Conn) onTyping(f *inFrame) {
 
 func (c *Conn) onRead(f *inFrame) {
 	if !c.member(f.ID, f.Channel) {
+		return
+	}
+	if f.Thread != 0 {
+		// A thread's read position is the person's own: no frame to others.
+		if err := c.hub.store.MarkThreadRead(f.Channel, f.Thread, c.user, *f.Seq); err != nil {
+			c.hub.log.Error("thread read marker", "err", err)
+			c.fail(f.ID, CodeUnavailable, "The read marker could not be saved.")
+		}
 		return
 	}
 	seq, err := c.hub.store.MarkRead(f.Channel, c.user, *f.Seq)

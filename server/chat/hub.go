@@ -345,10 +345,10 @@ func (h *Hub) ChannelChanged(c archive.Channel, removed []string) {
 func (h *Hub) View(c archive.Channel, user string) ChannelView {
 	last := h.store.LastSeq(c.ID)
 	read := h.store.ReadSeq(c.ID, user)
-	v := ChannelView{ID: c.ID, Name: c.Name, Kind: c.Kind, Members: c.Members, LastSeq: last, Archived: c.Archived, Announce: c.Announce}
-	if last > read {
-		v.Unread = last - read
-	}
+	prefs := h.store.Prefs(c.ID, user)
+	v := ChannelView{ID: c.ID, Name: c.Name, Kind: c.Kind, Members: c.Members, LastSeq: last, Archived: c.Archived, Announce: c.Announce,
+		Topic: c.Topic, Description: c.Description, Notify: prefs.Notify, Muted: prefs.Muted}
+	v.Unread = h.store.Unread(c.ID, read, last)
 	if v.Members == nil {
 		v.Members = []string{}
 	}

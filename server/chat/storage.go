@@ -18,11 +18,14 @@ type Storage interface {
 	Before(channel string, before uint64, limit int) ([]archive.Message, error)
 	LastSeq(channel string) uint64
 	ReadSeq(channel, user string) uint64
+	Unread(channel string, read, last uint64) uint64
 	MarkRead(channel, user string, seq uint64) (uint64, error)
+	MarkThreadRead(channel string, root uint64, user string, seq uint64) error
 
 	Channels(keep func(*archive.Channel) bool) []archive.Channel
 	ChannelsOf(user string) []string
 	DirectPartners(user string) []string
+	Prefs(channel, user string) archive.ChannelPrefs
 }
 
 // Posting is the office's rules for what a person may read and post
@@ -36,6 +39,11 @@ type Posting interface {
 	Flagged(m archive.Message, v *rules.Result)
 	// Attach resolves the uploads a send names into the message's files.
 	Attach(user, channel string, ids []string) ([]archive.File, *office.Refusal)
+	// MayChange applies the office's window for edits and deletes.
+	MayChange(user, channel string, seq uint64) *office.Refusal
+	// MayReact and MayPin also say when the record would change nothing.
+	MayReact(user, channel string, seq uint64, emoji string, remove bool) (noop bool, r *office.Refusal)
+	MayPin(user, channel string, seq uint64, remove bool) (noop bool, r *office.Refusal)
 }
 
 var _ Posting = (*office.Messages)(nil)

@@ -43,10 +43,11 @@ var (
 type Messages struct {
 	store *archive.Store
 	log   *slog.Logger
+	emoji map[string]bool
 }
 
 // Messages returns the message rules.
-func (o *Office) Messages() *Messages { return &Messages{store: o.store, log: o.log} }
+func (o *Office) Messages() *Messages { return &Messages{store: o.store, log: o.log, emoji: o.emoji} }
 
 // Member refuses a person who may not read channel.
 func (m *Messages) Member(user, channel string) *Refusal {
@@ -78,6 +79,9 @@ func (m *Messages) MayPost(user, channel string, text *string) *Refusal {
 	}
 	if m.store.Accepted(user).Version != m.store.Policy().Version {
 		return policyRequired
+	}
+	if text != nil && m.store.Settings().MentionAllBy == archive.AdminsOnly && mentionsAll(*text) && !m.isAdmin(user) {
+		return &Refusal{RefusedForbidden, "Only the office manager may notify everyone with @here or @channel."}
 	}
 	return nil
 }

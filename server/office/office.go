@@ -36,6 +36,7 @@ type Office struct {
 	store *archive.Store
 	live  Live
 	log   *slog.Logger
+	emoji map[string]bool // what people may react with (UseEmoji)
 }
 
 // New makes the application layer over store. live may be nil.

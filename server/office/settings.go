@@ -29,6 +29,11 @@ type SettingsChange struct {
 	// archive.FilesNotInAnnounce), and the kinds never allowed.
 	MaxFileMB, FilesSpaceGB, FilesBy string
 	BlockedKinds                     []string
+
+	// Talking: editing and deleting ("always", "never" or "window" with
+	// EditMinutes), who may use @here and @channel ("everyone" or
+	// archive.AdminsOnly), and above how many people the client asks.
+	Editing, EditMinutes, MentionAllBy, MentionConfirm string
 }
 
 // FileKinds are the kinds of file an office may refuse, as the console
@@ -78,6 +83,24 @@ func (o *Office) SaveSettings(a Actor, in SettingsChange) (string, error) {
 		if slices.Contains(in.BlockedKinds, k.Kind) {
 			st.BlockedKinds = append(st.BlockedKinds, k.Kind)
 		}
+	}
+	switch in.Editing {
+	case "always":
+		st.EditWindow = 0
+	case "never":
+		st.EditWindow = -1
+	case "window":
+		n, err := strconv.Atoi(strings.TrimSpace(in.EditMinutes))
+		if err != nil || n < 1 || n > archive.MaxEditWindow {
+			bad.add("edit_minutes", fmt.Sprintf("A whole number of minutes from 1 to %d.", archive.MaxEditWindow))
+		}
+		st.EditWindow = n
+	default:
+		bad.add("editing", "Choose one.")
+	}
+	st.MentionAllBy = whoMay(&bad, "mention_all_by", in.MentionAllBy)
+	if st.MentionConfirm, err = strconv.Atoi(strings.TrimSpace(in.MentionConfirm)); err != nil || st.MentionConfirm < 1 || st.MentionConfirm > 10000 {
+		bad.add("mention_confirm", "A whole number of people from 1 to 10000.")
 	}
 	nets, lines := parseNetworks(&bad, in.Allow)
 	st.Allow = lines
@@ -177,6 +200,15 @@ func settingsChanges(a, b archive.Settings) []string {
 			out = append(out, "files may be shared in every channel")
 		}
 	}
+	if a.EditWindow != b.EditWindow {
+		out = append(out, "editing and deleting messages: "+EditWords(b.EditWindow))
+	}
+	if a.MentionAllBy != b.MentionAllBy {
+		out = append(out, "@here and @channel may be used by "+WhoMayWords(b.MentionAllBy))
+	}
+	if a.ConfirmAbove() != b.ConfirmAbove() {
+		out = append(out, fmt.Sprintf("ask before notifying more than %d people", b.ConfirmAbove()))
+	}
 	if !slices.Equal(a.Blocked(), b.Blocked()) {
 		out = append(out, fmt.Sprintf("kinds of file refused from [%s] to [%s]", strings.Join(a.Blocked(), " "), strings.Join(b.Blocked(), " ")))
 	}
@@ -189,4 +221,15 @@ func spaceWords(n int64) string {
 		return "the whole disk"
 	}
 	return SizeText(n)
+}
+
+// EditWords says the office's editing window.
+func EditWords(window int) string {
+	switch {
+	case window == 0:
+		return "always"
+	case window < 0:
+		return "never"
+	}
+	return "within " + plural(window, "minute") + " of sending"
 }
