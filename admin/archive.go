@@ -42,13 +42,19 @@ const (
 // edited or deleted later.
 type archiveMsg struct {
 	Channel, ChannelLabel string
-	Seq, Ref              uint64
+	Seq, Ref, Parent      uint64
 	Kind                  string
 	From, FromName        string
 	Text, Masked          string
 	At                    time.Time
 	Edited, Deleted       bool
 	Files                 []archive.File
+}
+
+// kindWords says what a record about a message did, for the archive's pages.
+var kindWords = map[string]string{
+	archive.KindReact: "Reaction to", archive.KindUnreact: "Reaction taken back from",
+	archive.KindPin: "Pinned", archive.KindUnpin: "Unpinned",
 }
 
 // FileURL opens the record's file i, recorded in the read log.
@@ -133,7 +139,7 @@ func (n archiveNames) choices() (people, channels []archiveOption) {
 // msg describes a stored record; flags says whether to look up if a
 // message was edited or deleted later.
 func (c *Console) msg(m archive.Message, n archiveNames, flags bool) archiveMsg {
-	a := archiveMsg{Channel: m.Channel, ChannelLabel: n.channel(m.Channel), Seq: m.Seq, Ref: m.Ref, Kind: m.Kind,
+	a := archiveMsg{Channel: m.Channel, ChannelLabel: n.channel(m.Channel), Seq: m.Seq, Ref: m.Ref, Parent: m.Parent, Kind: m.Kind,
 		From: m.From, FromName: n.person(m.From), Text: m.Text, Masked: m.M, At: m.Time(), Files: m.Files}
 	if flags && m.Kind == archive.KindMessage {
 		if cur, err := c.store.Message(m.Channel, m.Seq); err == nil {

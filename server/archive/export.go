@@ -23,6 +23,7 @@ type ExportRecord struct {
 	TS          string       `json:"ts"`
 	Kind        string       `json:"kind,omitempty"`
 	Ref         uint64       `json:"ref,omitempty"`
+	Parent      uint64       `json:"parent,omitempty"` // a reply: its thread's root
 	Files       []ExportFile `json:"files,omitempty"`
 	H           string       `json:"h"`
 }
@@ -49,6 +50,14 @@ func exportFiles(files []File) []ExportFile {
 		}
 	}
 	return out
+}
+
+// seqCell is a seq, or nothing for 0.
+func seqCell(seq uint64) string {
+	if seq == 0 {
+		return ""
+	}
+	return strconv.FormatUint(seq, 10)
 }
 
 // filesCell says a record's files in one CSV cell.
@@ -93,7 +102,7 @@ func (s *Store) Export(w io.Writer, format string, q Query) (int, error) {
 	recs := make([]ExportRecord, len(msgs))
 	for i, m := range msgs {
 		recs[i] = ExportRecord{Channel: m.Channel, ChannelName: names[m.Channel], Seq: m.Seq, ID: m.ID, From: m.From,
-			Text: m.Text, TS: m.Time().Format("2006-01-02T15:04:05.000Z07:00"), Kind: m.Kind, Ref: m.Ref, Files: exportFiles(m.Files), H: m.H}
+			Text: m.Text, TS: m.Time().Format("2006-01-02T15:04:05.000Z07:00"), Kind: m.Kind, Ref: m.Ref, Parent: m.Parent, Files: exportFiles(m.Files), H: m.H}
 	}
 	switch format {
 	case "jsonl":
@@ -106,13 +115,13 @@ func (s *Store) Export(w io.Writer, format string, q Query) (int, error) {
 		}
 	case "csv":
 		cw := csv.NewWriter(w)
-		cw.Write([]string{"channel", "channel_name", "seq", "id", "from", "text", "ts", "kind", "ref", "h", "files"})
+		cw.Write([]string{"channel", "channel_name", "seq", "id", "from", "text", "ts", "kind", "ref", "h", "files", "parent"})
 		for _, r := range recs {
 			ref := ""
 			if r.Ref > 0 {
 				ref = strconv.FormatUint(r.Ref, 10)
 			}
-			cw.Write(CSVRow(r.Channel, r.ChannelName, strconv.FormatUint(r.Seq, 10), r.ID, r.From, r.Text, r.TS, r.Kind, ref, r.H, filesCell(r.Files)))
+			cw.Write(CSVRow(r.Channel, r.ChannelName, strconv.FormatUint(r.Seq, 10), r.ID, r.From, r.Text, r.TS, r.Kind, ref, r.H, filesCell(r.Files), seqCell(r.Parent)))
 		}
 		cw.Flush()
 		if err := cw.Error(); err != nil {
