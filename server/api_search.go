@@ -41,6 +41,21 @@ func queryFrom(ctx *fasthttp.RequestCtx) (archive.Query, error) {
 		}
 	}
 	q.Limit = a.GetUintOrZero("limit")
+	for _, has := range a.PeekMulti("has") {
+		switch string(has) {
+		case "link":
+			q.HasLink = true
+		case "file":
+			q.HasFile = true
+		default:
+			return q, fmt.Errorf("has: link or file")
+		}
+	}
+	if is := string(a.Peek("is")); is == "pinned" {
+		q.Pinned = true
+	} else if is != "" {
+		return q, fmt.Errorf("is: pinned")
+	}
 	return q, nil
 }
 
@@ -58,7 +73,7 @@ func day(s string, end bool) (time.Time, error) {
 	return t, nil
 }
 
-// GET /api/search?q=&channel=&from=&since=&until=&before=&limit=
+// GET /api/search?q=&channel=&from=&since=&until=&before=&limit=&has=link|file&is=pinned
 // Members search the current text of the channels they belong to.
 func (s *Server) search(r *request) {
 	q, err := queryFrom(r.ctx)

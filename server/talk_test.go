@@ -272,3 +272,47 @@ func TestGroupsEditWindowAndNotifyingEveryone(t *testing.T) {
 		t.Fatalf("/api/me: %v", me)
 	}
 }
+
+// Search matches word starts, and filters by links, files and pins
+// (docs/search.md).
+func TestSearchPrefixesAndFilters(t *testing.T) {
+	_, p, ch := talkOffice(t)
+	wa := p["ana"].Dial()
+	for i, text := range []string{"The printer on floor 2 is jammed", "Manual: https://intranet.example/printers", "lunch?"} {
+		send(wa, fmt.Sprint("s", i), ch.ID, text)
+		wa.Next("ack")
+	}
+	wa.Send(map[string]any{"type": "pin", "id": "p1", "channel": ch.ID, "seq": 3})
+	wa.Next("ack")
+	search := func(query string) []uint64 {
+		var out struct {
+			Results []struct{ Message struct{ Seq uint64 } }
+		}
+		if st := p["ben"].Do("GET", "/api/search?"+query, nil, &out); st != 200 {
+			t.Fatalf("%s: %d", query, st)
+		}
+		var seqs []uint64
+		for _, r := range out.Results {
+			seqs = append(seqs, r.Message.Seq)
+		}
+		return seqs
+	}
+	for _, c := range []struct{ query, want string }{
+		{"q=print", "[2 1]"},   // printer, printers
+		{"q=pr", "[]"},         // too short to be a prefix
+		{"q=printer", "[2 1]"}, // printers starts with printer
+		{"q=print+jammed", "[1]"},
+		{"has=link", "[2]"},
+		{"q=print&has=link", "[2]"},
+		{"is=pinned", "[3]"},
+		{"q=lunch&is=pinned", "[3]"},
+		{"q=print&is=pinned", "[]"},
+	} {
+		if got := fmt.Sprint(search(c.query)); got != c.want {
+			t.Errorf("%s: got %s, want %s", c.query, got, c.want)
+		}
+	}
+	if st := p["ben"].Do("GET", "/api/search?has=cats", nil, nil); st != 400 {
+		t.Fatalf("has:cats: %d", st)
+	}
+}

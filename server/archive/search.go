@@ -2,6 +2,7 @@ package archive
 
 import (
 	"slices"
+	"strings"
 	"sync"
 	"time"
 	"unicode"
@@ -35,7 +36,30 @@ type index struct {
 	// wordBuf is where add makes each word (under mu), so indexing a text
 	// allocates nothing for its words.
 	wordBuf []byte
+	// vocab is every indexed word in order, for prefix matching. Words new
+	// since it was made wait in fresh, merged in at the next search, not
+	// on every send.
+	vocab []string
+	fresh []string
+	built bool
 }
+
+// The search rules (docs/search.md is their one description; the client's
+// highlighting follows it): a word is a run of letters and digits,
+// lower-cased; every query word must match; a query word of at least
+// prefixMin characters also matches the words it starts (print: printer),
+// at most prefixWords of them.
+const (
+	prefixMin   = 3
+	prefixWords = 500
+)
+
+// Synthetic words: what a message has, found with has:link and has:file.
+// A NUL cannot be part of a word, so no text makes them.
+const (
+	hasLink = "\x00link"
+	hasFile = "\x00file"
+)
 
 type doc struct {
 	channel uint32
@@ -190,11 +214,20 @@ func (ix *index) add(m Message) {
 			return
 		}
 		ix.postings[string(w)] = &[]uint32{id}
+		if ix.built && w[0] != 0 {
+			ix.fresh = append(ix.fresh, string(w))
+		}
 		words++
 	}
 	ix.wordBuf = eachWord(m.Text, ix.wordBuf, note)
 	for i := range m.Files { // files are found by name
 		ix.wordBuf = eachWord(m.Files[i].Name, ix.wordBuf, note)
+	}
+	if strings.Contains(m.Text, "http://") || strings.Contains(m.Text, "https://") {
+		note([]byte(hasLink))
+	}
+	if len(m.Files) > 0 {
+		note([]byte(hasFile))
 	}
 	if cap(ix.wordBuf) > 1024 {
 		ix.wordBuf = nil // one very long word: do not keep its room
@@ -247,8 +280,12 @@ type Query struct {
 	AllVersions bool
 	Before      uint64 // page cursor: documents older than this (0: newest)
 	Limit       int
+	HasLink     bool // has:link
+	HasFile     bool // has:file
+	Pinned      bool // is:pinned
 
-	all bool // no page limit (exports)
+	all  bool            // no page limit (exports)
+	only map[uint32]bool // documents allowed (is:pinned), when not nil
 }
 
 // Hit is one search result.
@@ -259,8 +296,84 @@ type Hit struct {
 	Cursor  uint64 // pass as Query.Before for the next page
 }
 
+// matching is the documents with word w, or (w long enough) with a word
+// it starts, in document order. ix.mu is held for reading; the vocabulary
+// is current (sortVocab).
+func (ix *index) matching(w string) []uint32 {
+	exact := ix.postings[w]
+	if len(w) < prefixMin || w[0] == 0 {
+		if exact == nil {
+			return nil
+		}
+		return *exact
+	}
+	i, _ := slices.BinarySearch(ix.vocab, w)
+	var lists [][]uint32
+	for ; i < len(ix.vocab) && strings.HasPrefix(ix.vocab[i], w) && len(lists) < prefixWords; i++ {
+		lists = append(lists, *ix.postings[ix.vocab[i]])
+	}
+	switch len(lists) {
+	case 0:
+		return nil
+	case 1:
+		return lists[0]
+	}
+	var n int
+	for _, l := range lists {
+		n += len(l)
+	}
+	union := make([]uint32, 0, n)
+	for _, l := range lists {
+		union = append(union, l...)
+	}
+	slices.Sort(union)
+	return slices.Compact(union)
+}
+
+// sortVocab brings the sorted vocabulary up to date: made whole on the
+// first search, then the words that came since merged in.
+func (ix *index) sortVocab() {
+	ix.mu.RLock()
+	current := ix.built && len(ix.fresh) == 0
+	ix.mu.RUnlock()
+	if current {
+		return
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if !ix.built {
+		ix.vocab = make([]string, 0, len(ix.postings))
+		for w := range ix.postings {
+			if w[0] != 0 {
+				ix.vocab = append(ix.vocab, w)
+			}
+		}
+		slices.Sort(ix.vocab)
+		ix.built, ix.fresh = true, nil
+		return
+	}
+	if len(ix.fresh) == 0 {
+		return
+	}
+	slices.Sort(ix.fresh)
+	merged := make([]string, 0, len(ix.vocab)+len(ix.fresh))
+	i, j := 0, 0
+	for i < len(ix.vocab) && j < len(ix.fresh) {
+		if ix.vocab[i] < ix.fresh[j] {
+			merged = append(merged, ix.vocab[i])
+			i++
+		} else {
+			merged = append(merged, ix.fresh[j])
+			j++
+		}
+	}
+	merged = append(append(merged, ix.vocab[i:]...), ix.fresh[j:]...)
+	ix.vocab, ix.fresh = merged, nil
+}
+
 // search returns hits newest first, and whether more follow.
 func (ix *index) search(q Query) ([]Hit, bool) {
+	ix.sortVocab()
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	var chans map[uint32]bool
@@ -291,6 +404,9 @@ func (ix *index) search(q Query) ([]Hit, bool) {
 	}
 	keep := func(id uint32) bool {
 		d := ix.docs[id]
+		if q.only != nil && !q.only[id] {
+			return false
+		}
 		if chans != nil && !chans[d.channel] {
 			return false
 		}
@@ -326,6 +442,12 @@ func (ix *index) search(q Query) ([]Hit, bool) {
 		return len(out) > limit
 	}
 	words := tokens(q.Words)
+	if q.HasLink {
+		words = append(words, hasLink)
+	}
+	if q.HasFile {
+		words = append(words, hasFile)
+	}
 	if len(words) == 0 {
 		for id := int64(start) - 1; id >= 0; id-- {
 			if keep(uint32(id)) && emit(uint32(id)) {
@@ -335,11 +457,9 @@ func (ix *index) search(q Query) ([]Hit, bool) {
 	} else {
 		lists := make([][]uint32, len(words))
 		for i, w := range words {
-			p := ix.postings[w]
-			if p == nil {
+			if lists[i] = ix.matching(w); len(lists[i]) == 0 {
 				return nil, false
 			}
-			lists[i] = *p
 		}
 		// Walk the shortest list from the end; look the others up by
 		// binary search.
@@ -369,7 +489,39 @@ func (ix *index) search(q Query) ([]Hit, bool) {
 
 // Search runs a query over the archive's index.
 func (s *Store) Search(q Query) (hits []Hit, more bool) {
+	if q.Pinned {
+		q.only = s.pinnedDocs(q.Channels)
+	}
 	return s.index.search(q)
+}
+
+// pinnedDocs are the documents of the pinned messages of channels (nil:
+// every channel).
+func (s *Store) pinnedDocs(channels []string) map[uint32]bool {
+	s.mu.RLock()
+	pins := map[string][]uint64{}
+	for ch, seqs := range s.talk.pins {
+		if channels == nil || slices.Contains(channels, ch) {
+			pins[ch] = slices.Clone(seqs)
+		}
+	}
+	s.mu.RUnlock()
+	ix := s.index
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	only := map[uint32]bool{}
+	for ch, seqs := range pins {
+		n, ok := ix.chanNum[ch]
+		if !ok {
+			continue
+		}
+		for _, seq := range seqs {
+			if id, ok := ix.docOf(n, seq); ok {
+				only[id] = true
+			}
+		}
+	}
+	return only
 }
 
 // Message returns one stored record as members see it.
@@ -393,14 +545,14 @@ func (s *Store) RawMessage(channel string, seq uint64) (Message, error) {
 	return msgs[0], nil
 }
 
-// containsAll reports whether every word of query is a word of text.
+// containsAll reports whether every word of query matches a word of text
+// by the index's rules (a long enough word also matches as a prefix).
 func containsAll(text, query string) bool {
-	have := map[string]bool{}
-	for _, t := range tokens(text) {
-		have[t] = true
-	}
+	have := tokens(text)
 	for _, w := range tokens(query) {
-		if !have[w] {
+		if !slices.ContainsFunc(have, func(t string) bool {
+			return t == w || len(w) >= prefixMin && strings.HasPrefix(t, w)
+		}) {
 			return false
 		}
 	}
