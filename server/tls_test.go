@@ -17,7 +17,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fasthttp/websocket"
+
 	"inhouse/server"
+	"inhouse/server/archive"
 	"inhouse/server/servertest"
 )
 
@@ -87,6 +90,41 @@ func TestAutoTLS(t *testing.T) {
 	if !strings.Contains(strings.ToLower(res.Header.Get("Set-Cookie")), "; secure") {
 		t.Fatalf("cookie under TLS: %q", res.Header.Get("Set-Cookie"))
 	}
+
+	// A WebSocket over TLS carries a message there and back (the upgrade
+	// reads the TLS connection itself), and a file goes up over TLS.
+	cookie := strings.SplitN(res.Header.Get("Set-Cookie"), ";", 2)[0]
+	ch, err := ts.Store().CreateGroupChannel(archive.NewChannel{Name: "tls", Private: true, Creator: "ana", Members: []string{"ana"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.Store().AcceptPolicy("ana", ts.Store().Policy().Version); err != nil {
+		t.Fatal(err)
+	}
+	d := websocket.Dialer{TLSClientConfig: &tls.Config{RootCAs: pool}}
+	conn, _, err := d.Dial("wss://"+addr+"/ws", http.Header{"Cookie": {cookie}, "Origin": {"https://" + addr}})
+	if err != nil {
+		t.Fatalf("wss: %v", err)
+	}
+	defer conn.Close()
+	conn.WriteJSON(map[string]any{"type": "send", "id": "t1", "channel": ch.ID, "text": "over TLS"})
+	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for {
+		var f map[string]any
+		if err := conn.ReadJSON(&f); err != nil {
+			t.Fatalf("wss read: %v", err)
+		}
+		if f["type"] == "ack" {
+			break
+		}
+	}
+	up, _ := http.NewRequest("POST", "https://"+addr+"/api/files?channel="+ch.ID+"&name=note.txt", strings.NewReader("a note sent over TLS\n"))
+	up.Header.Set("Cookie", cookie)
+	res, err = cl.Do(up)
+	if err != nil || res.StatusCode != 201 {
+		t.Fatalf("an upload over TLS: %v %v", res, err)
+	}
+	res.Body.Close()
 }
 
 // writeCert writes a self-signed certificate for 127.0.0.1 named cn.
