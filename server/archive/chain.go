@@ -137,14 +137,8 @@ func (m *Message) appendJSON(b []byte) []byte {
 		b = append(b, `,"also":true`...)
 	}
 	if len(m.Files) > 0 {
-		b = append(b, `,"files":[`...)
-		for i := range m.Files {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = m.Files[i].appendJSON(b)
-		}
-		b = append(b, ']')
+		b = append(b, `,"files":`...)
+		b = AppendFiles(b, m.Files, true)
 	}
 	if m.M != "" {
 		b = append(b, `,"m":`...)

@@ -52,25 +52,39 @@ type File struct {
 	H      int    `json:"h,omitempty"`
 }
 
-// appendJSON appends f exactly as encoding/json writes it.
-func (f *File) appendJSON(b []byte) []byte {
-	b = append(b, `{"sha256":`...)
-	b = jsonstr.Append(b, f.SHA256)
-	b = append(b, `,"name":`...)
-	b = jsonstr.Append(b, f.Name)
-	b = append(b, `,"type":`...)
-	b = jsonstr.Append(b, f.Type)
-	b = append(b, `,"size":`...)
-	b = strconv.AppendInt(b, f.Size, 10)
-	if f.W != 0 {
-		b = append(b, `,"w":`...)
-		b = strconv.AppendInt(b, int64(f.W), 10)
+// AppendFiles appends files as a JSON array, each file as encoding/json
+// writes a File: with its SHA-256 for the chained record, without for
+// members' frames (what the browser shows and asks for).
+func AppendFiles(b []byte, files []File, withHash bool) []byte {
+	b = append(b, '[')
+	for i := range files {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		f := &files[i]
+		b = append(b, '{')
+		if withHash {
+			b = append(b, `"sha256":`...)
+			b = jsonstr.Append(b, f.SHA256)
+			b = append(b, ',')
+		}
+		b = append(b, `"name":`...)
+		b = jsonstr.Append(b, f.Name)
+		b = append(b, `,"type":`...)
+		b = jsonstr.Append(b, f.Type)
+		b = append(b, `,"size":`...)
+		b = strconv.AppendInt(b, f.Size, 10)
+		if f.W != 0 {
+			b = append(b, `,"w":`...)
+			b = strconv.AppendInt(b, int64(f.W), 10)
+		}
+		if f.H != 0 {
+			b = append(b, `,"h":`...)
+			b = strconv.AppendInt(b, int64(f.H), 10)
+		}
+		b = append(b, '}')
 	}
-	if f.H != 0 {
-		b = append(b, `,"h":`...)
-		b = strconv.AppendInt(b, int64(f.H), 10)
-	}
-	return append(b, '}')
+	return append(b, ']')
 }
 
 // Upload is a received file waiting, at most UploadTTL, for its sender's

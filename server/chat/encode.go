@@ -28,26 +28,6 @@ func encodeAck(m archive.Message) []byte {
 	return append(b, `"}`...)
 }
 
-// appendFile writes a file as members see it: what the browser shows and
-// asks for; its hash stays in the archive.
-func appendFile(b []byte, f *archive.File) []byte {
-	b = append(b, `{"name":`...)
-	b = jsonstr.Append(b, f.Name)
-	b = append(b, `,"type":`...)
-	b = jsonstr.Append(b, f.Type)
-	b = append(b, `,"size":`...)
-	b = strconv.AppendInt(b, f.Size, 10)
-	if f.W != 0 {
-		b = append(b, `,"w":`...)
-		b = strconv.AppendInt(b, int64(f.W), 10)
-	}
-	if f.H != 0 {
-		b = append(b, `,"h":`...)
-		b = strconv.AppendInt(b, int64(f.H), 10)
-	}
-	return append(b, '}')
-}
-
 // appendNames writes a list of names as a JSON array.
 func appendNames(b []byte, names []string) []byte {
 	b = append(b, '[')
@@ -138,14 +118,8 @@ func appendMessageFields(b []byte, m *archive.Message) []byte {
 		b = append(b, `,"also":true`...)
 	}
 	if len(m.Files) > 0 {
-		b = append(b, `,"files":[`...)
-		for i := range m.Files {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendFile(b, &m.Files[i])
-		}
-		b = append(b, ']')
+		b = append(b, `,"files":`...)
+		b = archive.AppendFiles(b, m.Files, false)
 	}
 	if m.Thread != nil {
 		b = append(b, `,"thread":{"replies":`...)
