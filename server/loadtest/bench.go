@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"runtime"
 	"strings"
@@ -144,6 +145,52 @@ func Bench(o BenchOptions, stdout io.Writer) error {
 		say("- %s", s)
 		lp50.values = append(lp50.values, msf(s.Latency.P50))
 		lp99.values = append(lp99.values, msf(s.Latency.P99))
+	}
+
+	say("\n### latency with 20 uploads, 20 messages a second into 1,000 members\n")
+	say("One room per run: a 10 s step without uploads, then a 10 s step of the same rate while 20 other members")
+	say("each upload 32 MiB files back to back (fresh bytes every time, at most 30 a minute in bursts of 10, as the")
+	say("server allows). The ratio is each run's own (with ÷ without); the row shows the median of those.\n")
+	ucmd := "inhouse-load latency --members 1000 --rate 20 --duration 10s --uploads 20"
+	u0 := add(&row{scenario: "latency, 20 msg/s × 1,000, 20 uploads", figure: "p99 delivery without uploads", target: "(none set)", unit: "ms",
+		lowerIsBetter: true, limit: 1e18, command: ucmd})
+	u1 := add(&row{scenario: u0.scenario, figure: "p99 delivery with 20 uploads", target: "(none set)", unit: "ms", lowerIsBetter: true, limit: 1e18, command: ucmd})
+	ur := add(&row{scenario: u0.scenario, figure: "p99 with 20 uploads ÷ without", target: "≤ 1.2", unit: "×", lowerIsBetter: true, limit: 1.2, command: ucmd})
+	for range o.Runs {
+		res, err := LatencyWithUploads(UploadLatencyOptions{LatencyOptions: LatencyOptions{Common: o.Common, Members: 1000, Rate: 20, Duration: 10 * time.Second},
+			Uploaders: 20, FileSize: 32 << 20})
+		if err != nil {
+			fail("latency with uploads", err)
+			continue
+		}
+		say("```\n%s\n```", res)
+		u0.values = append(u0.values, msf(res.Without.Latency.P99))
+		u1.values = append(u1.values, msf(res.With.Latency.P99))
+		ur.values = append(ur.values, res.Ratio)
+	}
+
+	say("\n### upload, one file of 1 GiB, against cp\n")
+	say("Each run writes a fresh 1 GiB source next to the data folder (the same disk), copies it with cp and syncs the")
+	say("copy, then uploads it over HTTP (answered only once the file is synced); twice, with fresh bytes each time,")
+	say("and the figures are the second round's (the first warms the caches). The server's RSS is read every 20 ms.\n")
+	upcmd := "inhouse-load upload --size 1GiB"
+	upr := add(&row{scenario: "upload, 1 GiB", figure: "upload ÷ cp (MB/s)", target: "≥ 0.8", unit: "×", limit: 0.8, command: upcmd})
+	upu := add(&row{scenario: upr.scenario, figure: "upload MB/s", target: "(none set)", unit: "MB/s", command: upcmd})
+	upc := add(&row{scenario: upr.scenario, figure: "cp MB/s (then fsync)", target: "(none set)", unit: "MB/s", command: upcmd})
+	upm := add(&row{scenario: upr.scenario, figure: "server RSS rise while uploading (peak − before)", target: "< 64 MiB", unit: "MiB",
+		lowerIsBetter: true, limit: math.Nextafter(64, 0), command: upcmd})
+	for range o.Runs {
+		res, err := Upload(UploadOptions{Common: o.Common, Size: 1 << 30})
+		if err != nil {
+			fail("upload", err)
+			continue
+		}
+		say("```\n%s\n```", res)
+		l := res.Last()
+		upr.values = append(upr.values, l.Ratio)
+		upu.values = append(upu.values, l.UploadMBps)
+		upc.values = append(upc.values, l.CPMBps)
+		upm.values = append(upm.values, mib(l.RSSRise))
 	}
 
 	say("\n### durable, 64 senders, each waiting for its ack\n")

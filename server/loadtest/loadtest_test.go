@@ -1,12 +1,16 @@
 package loadtest
 
 import (
+	"bytes"
+	"encoding/binary"
 	"io"
 	"net"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"inhouse/server/archive"
 )
 
 // The scenarios at toy sizes, in-process: a test of the tool, not of the
@@ -186,5 +190,126 @@ func TestArchive(t *testing.T) {
 	// The second run reuses the archive.
 	if res, err = Archive(o); err != nil || res.BuildTime != 0 {
 		t.Fatalf("reuse: %v %s", err, res)
+	}
+}
+
+func TestUpload(t *testing.T) {
+	// An odd size, so the last page and the last read are partial.
+	const size = 3<<20 + 12345
+	res, err := Upload(UploadOptions{Common: common(t), Size: size, Rounds: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Size != size || len(res.Rounds) != 2 {
+		t.Fatalf("%s", res)
+	}
+	for i, r := range res.Rounds {
+		if !r.Stored || r.ID == "" || r.CP <= 0 || r.Upload <= 0 || r.CPMBps <= 0 || r.UploadMBps <= 0 || r.Ratio <= 0 ||
+			r.RSSBefore <= 0 || r.RSSPeak < r.RSSBefore || r.RSSRise != r.RSSPeak-r.RSSBefore || r.Samples == 0 {
+			t.Fatalf("round %d: %+v", i+1, r)
+		}
+	}
+	if res.Last() != res.Rounds[1] {
+		t.Fatal("the figures are not the last round's")
+	}
+}
+
+func TestLatencyWithUploads(t *testing.T) {
+	res, err := LatencyWithUploads(UploadLatencyOptions{
+		LatencyOptions: LatencyOptions{Common: common(t), Members: 6, Rate: 40, Duration: 250 * time.Millisecond},
+		Uploaders:      3, FileSize: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []Step{res.Without, res.With} {
+		if s.Sent != 10 || s.Deliveries != 60 || s.Lost != 0 || len(s.Errors) != 0 {
+			t.Fatalf("step %s", s)
+		}
+	}
+	// The head start alone allows each uploader its burst.
+	if res.Completed < 3 || len(res.Failed) != 0 || res.Bytes != int64(res.Completed)<<20 || res.Ratio <= 0 || res.Upload.Count != res.Completed {
+		t.Fatalf("%s", res)
+	}
+	if _, err := LatencyWithUploads(UploadLatencyOptions{LatencyOptions: LatencyOptions{Common: common(t), Members: 5}, Uploaders: 5}); err == nil {
+		t.Fatal("5 members held 1 sender and 5 uploaders")
+	}
+}
+
+// The source bytes are the same however they are read, every page is
+// stamped, and a new stamp changes the first page's only.
+func TestPattern(t *testing.T) {
+	pt := newPattern()
+	const n = 3*patternPage + 100
+	whole := make([]byte, n)
+	pt.fill(whole, 0, 7)
+	pieces := make([]byte, n)
+	for off := 0; off < n; {
+		k := min(n-off, 1+off%37*131) // reads of odd lengths, splitting stamps
+		pt.fill(pieces[off:off+k], int64(off), 7)
+		off += k
+	}
+	if !bytes.Equal(whole, pieces) {
+		t.Fatal("pieces differ from the whole")
+	}
+	for pg := range 4 {
+		if !bytes.HasPrefix(whole[pg*patternPage:], stampTag[:]) || binary.LittleEndian.Uint64(whole[pg*patternPage+8:]) != uint64(pg) {
+			t.Fatalf("page %d not stamped", pg)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "src")
+	if _, err := pt.writeSource(path, n, 7); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := restamp(f, 9); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	got, _ := os.ReadFile(path)
+	want := bytes.Clone(whole)
+	pt.fill(want[:stampLen], 0, 9)
+	if !bytes.Equal(got, want) || bytes.Equal(got, whole) {
+		t.Fatal("restamp")
+	}
+}
+
+func TestSizes(t *testing.T) {
+	for in, want := range map[string]int64{"1GiB": 1 << 30, "256MiB": 256 << 20, "1.5 KiB": 1536, "100MB": 100e6, "4096": 4096, "10B": 10} {
+		if got, err := ParseSize(in); err != nil || got != want {
+			t.Errorf("ParseSize(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "0", "-1MiB", "MiB", "1 PiB", "12 parsecs"} {
+		if _, err := ParseSize(bad); err == nil {
+			t.Errorf("ParseSize(%q) took it", bad)
+		}
+	}
+	if s := SizeText(1 << 30); s != "1 GiB" {
+		t.Error(s)
+	}
+	if s := SizeText(3<<20 + 512<<10); s != "3.5 MiB" {
+		t.Error(s)
+	}
+	if maxFileMBFor(32<<20) != 0 || maxFileMBFor(1<<30) != 1024 || maxFileMBFor(1<<30+1) != 1025 {
+		t.Error("maxFileMBFor")
+	}
+}
+
+// A plan's largest file becomes the office's setting.
+func TestProvisionMaxFile(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := Provision(dir, Plan{People: 1, MaxFileMB: 2048}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := archive.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if got := st.Settings().MaxFileBytes(); got != 2048<<20 {
+		t.Fatalf("largest file %d", got)
 	}
 }

@@ -12,6 +12,9 @@ import (
 type Plan struct {
 	People   int
 	Channels []ChannelPlan
+	// MaxFileMB is the office's largest file in MB of 2^20 bytes
+	// (archive.Settings.MaxFileMB); 0 leaves the default (100).
+	MaxFileMB int
 }
 
 // ChannelPlan is one private channel; Members index the plan's people.
@@ -48,6 +51,13 @@ func Provision(dir string, plan Plan) (*Fixture, error) {
 		return nil, err
 	}
 	defer st.Close()
+	if plan.MaxFileMB > 0 {
+		set := st.Settings()
+		set.MaxFileMB = plan.MaxFileMB
+		if err := st.SaveSettings(set); err != nil {
+			return nil, fmt.Errorf("provision the largest file: %w", err)
+		}
+	}
 	hash := auth.HashPassword(Password)
 	policy := st.Policy().Version
 	fx := &Fixture{Names: make([]string, plan.People), Tokens: make([]string, plan.People)}

@@ -57,12 +57,18 @@ func (s Step) String() string {
 
 // openRoom provisions a channel of members people and connects them all.
 func openRoom(c Common, name string, members, senders int, so ServerOptions) (*room, error) {
+	return openRoomFiles(c, name, members, senders, 0, so)
+}
+
+// openRoomFiles is openRoom in an office whose largest file is maxFileMB
+// (0: the default).
+func openRoomFiles(c Common, name string, members, senders, maxFileMB int, so ServerOptions) (*room, error) {
 	RaiseFileLimit(uint64(members) + 4096)
 	all := make([]int, members)
 	for i := range all {
 		all[i] = i
 	}
-	w, err := start(c, name, Plan{People: members, Channels: []ChannelPlan{{Name: name, Members: all}}}, so)
+	w, err := start(c, name, Plan{People: members, Channels: []ChannelPlan{{Name: name, Members: all}}, MaxFileMB: maxFileMB}, so)
 	if err != nil {
 		return nil, err
 	}

@@ -25,8 +25,12 @@ scenarios:
   idle     [--conns 10000]                      server memory per idle connection
   fanout   [--members 1000] [--senders 20] [--rates 25,50,...] [--step 3s]
                                                 highest deliveries/s with p99 <= 50 ms and no loss
-  latency  [--members 1000] [--rate 20] [--duration 10s]
-                                                p50/p99 at a steady rate, open loop
+  latency  [--members 1000] [--rate 20] [--duration 10s] [--uploads N] [--upload-size 32MiB]
+                                                p50/p99 at a steady rate, open loop; with --uploads,
+                                                a step without uploads, then one while N other
+                                                members upload files back to back, and the p99 ratio
+  upload   [--size 1GiB]                        one large upload against cp on the same disk:
+                                                MB/s of both, server RSS before and at peak
   durable  [--senders 64] [--duration 5s] [--compare=true]
                                                 acked/s with group commit, and against a sync per message
   floor    [--senders 64] [--duration 5s]       the durable load against a bare TCP+append+fsync
@@ -60,7 +64,7 @@ func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(forma
 // scenarios are the names accepted as the first argument; the last three
 // are the child processes the tool runs as itself.
 var scenarios = map[string]bool{
-	"idle": true, "fanout": true, "latency": true, "durable": true, "floor": true, "archive": true, "bench": true,
+	"idle": true, "fanout": true, "latency": true, "upload": true, "durable": true, "floor": true, "archive": true, "bench": true,
 	"server": true, "floor-server": true, "archive-probe": true,
 }
 
@@ -121,6 +125,9 @@ func command(args []string, stdout, stderr io.Writer) error {
 	rates := f.String("rates", "", "fanout: messages a second to try, ascending")
 	step := f.Duration("step", 3*time.Second, "fanout: time at each rate")
 	rate := f.Float64("rate", 20, "latency: messages a second")
+	uploads := f.Int("uploads", 0, "latency: members uploading during a second step (0: none)")
+	uploadSize := f.String("upload-size", "32MiB", "latency --uploads: size of each file")
+	size := f.String("size", "1GiB", "upload: size of the file")
 	duration := f.Duration("duration", 0, "latency 10s, durable 5s")
 	compare := f.Bool("compare", true, "durable: also run with one sync per message")
 	messages := f.Int("messages", 1_000_000, "archive: stored messages")
@@ -239,7 +246,22 @@ func command(args []string, stdout, stderr io.Writer) error {
 		}
 		res, err = loadtest.Fanout(fo)
 	case "latency":
-		res, err = loadtest.Latency(loadtest.LatencyOptions{Common: c, Members: *members, Senders: *senders, Rate: *rate, Duration: *duration})
+		lo := loadtest.LatencyOptions{Common: c, Members: *members, Senders: *senders, Rate: *rate, Duration: *duration}
+		if *uploads > 0 {
+			fs, perr := loadtest.ParseSize(*uploadSize)
+			if perr != nil {
+				return usagef("--upload-size: %v", perr)
+			}
+			res, err = loadtest.LatencyWithUploads(loadtest.UploadLatencyOptions{LatencyOptions: lo, Uploaders: *uploads, FileSize: fs})
+		} else {
+			res, err = loadtest.Latency(lo)
+		}
+	case "upload":
+		n, perr := loadtest.ParseSize(*size)
+		if perr != nil {
+			return usagef("--size: %v", perr)
+		}
+		res, err = loadtest.Upload(loadtest.UploadOptions{Common: c, Size: n})
 	case "durable":
 		res, err = loadtest.Durable(loadtest.DurableOptions{Common: c, Senders: *senders, Duration: *duration, Compare: *compare})
 	case "floor":
