@@ -2,7 +2,6 @@ package office
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -92,8 +91,7 @@ func (m *Messages) ReceiveFile(user string, nf NewFile) (archive.Upload, error) 
 			os.Remove(tmp.Name())
 		}
 	}()
-	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(nf.Body, nf.Length+1))
+	n, sum, err := receive(tmp, nf.Body, nf.Length)
 	switch {
 	case err != nil && isDiskFull(err):
 		return up, m.storageErr(err)
@@ -111,7 +109,7 @@ func (m *Messages) ReceiveFile(user string, nf NewFile) (archive.Upload, error) 
 	if kind.Blocked(set.Blocked()) {
 		return up, &Refusal{RefusedKind, "The office does not allow sharing files of this kind (" + kind.Category + "s)."}
 	}
-	f := archive.File{SHA256: hex.EncodeToString(h.Sum(nil)), Name: name, Type: kind.Type, Size: n}
+	f := archive.File{SHA256: hex.EncodeToString(sum), Name: name, Type: kind.Type, Size: n}
 	if kind.Category == filekind.CategoryImage {
 		if _, err := tmp.Seek(0, io.SeekStart); err != nil {
 			return up, err
