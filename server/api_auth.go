@@ -89,6 +89,7 @@ func (s *Server) me(r *request) {
 		"edit_window":           s.store.Settings().EditWindow,
 		"mention_all_by":        office.WhoMayWords(s.store.Settings().MentionAllBy),
 		"mention_confirm_above": s.store.Settings().ConfirmAbove(),
+		"channels_by":           office.WhoMayWords(s.store.Settings().ChannelsBy), // who creates channels and adds people
 		"must_change":           r.user.MustChange,
 	})
 }

@@ -55,10 +55,13 @@ export const api = {
   publicChannels: async () => (await api.call('GET', '/api/channels/public')).channels || [],
   join: async (id) => (await api.call('POST', `/api/channels/${encodeURIComponent(id)}/join`, {})).channel,
   createChannel: async (name, priv, members) => (await api.call('POST', '/api/channels', { name, private: priv, members })).channel,
-  // search: {q, channel?, from?, since?, until?, before?, limit?} -> {results, next}.
+  // search: {q, channel?, from?, has?: [link, file], is?, since?, until?, before?, limit?} -> {results, next}.
   search: (params) => {
     const q = new URLSearchParams();
-    for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '' && v !== 0) q.set(k, String(v));
+    for (const [k, v] of Object.entries(params)) {
+      if (Array.isArray(v)) for (const x of v) q.append(k, String(x));
+      else if (v !== undefined && v !== null && v !== '' && v !== 0) q.set(k, String(v));
+    }
     return api.call('GET', `/api/search?${q}`);
   },
   dm: async (user) => (await api.call('POST', '/api/dm', { user })).channel,

@@ -2,8 +2,8 @@
 import { api } from './api.js';
 import { Socket } from './socket.js';
 import { Protocol } from './protocol.js';
-import { Store } from './store.js';
-import { mentions, utf8Length, typingText, limitNote, SEARCH_OFFLINE } from './text.js';
+import { Store, notifyWanted } from './store.js';
+import { utf8Length, typingText, limitNote, SEARCH_OFFLINE } from './text.js';
 import { notify } from './notify.js';
 import { h, icon, modal } from './view/dom.js';
 import { showLogin } from './view/login.js';
@@ -15,6 +15,10 @@ import { Attacher } from './view/attach.js';
 import { FilesPanel } from './view/filespanel.js';
 import { openViewer } from './view/viewer.js';
 import { messagePreview } from './files.js';
+import { formatKey, formatHint } from './view/format.js';
+import { Lists } from './view/lists.js';
+import { Threads } from './view/threads.js';
+import { parseMessageLink } from './links.js';
 
 const root = document.getElementById('app');
 const LAST = 'inhouse.last';
@@ -80,8 +84,12 @@ class Client {
     this.buildMain();
     this.files = new FilesPanel(this);
     this.conv.el.append(this.files.el);
+    // Pinned (header) and Saved (sidebar): docs/conversation.md.
+    this.lists = new Lists(this);
     this.shell = h('div', { class: 'shell' }, this.sidebar.heading, this.sidebar.el, h('div', { class: 'scrim', onclick: () => this.drawer(false) }), this.main);
     root.replaceChildren(this.shell, this.toastEl);
+    // Replies and threads: the Threads entry, reply lines, the thread panel (view/threads.js).
+    this.threads = new Threads(this);
     this.store.on((what, channel) => this.onStore(what, channel));
     this.reveal = null; // { channel, seq }: a message to open at once loaded
     this.search = null; // the search panel, loaded on first use
@@ -108,6 +116,7 @@ class Client {
       }
     });
     this.input.addEventListener('input', () => this.onInput());
+    this.input.addEventListener('keydown', (e) => formatKey(e, this.input)); // Ctrl+B, Ctrl+I (view/format.js)
     // ↑ in an empty composer edits one's last message.
     this.input.addEventListener('keydown', (e) => {
       if (e.key !== 'ArrowUp' || this.input.value || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
@@ -127,15 +136,22 @@ class Client {
     this.filesButton = h('button', { type: 'button', id: 'files-button', class: 'icon-button files-button', 'aria-label': 'Files',
       title: 'Files in this conversation', 'aria-controls': 'files-panel', 'aria-expanded': 'false' }, icon('files'));
     this.filesButton.addEventListener('click', () => this.files.toggle());
+    // The channel menu (view/channelmenu.js, loaded on first use): members,
+    // notifications, topic, Add people, Leave. The topic shows beside the name.
+    this.menuButton = h('button', { type: 'button', id: 'channel-menu-button', class: 'icon-button channel-menu-button', 'aria-haspopup': 'dialog',
+      'aria-label': 'Conversation details and settings', title: 'Members, notifications, topic' }, icon('chevron'));
+    this.menuButton.addEventListener('click', () => this.channelMenu());
+    this.topicEl = h('span', { class: 'topic muted', id: 'conv-topic', dir: 'auto', hidden: true });
     this.main = h('main', { class: 'main', 'aria-labelledby': 'conv-title' },
       h('header', { class: 'conv-head' },
         h('button', { type: 'button', class: 'icon-button drawer-button', 'aria-label': 'Show conversations', 'aria-controls': 'sidebar', onclick: () => this.drawer(true) }, icon('menu')),
-        h('div', { class: 'heading' }, this.title, this.subtitle),
+        h('div', { class: 'heading' }, this.title, this.menuButton, this.subtitle, this.topicEl),
         this.filesButton, searchForm),
       this.statusBar, this.mainPrompt, this.conv.el,
       h('div', { class: 'composer-wrap' }, this.attach.el, form, this.readOnlyNote,
         h('div', { class: 'composer-foot' }, this.typingEl,
-          h('span', { id: 'composer-help', class: 'hint' }, 'Enter to send · Shift+Enter for a new line · ↑ edits your last message'), this.counter)),
+          h('span', { id: 'composer-help', class: 'hint' }, 'Enter to send · Shift+Enter for a new line · ↑ edits your last message'), this.counter),
+        formatHint('format-hint')),
       this.live, this.attach.dropZone);
     this.attach.watch(this.main, this.input);
   }
@@ -154,6 +170,9 @@ class Client {
     this.keyboard();
     this.watchPresence();
     this.offerNotifications();
+    // @ suggestions in the composer (view/mentions.js): loaded after the
+    // first screen, so the first visit does not carry them.
+    import('./view/mentions.js').then((m) => { this.mentions = new m.Mentions(this); }).catch(() => {});
     setInterval(() => this.mark('typing'), 1000);
     this.mark('sidebar', 'status', 'title');
   }
@@ -208,6 +227,18 @@ class Client {
 
   // ---- routing ----
   route() {
+    // A message link (links.js): its conversation, opened at the message.
+    const link = parseMessageLink(location.hash);
+    if (link && this.store.channels.size) {
+      history.replaceState(null, '', `#/c/${encodeURIComponent(link.channel)}`);
+      if (this.store.channels.has(link.channel)) {
+        this.reveal = link;
+        this.drawer(false);
+        if (link.channel !== this.current) this.open(link.channel); else this.tryReveal();
+        return;
+      }
+      this.toast('That message is in a conversation you are not in.');
+    }
     const m = /^#\/c\/(.+)$/.exec(location.hash);
     let id = m ? decodeURIComponent(m[1]) : null;
     const chans = this.store.channels;
@@ -246,7 +277,10 @@ class Client {
     this.input.disabled = true;
     this.readOnlyNote.hidden = true;
     this.filesButton.hidden = true;
+    this.menuButton.hidden = true;
+    this.topicEl.hidden = true;
     if (this.files.open) this.files.hide(false);
+    this.lists.channelOpened(null);
     this.attach.render();
     this.main.querySelector('#composer-help').hidden = true;
     this.conv.clear(h('div', { class: 'empty' },
@@ -281,13 +315,20 @@ class Client {
     if (this.reveal) this.tryReveal();
     this.attach.render();
     if (this.files.open) this.files.load(id);
+    this.lists.channelOpened(id);
   }
 
   renderHeader() {
     const ch = this.store.channels.get(this.current);
     if (!ch) return;
     const label = this.store.label(ch);
-    if (ch.kind === 'direct') {
+    if (this.store.isGroup(ch)) {
+      // A group: named by its people; how many are online.
+      const n = ch.members.length;
+      const on = this.store.others(ch).filter((u) => this.store.users.get(u)?.status === 'online').length;
+      this.title.replaceChildren(h('span', { class: 'group-count', 'aria-hidden': 'true' }, String(n)), h('span', { dir: 'auto' }, label));
+      this.subtitle.textContent = `Group · ${n} people · ${on} online`;
+    } else if (ch.kind === 'direct') {
       const status = this.store.users.get(this.store.partner(ch))?.status || 'offline';
       this.title.replaceChildren(h('span', { class: `dot ${status}`, 'aria-hidden': 'true' }), h('span', { dir: 'auto' }, label));
       this.subtitle.textContent = `Direct message · ${status}`;
@@ -303,6 +344,11 @@ class Client {
     const why = this.readOnly(ch);
     const hadFocus = document.activeElement === this.input;
     this.filesButton.hidden = false;
+    this.menuButton.hidden = false;
+    this.lists.pinsButton.hidden = false;
+    this.topicEl.textContent = ch.topic || '';
+    this.topicEl.title = ch.topic || '';
+    this.topicEl.hidden = !ch.topic;
     this.composerForm.hidden = !!why;
     this.input.disabled = !!why;
     this.readOnlyNote.hidden = !why;
@@ -396,7 +442,8 @@ class Client {
   }
 
   // ---- sending ----
-  submit() {
+  // confirmed: the person agreed to notify everyone (@here, @channel).
+  submit(confirmed = false) {
     // Blank lines around a message are never meant; inside, they are kept.
     const text = this.input.value.replace(/^\s*\n/, '').trimEnd();
     if (!this.current) return;
@@ -409,6 +456,8 @@ class Client {
       this.counter.textContent = `${limitNote(text, this.store.maxText)}: shorten it or split it in two.`;
       return;
     }
+    // @here or @channel where the office asks first: "Notify all N people?"
+    if (!confirmed && this.mentions?.ask(text, this.store.channels.get(this.current), () => this.submit(true))) return;
     // With files, the text is their caption: the files upload first, then
     // one message carries both (sendFiles).
     if (files) { this.attach.send(text.trim() ? text : ''); return; }
@@ -528,6 +577,7 @@ class Client {
       this.conv.el.append(this.search.el);
     }
     if (this.files.open) this.files.hide(false);
+    this.lists.hide();
     this.search.search(q);
   }
 
@@ -547,6 +597,8 @@ class Client {
     this.conv.aim = 0; // the message asked for, not the first unread
     const log = this.store.log(r.channel);
     if (this.conv.reveal(r.seq)) { this.reveal = null; return; }
+    // A reply kept in its thread opens there (view/threads.js).
+    if (this.threads.revealReply(r.channel, r.seq)) { this.reveal = null; return; }
     const first = log.items[0]?.seq;
     if (log.complete || (first !== undefined && first <= r.seq)) {
       // Loaded as far as it goes and not there: deleted since, or never ours.
@@ -591,9 +643,10 @@ class Client {
   notifyAbout(channel, m) {
     const ch = this.store.channels.get(channel);
     if (!ch) return;
-    const direct = ch.kind === 'direct';
-    if (!direct && !mentions(m.text, this.store.me.name)) return;
-    const title = direct ? this.store.display(m.from) : `${this.store.display(m.from)} in #${ch.name}`;
+    // The person's level for it: all, mentions only, nothing; muted: mentions only.
+    if (!notifyWanted(ch, m.text, this.store.me.name)) return;
+    const title = ch.kind !== 'direct' ? `${this.store.display(m.from)} in #${ch.name}`
+      : this.store.isGroup(ch) ? `${this.store.display(m.from)} in ${this.store.label(ch)}` : this.store.display(m.from);
     notify.show(title, messagePreview(m.text, m.files), channel, () => this.go(channel));
   }
 
@@ -608,7 +661,7 @@ class Client {
     });
     no.addEventListener('click', () => { notify.dismiss(); this.setPrompt(null); });
     this.setPrompt(h('div', { class: 'prompt', role: 'region', 'aria-label': 'Notifications' }, icon('bell'),
-      h('p', null, 'Get a desktop notification for direct messages and mentions while Inhouse is in the background?'),
+      h('p', null, 'Get desktop notifications for new messages while Inhouse is in the background? Each conversation’s menu sets which.'),
       h('div', { class: 'actions' }, no, yes)));
   }
 
@@ -675,6 +728,17 @@ class Client {
   switcher() { if (!document.querySelector('dialog[open]')) { this.refreshUsers(); switcher(this); } }
   dmDialog() { this.refreshUsers(); dmDialog(this); }
   channelDialog() { channelDialog(this); }
+  // The open conversation's menu, loaded on first use like search.
+  async channelMenu() {
+    if (!this.current || document.querySelector('dialog[open]')) return;
+    try {
+      const m = await import(this.menuTries ? `./view/channelmenu.js?try=${this.menuTries}` : './view/channelmenu.js');
+      m.openChannelMenu(this, this.current);
+    } catch {
+      this.menuTries = (this.menuTries || 0) + 1;
+      this.toast('This menu needs the connection to the server. Try again when you are back online.');
+    }
+  }
   changePassword() { passwordDialog(this); }
   showPolicy() { policyDialog(this); }
 

@@ -4,6 +4,7 @@
 // what the socket does; this class tells the page what happened through the
 // `ui` hooks. No document, window, location or localStorage here, so
 // node --test can drive it with a fake socket and a fake clock.
+import { isRecordKind, recordFrame } from './reactions.js';
 
 // Errors that go away by themselves: the same frame is sent again later.
 // Every other error is the server's final word, shown with Retry.
@@ -77,6 +78,9 @@ export class Protocol {
       // The office's limits may have changed while the socket was away.
       if (me.max_text > 0) store.maxText = me.max_text;
       if (me.max_file > 0) store.maxFile = me.max_file;
+      // Who may use @here and @channel, and above how many members to ask.
+      if (me.mention_all_by) store.mentionAllBy = me.mention_all_by;
+      if (me.mention_confirm_above >= 0) store.confirmAbove = me.mention_confirm_above;
       store.setUsers(users);
       store.setChannels(channels);
     } catch { /* keep what we have; sync still fills the gaps */ }
@@ -180,6 +184,7 @@ export class Protocol {
     const p = f.id ? this.store.outbox.find((x) => x.id === f.id) : null;
     if (p) {
       if (RETRYABLE.has(f.code)) this.later(() => this.post(p), f.code === 'rate_limited' ? RATE_LIMITED_RETRY_MS : UNAVAILABLE_RETRY_MS);
+      else if (isRecordKind(p.kind)) this.dropRecord(p, f.message);
       else this.store.fail(p.id, f.message, f.code);
       return;
     }
@@ -190,24 +195,39 @@ export class Protocol {
 
   // ---- what the page asks for ----
 
-  // post sends an outbox entry (a send, edit or delete) with its own id,
+  // post sends an outbox entry (a send, edit, delete, reaction or pin) with its own id,
   // once the socket has synced; until then it waits in the outbox. A send
   // with files carries their upload ids, every time it goes.
   post(p) {
     if (!this.ready || p.state !== 'pending' || !this.store.outbox.includes(p)) return;
-    if (p.kind === 'edit') this.sendFrame({ type: 'edit', id: p.id, channel: p.channel, seq: p.ref, text: p.text });
+    if (isRecordKind(p.kind)) this.sendFrame(recordFrame(p));
+    else if (p.kind === 'edit') this.sendFrame({ type: 'edit', id: p.id, channel: p.channel, seq: p.ref, text: p.text });
     else if (p.kind === 'delete') this.sendFrame({ type: 'delete', id: p.id, channel: p.channel, seq: p.ref });
-    else if (p.files?.length) this.sendFrame({ type: 'send', id: p.id, channel: p.channel, text: p.text, files: p.files });
-    else this.sendFrame({ type: 'send', id: p.id, channel: p.channel, text: p.text });
+    else {
+      const f = { type: 'send', id: p.id, channel: p.channel, text: p.text };
+      if (p.files?.length) f.files = p.files;
+      // A reply (threads.js) names its root, and also goes to the channel with also.
+      if (p.parent > 0) { f.parent = p.parent; if (p.also) f.also = true; }
+      this.sendFrame(f);
+    }
   }
 
   // After a reconnect's sync, everything still pending goes again with its
   // own id: the server stores each id once and re-acks duplicates.
   resendAll() {
-    for (const p of this.store.outbox) {
-      if (!this.store.channels.has(p.channel)) this.store.fail(p.id, 'you are no longer in this conversation.');
+    for (const p of [...this.store.outbox]) { // a copy: dropRecord takes entries out
+      if (!this.store.channels.has(p.channel) && isRecordKind(p.kind)) this.dropRecord(p, 'You are no longer in this conversation.');
+      else if (!this.store.channels.has(p.channel)) this.store.fail(p.id, 'you are no longer in this conversation.');
       else this.post(p);
     }
+  }
+
+  // dropRecord: a refused reaction or pin goes from the outbox (its
+  // message shows the state as it was) and the server's reason is told.
+  dropRecord(p, message) {
+    this.store.discard(p.id);
+    const what = p.kind === 'react' || p.kind === 'unreact' ? 'Your reaction was not saved.' : p.kind === 'pin' ? 'The message was not pinned.' : 'The message was not unpinned.';
+    this.ui.toast?.(message ? `${what} ${message}` : what);
   }
 
   // retry sends a failed entry again (the person pressed Retry).
@@ -237,6 +257,16 @@ export class Protocol {
   read(channel) {
     const seq = this.store.unreadSeq(channel);
     if (seq && this.sendFrame({ type: 'read', channel, seq })) this.store.markRead(channel);
+  }
+
+  // readThread moves my read position in the thread of root to seq (its
+  // newest reply); the Threads view clears it once the frame went out.
+  // The server sends no frame for it to my other tabs.
+  readThread(channel, root, seq) {
+    if (!(root > 0) || !(seq > 0)) return false;
+    if (!this.sendFrame({ type: 'read', channel, seq, thread: root })) return false;
+    this.store.threadRead(channel, root);
+    return true;
   }
 
   // typing tells the channel someone is typing, at most every 3 s.

@@ -1,6 +1,8 @@
 // Client state: people, channels, loaded messages and the outbox. No DOM
 // here, so the rules (dedupe, unread, outbox) are testable with node --test.
-import { mentions } from './text.js';
+import { mentionsMe } from './text.js';
+import { isRecordKind, applyRecord, reactionsOf } from './reactions.js';
+import { threadOnly, threadOf, bump, unbump, Followed } from './threads.js';
 
 // newId makes a client message id. crypto.randomUUID needs a secure context;
 // getRandomValues works on plain-http LAN addresses too.
@@ -29,7 +31,18 @@ export function insertBySeq(items, msg) {
 // they stay in the log, unseen, so paging by seq has no holes.
 export function toMsg(f) {
   const m = { seq: f.seq, id: f.id, from: f.from, text: f.text || '', ts: Date.parse(f.ts) || Date.now(), v: 0 };
-  if (f.kind === 'edit' || f.kind === 'delete') { m.kind = f.kind; m.ref = f.ref; }
+  // Reactions and pins (docs/conversation.md) are records too: react,
+  // unreact, pin, unpin. Any record with a kind is never shown as a message.
+  if (f.kind) { m.kind = f.kind; m.ref = f.ref; }
+  else {
+    const r = reactionsOf(f);
+    if (r) m.reactions = r;
+    if (f.pinned) m.pinned = true;
+    // Threads (threads.js): a reply names its root; a root carries its summary.
+    if (f.parent > 0) { m.parent = f.parent; if (f.also) m.also = true; }
+    const t = threadOf(f);
+    if (t) m.thread = t;
+  }
   if (f.edited) m.edited = true;
   if (f.deleted) { m.deleted = true; m.text = ''; }
   // Files (docs/files.md): {name, type, size, w, h} each, in the order sent.
@@ -53,11 +66,14 @@ export function fileInfo(x) {
 // client could have written (a send may carry upload ids and their files).
 function validEntry(p) {
   if (!p || typeof p.id !== 'string' || typeof p.channel !== 'string' || typeof p.text !== 'string') return false;
-  if (p.kind && !((p.kind === 'edit' || p.kind === 'delete') && Number.isInteger(p.ref))) return false;
+  if (p.kind && !((p.kind === 'edit' || p.kind === 'delete' || isRecordKind(p.kind)) && Number.isInteger(p.ref))) return false;
   if (p.files !== undefined) {
     if (p.kind || !Array.isArray(p.files) || !p.files.length || !p.files.every((x) => typeof x === 'string')) return false;
     if (!Array.isArray(p.fileInfo) || p.fileInfo.length !== p.files.length || !p.fileInfo.every(isFileInfo)) return false;
   }
+  // A reply (threads.js): the root's seq, and whether it shows in the channel too.
+  if (p.parent !== undefined && (p.kind || !Number.isInteger(p.parent) || p.parent <= 0)) return false;
+  if (p.also !== undefined && (p.also !== true || p.parent === undefined)) return false;
   return true;
 }
 
@@ -67,8 +83,28 @@ export function applyChange(items, change) {
   const target = items[indexOfSeq(items, change.ref)];
   if (!target || target.seq !== change.ref || target.kind) return;
   // An edit changes the text only: the files stay. A delete takes both.
-  if (change.kind === 'edit') { target.text = change.text; target.edited = true; } else { target.deleted = true; target.text = ''; delete target.files; }
+  if (change.kind === 'edit') { target.text = change.text; target.edited = true; } else if (change.kind === 'delete') { target.deleted = true; target.text = ''; delete target.files; }
+  // A reaction or pin (reactions.js); a kind this client does not know changes nothing.
+  else if (!applyRecord(target, change)) return;
   target.v++;
+}
+
+// groupLabel names a group by its other people's display names, in
+// alphabetical order: "Ben, Cleo and Dan".
+export function groupLabel(names) {
+  const s = [...names].sort((a, b) => a.localeCompare(b));
+  return s.length < 2 ? s.join('') : `${s.slice(0, -1).join(', ')} and ${s.at(-1)}`;
+}
+
+// notifyWanted says whether a message deserves a desktop notification by
+// the person's level for its conversation (docs/conversation.md): all,
+// mentions (only those of them, @here and @channel) or none; a muted
+// conversation notifies its mentions only.
+export function notifyWanted(ch, text, me) {
+  const level = ch?.notify || 'all';
+  if (!ch || level === 'none') return false;
+  if (mentionsMe(text, me)) return true;
+  return level === 'all' && !ch.muted;
 }
 
 export function indexOfSeq(items, seq) {
@@ -94,10 +130,11 @@ export class Store {
     this.outbox = [];
     this.typing = new Map();
     this.listeners = new Set();
+    this.followed = new Followed(); // the Threads view (threads.js)
   }
 
   on(fn) { this.listeners.add(fn); return () => this.listeners.delete(fn); }
-  emit(what, channel) { for (const fn of this.listeners) fn(what, channel); }
+  emit(what, channel, data) { for (const fn of this.listeners) fn(what, channel, data); }
 
   setMe(me) {
     this.me = me.user;
@@ -105,6 +142,10 @@ export class Store {
     this.policy = me.policy || this.policy;
     this.maxText = me.max_text || 8000;
     this.maxFile = me.max_file > 0 ? me.max_file : 0;
+    // @here and @channel (docs/conversation.md): who may, and above how
+    // many members the client asks first.
+    this.mentionAllBy = me.mention_all_by || 'everyone';
+    this.confirmAbove = me.mention_confirm_above > 0 ? me.mention_confirm_above : 0;
     this.loadOutbox();
   }
 
@@ -166,7 +207,14 @@ export class Store {
     const names = ch.members?.length ? ch.members : ch.name.split(',');
     return names.find((n) => n !== this.me.name) || this.me.name;
   }
-  label(ch) { return ch.kind === 'direct' ? this.display(this.partner(ch)) : ch.name; }
+  // A direct conversation of 3 to 8 people (a group) is named by the
+  // others' display names, never by its raw name.
+  isGroup(ch) { return ch?.kind === 'direct' && (ch.members?.length ? ch.members : ch.name.split(',')).length > 2; }
+  others(ch) { return (ch.members?.length ? ch.members : ch.name.split(',')).filter((n) => n !== this.me.name); }
+  label(ch) {
+    if (ch.kind !== 'direct') return ch.name;
+    return this.isGroup(ch) ? groupLabel(this.others(ch).map((n) => this.display(n))) : this.display(this.partner(ch));
+  }
 
   syncPoints() {
     const out = {};
@@ -192,22 +240,53 @@ export class Store {
       const m = toMsg(f);
       if (!insertBySeq(log.items, m)) continue;
       if (m.from === this.me.name && this.dropPending(m.id)) outbox = true;
+      // A reply deleted live leaves its thread's count (threads.js).
+      if (m.kind === 'delete') this.unthread(log.items, m.ref);
       if (m.kind) applyChange(log.items, m);
+      else if (m.parent > 0) this.threadReply(channel, log.items, m);
       if (!ch) continue;
       if (m.seq > ch.seen) ch.seen = m.seq;
       if (m.seq > ch.last_seq) {
         ch.last_seq = m.seq;
         if (m.from === this.me.name) ch.readSeq = Math.max(ch.readSeq, m.seq);
-        else if (!viewing && !m.kind) {
+        // A reply kept in its thread is not unread in the channel (the Threads view counts it).
+        else if (!viewing && !m.kind && !threadOnly(m)) {
           ch.unread++;
-          if (mentions(m.text, this.me.name)) ch.mentions++;
+          if (mentionsMe(m.text, this.me.name)) ch.mentions++;
         }
-        if (!m.kind) fresh.push(m);
+        if (!m.kind && !threadOnly(m)) fresh.push(m);
       }
     }
     if (outbox) this.saveOutbox();
     if (frames.length) this.emit('log', channel);
     return fresh;
+  }
+
+  // threadReply: a reply arrived live, by sync or with its ack. Its root's
+  // summary counts it (unless a page already did) and the Threads view
+  // notes it; 'reply' tells the page, with the message.
+  threadReply(channel, items, m) {
+    const i = indexOfSeq(items, m.parent);
+    const root = items[i]?.seq === m.parent && !items[i].kind ? items[i] : null;
+    if (root) bump(root, m);
+    if (this.followed.reply(channel, m, root, this.me.name)) this.emit('threads', channel);
+    this.emit('reply', channel, m);
+  }
+  // unthread: reply seq was deleted live; its root counts one reply less.
+  unthread(items, seq) {
+    const r = items[indexOfSeq(items, seq)];
+    if (r?.seq !== seq || r.kind || !(r.parent > 0) || r.deleted) return;
+    const root = items[indexOfSeq(items, r.parent)];
+    if (root?.seq === r.parent && !root.kind) unbump(root);
+  }
+  // setThreads takes GET /api/threads's list; threadRead clears a thread
+  // once my read position in it went to the server (protocol.js).
+  setThreads(list) {
+    this.followed.set(list);
+    this.emit('threads');
+  }
+  threadRead(channel, root) {
+    if (this.followed.read(channel, root)) this.emit('threads', channel);
   }
 
   // addHistory stores an older page; fewer than asked means the start.
@@ -216,7 +295,8 @@ export class Store {
     log.loading = false;
     for (const f of frames) {
       const m = toMsg(f);
-      if (insertBySeq(log.items, m) && m.kind) applyChange(log.items, m);
+      // A history page is current: its reactions and pins are in its messages already.
+      if (insertBySeq(log.items, m) && m.kind && !isRecordKind(m.kind)) applyChange(log.items, m);
     }
     if (frames.length < limit || log.items[0]?.seq === 1 || log.items.length === 0) log.complete = true;
     this.emit('history', channel);
@@ -225,12 +305,14 @@ export class Store {
   // queue puts a new message in the outbox. files: the server's file
   // objects of its uploads ({id, name, type, size, w, h}); the entry keeps
   // the ids to send (files) and what to show until it is stored (fileInfo).
-  queue(channel, text, files = []) {
+  queue(channel, text, files = [], reply = null) {
     const p = { id: newId(), channel, text, ts: Date.now(), state: 'pending' };
     if (files.length) {
       p.files = files.map((f) => f.id);
       p.fileInfo = files.map(fileInfo);
     }
+    // A reply in the thread of reply.parent (threads.js), also in the channel with reply.also.
+    if (reply?.parent > 0) { p.parent = reply.parent; if (reply.also) p.also = true; }
     this.outbox.push(p);
     this.saveOutbox();
     this.emit('outbox', channel);
@@ -245,13 +327,24 @@ export class Store {
     this.emit('outbox', channel);
     return p;
   }
+  // queueRecord puts a reaction (kind react/unreact, text the emoji) or a
+  // pin (pin/unpin) of message ref in the outbox, to go like an edit.
+  queueRecord(channel, kind, ref, text = '') {
+    const p = { id: newId(), channel, kind, ref, text: kind === 'react' || kind === 'unreact' ? text : '', ts: Date.now(), state: 'pending' };
+    this.outbox.push(p);
+    this.saveOutbox();
+    this.emit('outbox', channel);
+    return p;
+  }
   // pendingFor: new messages not yet stored (edits and deletes show on
   // the message they change, see changesFor).
-  pendingFor(channel) { return this.outbox.filter((p) => p.channel === channel && !p.kind); }
+  pendingFor(channel) { return this.outbox.filter((p) => p.channel === channel && !p.kind && !threadOnly(p)); }
+  // pendingReplies: replies to root not yet stored (the thread shows them).
+  pendingReplies(channel, root) { return this.outbox.filter((p) => p.channel === channel && !p.kind && p.parent === root); }
   // changesFor maps a message's seq to the latest unsettled edit or delete of it.
   changesFor(channel) {
     const out = new Map();
-    for (const p of this.outbox) if (p.channel === channel && p.kind) out.set(p.ref, p);
+    for (const p of this.outbox) if (p.channel === channel && (p.kind === 'edit' || p.kind === 'delete')) out.set(p.ref, p);
     return out;
   }
   dropPending(id) {
@@ -267,9 +360,21 @@ export class Store {
     const p = this.dropPending(f.id);
     if (!p) return;
     this.saveOutbox();
+    // A reaction or pin changes its message at once; its record is not put
+    // in the log from here: an ack of one that stored nothing new (reacting
+    // twice) may name an older seq, and the record's own message frame
+    // follows anyway.
+    if (isRecordKind(p.kind)) {
+      const items = this.log(f.channel).items;
+      const target = items[indexOfSeq(items, p.ref)];
+      if (target?.seq === p.ref && !target.kind && applyRecord(target, { kind: p.kind, text: p.text, from: this.me.name })) target.v++;
+      this.emit('log', f.channel);
+      this.emit('outbox', f.channel);
+      return;
+    }
     // The message frame that follows is a duplicate by seq and is dropped:
     // the files must come from the entry.
-    this.addMessages(f.channel, [{ seq: f.seq, id: f.id, from: this.me.name, text: p.text, ts: f.ts, kind: p.kind, ref: p.ref, files: p.fileInfo }]);
+    this.addMessages(f.channel, [{ seq: f.seq, id: f.id, from: this.me.name, text: p.text, ts: f.ts, kind: p.kind, ref: p.ref, files: p.fileInfo, parent: p.parent, also: p.also }]);
     this.emit('outbox', f.channel);
   }
   // fail keeps the entry and its text with the server's reason; code
@@ -323,7 +428,8 @@ export class Store {
   }
   totalUnread() {
     let n = 0;
-    for (const c of this.channels.values()) n += c.unread;
+    // A muted channel counts only its mentions.
+    for (const c of this.channels.values()) n += c.muted ? c.mentions : c.unread;
     return n;
   }
 

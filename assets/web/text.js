@@ -5,13 +5,17 @@
 const RUN = /(https?:\/\/[^\s<>"]+)|@([a-z0-9][a-z0-9._-]*)/gi;
 
 // tokenize splits text into {type:'text'|'link'|'mention', text, href?, name?}.
-// isUser(name) says whether @name is a person (unknown names stay text).
-export function tokenize(text, isUser = () => true) {
+// isUser(name) says whether @name is a person (unknown names stay text);
+// before is the character in front of text, when text is part of a longer
+// one (markdown.js tokenizes the pieces between code spans and links);
+// after max links and mentions the rest is text. Linear in the text's
+// length, whatever it holds.
+export function tokenize(text, isUser = () => true, before = '', max = Infinity) {
   const out = [];
-  let last = 0;
+  let last = 0, found = 0;
   const push = (end) => { if (end > last) out.push({ type: 'text', text: text.slice(last, end) }); };
   RUN.lastIndex = 0;
-  for (let m; (m = RUN.exec(text));) {
+  for (let m; found < max && (m = RUN.exec(text));) {
     const start = m.index;
     if (m[1]) {
       const s = trimURL(m[1]);
@@ -19,15 +23,20 @@ export function tokenize(text, isUser = () => true) {
       if (!href) continue;
       push(start);
       out.push({ type: 'link', text: s, href });
+      found++;
       last = start + s.length;
       RUN.lastIndex = last;
     } else {
       // Not inside words or e-mail addresses (ana@example.org).
-      if (start > 0 && /[\p{L}\p{N}_.@]/u.test(text[start - 1])) continue;
-      const name = m[2].replace(/[._-]+$/, '');
+      const prev = start > 0 ? text[start - 1] : before;
+      if (prev && /[\p{L}\p{N}_.@]/u.test(prev)) continue;
+      let n = m[2].length;
+      while (n > 0 && '._-'.includes(m[2][n - 1])) n--;
+      const name = m[2].slice(0, n);
       if (!isUser(name.toLowerCase())) continue;
       push(start);
       out.push({ type: 'mention', text: '@' + name, name: name.toLowerCase() });
+      found++;
       last = start + 1 + name.length;
       RUN.lastIndex = last;
     }
@@ -37,17 +46,22 @@ export function tokenize(text, isUser = () => true) {
 }
 
 // trimURL drops sentence punctuation after a link, keeping a closing
-// parenthesis that belongs to it (Wikipedia-style links).
+// parenthesis that belongs to it (Wikipedia-style links), and formatting
+// markers (**https://…**), as GitHub does. Parentheses are counted once.
 function trimURL(s) {
+  let end = s.length, open = -1, close = 0;
   for (;;) {
-    const c = s[s.length - 1];
-    if ('.,;:!?\'"]}'.includes(c)) { s = s.slice(0, -1); continue; }
-    if (c === ')' && count(s, '(') < count(s, ')')) { s = s.slice(0, -1); continue; }
-    return s;
+    const c = s[end - 1];
+    if ('.,;:!?\'"]}*_~'.includes(c)) { end--; continue; }
+    if (c === ')') {
+      if (open < 0) { open = count(s, '('); close = count(s, ')'); }
+      if (open < close) { end--; close--; continue; }
+    }
+    return s.slice(0, end);
   }
 }
 
-function count(s, ch) { let n = 0; for (const c of s) if (c === ch) n++; return n; }
+function count(s, ch) { let n = 0; for (let i = s.indexOf(ch); i >= 0; i = s.indexOf(ch, i + 1)) n++; return n; }
 
 // safeHref accepts http and https only: never javascript:, data: and the like.
 export function safeHref(s) {
@@ -60,6 +74,13 @@ export function safeHref(s) {
 
 export function mentions(text, name) {
   return tokenize(text, (n) => n === name).some((t) => t.type === 'mention');
+}
+
+// mentionsMe: the text mentions name, or everyone with @here or @channel
+// (docs/conversation.md). It counts apart from unread and notifies even in
+// a muted channel.
+export function mentionsMe(text, name) {
+  return tokenize(text, (n) => n === name || n === 'here' || n === 'channel').some((t) => t.type === 'mention');
 }
 
 // Dates in the browser's locale.
@@ -164,15 +185,23 @@ export function searchWords(q) {
   return (q.toLowerCase().match(/[\p{L}\p{N}]+/gu) || []).map((w) => w.slice(0, 40));
 }
 
-// highlight splits text into runs, {text, mark}, marking the whole words
-// the search matched. The view puts the runs into the DOM as text.
+// matchesWord: a word of a message (lower-cased, cut like the index's)
+// matches a query word that equals it or, from 3 characters on, starts it
+// (docs/search.md: "print" finds "printer").
+export function matchesWord(word, q) {
+  return word === q || (word.startsWith(q) && Array.from(q).length >= 3);
+}
+
+// highlight splits text into runs, {text, mark}, marking the words the
+// search matched (docs/search.md). The view puts the runs into the DOM as text.
 export function highlight(text, q) {
-  const words = new Set(searchWords(q));
+  const words = [...new Set(searchWords(q))];
   const out = [];
   let last = 0;
-  if (words.size) {
+  if (words.length) {
     for (const m of text.matchAll(/[\p{L}\p{N}]+/gu)) {
-      if (!words.has(m[0].toLowerCase().slice(0, 40))) continue;
+      const w = m[0].toLowerCase().slice(0, 40);
+      if (!words.some((x) => matchesWord(w, x))) continue;
       if (m.index > last) out.push({ text: text.slice(last, m.index), mark: false });
       out.push({ text: m[0], mark: true });
       last = m.index + m[0].length;

@@ -301,7 +301,7 @@ type Hit struct {
 // is current (sortVocab).
 func (ix *index) matching(w string) []uint32 {
 	exact := ix.postings[w]
-	if len(w) < prefixMin || w[0] == 0 {
+	if utf8.RuneCountInString(w) < prefixMin || w[0] == 0 {
 		if exact == nil {
 			return nil
 		}
@@ -551,7 +551,7 @@ func containsAll(text, query string) bool {
 	have := tokens(text)
 	for _, w := range tokens(query) {
 		if !slices.ContainsFunc(have, func(t string) bool {
-			return t == w || len(w) >= prefixMin && strings.HasPrefix(t, w)
+			return t == w || utf8.RuneCountInString(w) >= prefixMin && strings.HasPrefix(t, w)
 		}) {
 			return false
 		}

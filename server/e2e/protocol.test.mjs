@@ -456,3 +456,161 @@ test('messages with files: an edit keeps them, a delete takes them', async () =>
   w.p.frame({ type: 'history', channel: 'c1', messages: [{ channel: 'c1', seq: 2, id: 'm2', from: 'ben', text: '', ts, deleted: true, files }] });
   assert.equal(w.store.log('c1').items.find((x) => x.seq === 2).files, undefined);
 });
+
+// ---- reactions and pins (docs/conversation.md): outbox entries like edits ----
+
+test('reactions and pins keep their wire format and resend with the same id until acked', async () => {
+  const w = world();
+  w.p.frame({ type: 'history', channel: 'c1', messages: [{ channel: 'c1', seq: 4, id: 'm4', from: 'ben', text: 'hi', ts }] });
+  const r = w.store.queueRecord('c1', 'react', 4, '👍');
+  const u = w.store.queueRecord('c1', 'unreact', 4, '✅');
+  const p = w.store.queueRecord('c1', 'pin', 4);
+  const q = w.store.queueRecord('c1', 'unpin', 4);
+  assert.equal(w.store.pendingFor('c1').length, 0, 'not new messages');
+  assert.equal(w.store.changesFor('c1').size, 0, 'not edits or deletes of the message');
+  const frames = [
+    { type: 'react', id: r.id, channel: 'c1', seq: 4, emoji: '👍' },
+    { type: 'react', id: u.id, channel: 'c1', seq: 4, emoji: '✅', remove: true },
+    { type: 'pin', id: p.id, channel: 'c1', seq: 4 },
+    { type: 'pin', id: q.id, channel: 'c1', seq: 4, remove: true },
+  ];
+  w.p.post(r);
+  assert.deepEqual(w.sent, [], 'nothing goes before synced');
+  await w.connect();
+  assert.deepEqual(w.take().slice(1), frames);
+  await w.drop();
+  await w.connect();
+  assert.deepEqual(w.take().slice(1), frames, 'the same ids again after a reconnect');
+  // Acks settle them; the message shows one's reaction and the pin at once.
+  w.p.frame({ type: 'ack', id: r.id, channel: 'c1', seq: 5, ts });
+  w.p.frame({ type: 'ack', id: p.id, channel: 'c1', seq: 7, ts });
+  const m = w.store.log('c1').items.find((x) => x.seq === 4);
+  assert.deepEqual(m.reactions, [{ emoji: '👍', people: ['ana'] }]);
+  assert.equal(m.pinned, true);
+  assert.deepEqual(w.store.log('c1').items.map((x) => x.seq), [4], 'an ack puts no record in the log (it may name an older seq)');
+  // The record frames that follow change nothing more.
+  w.p.frame({ type: 'message', channel: 'c1', seq: 5, id: r.id, from: 'ana', text: '👍', ts, kind: 'react', ref: 4 });
+  w.p.frame({ type: 'message', channel: 'c1', seq: 7, id: p.id, from: 'ana', text: '', ts, kind: 'pin', ref: 4 });
+  assert.deepEqual(m.reactions, [{ emoji: '👍', people: ['ana'] }]);
+  assert.deepEqual(w.store.outbox.map((x) => x.id), [u.id, q.id]);
+  // Our own record frame settles an entry like an ack.
+  w.p.frame({ type: 'message', channel: 'c1', seq: 8, id: q.id, from: 'ana', text: '', ts, kind: 'unpin', ref: 4 });
+  assert.equal(m.pinned, undefined);
+  assert.deepEqual(w.store.outbox.map((x) => x.id), [u.id]);
+  assert.deepEqual(w.named('arrived').flatMap((a) => a[2]), [], 'records are never announced as messages');
+});
+
+test('a refused reaction or pin leaves the outbox with the server\'s sentence; a retryable one goes again', async () => {
+  const w = world();
+  await w.connect();
+  w.take();
+  const r = w.store.queueRecord('c1', 'react', 3, '🫠');
+  w.p.post(r);
+  assert.equal(w.take()[0].type, 'react');
+  w.p.frame({ type: 'error', id: r.id, code: 'rate_limited', message: 'Slow down.' });
+  w.tick(2000);
+  assert.deepEqual(w.take(), [{ type: 'react', id: r.id, channel: 'c1', seq: 3, emoji: '🫠' }]);
+  w.p.frame({ type: 'error', id: r.id, code: 'bad_request', message: 'That is not an emoji of the list.' });
+  assert.deepEqual(w.store.outbox, [], 'nothing to retry: the message shows the state as it was');
+  assert.equal(w.mem.get('inhouse.outbox.ana'), '[]');
+  assert.deepEqual(w.named('toast'), [['toast', 'Your reaction was not saved. That is not an emoji of the list.']]);
+  const p = w.store.queueRecord('c1', 'pin', 3);
+  w.p.post(p);
+  w.p.frame({ type: 'error', id: p.id, code: 'forbidden', message: 'Only the office manager pins here.' });
+  assert.equal(w.named('toast').at(-1)[1], 'The message was not pinned. Only the office manager pins here.');
+  assert.deepEqual(w.store.outbox, []);
+});
+
+test('reactions and pins wait in the outbox across a reload; in a channel one has left they are dropped', async () => {
+  const w = world();
+  const r = w.store.queueRecord('c1', 'react', 4, '👍');
+  w.store.queueRecord('c2', 'pin', 1);
+  const again = new Store({ getItem: (k) => w.mem.get(k) ?? null, setItem: (k, v) => w.mem.set(k, v) });
+  again.setMe(ME);
+  assert.deepEqual(again.outbox.map((x) => [x.kind, x.ref, x.text]), [['react', 4, '👍'], ['pin', 1, '']]);
+  // A malformed one (no ref) is not taken back.
+  w.mem.set('inhouse.outbox.ana', JSON.stringify([{ id: 'x', channel: 'c1', text: '👍', kind: 'react' }]));
+  again.setMe(ME);
+  assert.deepEqual(again.outbox, []);
+  // Left c2 meanwhile: its pin goes, the reaction in c1 is sent.
+  w.store.removeChannel('c2');
+  w.api.channels = async () => [CHANNELS[0]];
+  await w.connect();
+  assert.deepEqual(w.take().slice(1), [{ type: 'react', id: r.id, channel: 'c1', seq: 4, emoji: '👍' }]);
+  assert.deepEqual(w.store.outbox.map((x) => x.id), [r.id]);
+  assert.equal(w.named('toast').length, 1);
+});
+
+// ---- replies and threads (docs/conversation.md, threads.js) ----
+
+test('a reply carries parent (and also) on every resend and after a reload, until acked', async () => {
+  const w = world();
+  const p = w.store.queue('c1', 'On it', [], { parent: 3 });
+  const q = w.store.queue('c1', 'Done', [], { parent: 3, also: true });
+  const photo = { id: 'u9', name: 'p.png', type: 'image/png', size: 10 };
+  const r = w.store.queue('c1', '', [photo], { parent: 3 });
+  await w.connect();
+  const frames = [
+    { type: 'send', id: p.id, channel: 'c1', text: 'On it', parent: 3 },
+    { type: 'send', id: q.id, channel: 'c1', text: 'Done', parent: 3, also: true },
+    { type: 'send', id: r.id, channel: 'c1', text: '', files: ['u9'], parent: 3 },
+  ];
+  assert.deepEqual(w.take().slice(1), frames);
+  // A reload: the outbox comes back from storage with its replies.
+  const again = new Store({ getItem: (k) => w.mem.get(k) ?? null, setItem: (k, v) => w.mem.set(k, v) });
+  again.setMe(ME);
+  assert.deepEqual(again.outbox.map((x) => [x.id, x.parent, x.also]), [[p.id, 3, undefined], [q.id, 3, true], [r.id, 3, undefined]]);
+  // A retryable refusal goes again with the same fields; the next reconnect resends all.
+  w.p.frame({ type: 'error', id: q.id, code: 'unavailable', message: 'Try again.' });
+  w.tick(5000);
+  assert.deepEqual(w.take(), [frames[1]]);
+  await w.drop();
+  await w.connect();
+  assert.deepEqual(w.take().slice(1), frames);
+  // Acked: stored as replies; the one without also is not unread or shown in the channel.
+  w.p.frame({ type: 'ack', id: p.id, channel: 'c1', seq: 5, ts });
+  w.p.frame({ type: 'ack', id: q.id, channel: 'c1', seq: 6, ts });
+  w.p.frame({ type: 'ack', id: r.id, channel: 'c1', seq: 7, ts });
+  assert.deepEqual(w.store.outbox, []);
+  assert.deepEqual(w.store.log('c1').items.map((m) => [m.seq, m.parent, m.also]), [[5, 3, undefined], [6, 3, true], [7, 3, undefined]]);
+  await w.drop();
+  await w.connect();
+  assert.deepEqual(w.take().map((f) => f.type), ['sync'], 'acked replies are not resent');
+});
+
+test('a refused reply fails with the server\'s sentence and Retry sends it with its parent again', async () => {
+  const w = world();
+  await w.connect();
+  w.take();
+  const p = w.store.queue('c1', 'Late', [], { parent: 2, also: true });
+  w.p.post(p);
+  w.take();
+  w.p.frame({ type: 'error', id: p.id, code: 'not_found', message: 'That message is no longer there.' });
+  assert.equal(w.store.outbox[0].state, 'failed');
+  assert.equal(w.store.outbox[0].error, 'That message is no longer there.');
+  w.p.retry(p.id);
+  assert.deepEqual(w.take(), [{ type: 'send', id: p.id, channel: 'c1', text: 'Late', parent: 2, also: true }]);
+});
+
+test('live replies: out of the channel\'s unread and announcements unless also; read with thread', async () => {
+  const w = world();
+  await w.connect();
+  w.take();
+  w.store.setThreads([{ channel: 'c1', seq: 3, message: { seq: 3, from: 'ana', text: 'Q' }, replies: 1, last: '2020-01-01T00:00:00Z', unread: 0 }]);
+  w.p.frame({ type: 'message', channel: 'c1', seq: 5, id: 'x5', from: 'ben', text: 'in thread', ts, parent: 3 });
+  w.p.frame({ type: 'message', channel: 'c1', seq: 6, id: 'x6', from: 'ben', text: 'both', ts, parent: 3, also: true });
+  const ch = w.store.channels.get('c1');
+  assert.equal(ch.unread, 1);
+  assert.deepEqual(w.named('arrived').map((a) => a[2].map((m) => m.seq)), [[], [6]]);
+  assert.equal(w.store.followed.get('c1', 3).unread, 2);
+  // The thread's read position: a read frame with thread, the Threads view clears it.
+  assert.equal(w.p.readThread('c1', 3, 6), true);
+  assert.deepEqual(w.take(), [{ type: 'read', channel: 'c1', seq: 6, thread: 3 }]);
+  assert.equal(w.store.followed.get('c1', 3).unread, 0);
+  assert.equal(ch.unread, 1, 'the channel\'s count is its own');
+  // Offline: nothing is cleared here that the server would not know.
+  w.p.frame({ type: 'message', channel: 'c1', seq: 7, id: 'x7', from: 'ben', text: 'more', ts: new Date(Date.now() + 1000).toISOString(), parent: 3 });
+  await w.drop();
+  assert.equal(w.p.readThread('c1', 3, 7), false);
+  assert.equal(w.store.followed.get('c1', 3).unread, 1);
+});

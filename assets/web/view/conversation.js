@@ -5,9 +5,12 @@
 // One's own messages carry Edit and Delete (buttons on hover, focus or a
 // long press; E and Delete on a focused message); the edit box is inline.
 import { h, icon, srOnly } from './dom.js';
-import { tokenize, dayKey, dayLabel, timeLabel, fullTime, isLong } from '../text.js';
+import { dayKey, dayLabel, timeLabel, fullTime, isLong } from '../text.js';
 import { indexOfSeq } from '../store.js';
+import { threadOnly } from '../threads.js';
 import { messageFiles, fileCard } from './files.js';
+import { Reactions, focusPath } from './reactions.js';
+import { formatText, formatKey } from './format.js';
 
 const MAX = 300;
 const PAGE = 100;
@@ -41,6 +44,7 @@ export class Conversation {
     this.initial = false;
     this.editing = null; // { channel, seq, input, back }
     this.unfolded = new Set(); // keys of long messages opened with Show more
+    this.rx = new Reactions(this); // reactions, pins, saving, links (view/reactions.js)
     this.list.addEventListener('keydown', (e) => this.onKey(e));
     this.scroller.addEventListener('keydown', (e) => {
       // From the list itself, ↑ and ↓ step into the messages (PageUp and
@@ -63,7 +67,7 @@ export class Conversation {
     this.list.addEventListener('pointerdown', (e) => {
       clearTimeout(press);
       for (const el of this.list.querySelectorAll('.msg.show-actions')) if (!el.contains(e.target)) el.classList.remove('show-actions');
-      const li = e.target.closest('.msg.mine');
+      const li = e.target.closest('.msg');
       if (e.pointerType !== 'touch' || !li) return;
       press = setTimeout(() => li.classList.add('show-actions'), LONG_PRESS_MS);
     });
@@ -211,14 +215,16 @@ export class Conversation {
       }
     }
     // Re-rendering moves nodes, which drops focus: put it back where it was
-    // (the same node, or the new node of the same message).
+    // (the same node, or the new node of the same message, on the same
+    // button of its tool bar or reactions when one had it).
     const active = document.activeElement;
     const focusKey = this.list.contains(active) ? active.closest('[data-key]')?.dataset.key : null;
+    const focusSel = focusKey ? focusPath(active) : null;
     const sel = active?.tagName === 'TEXTAREA' ? [active.selectionStart, active.selectionEnd] : null;
     const { nodes, byKey, markerEl } = this.build();
     this.list.replaceChildren(...nodes);
     if (focusKey && document.activeElement !== active) {
-      const to = active.isConnected ? active : byKey.get(focusKey);
+      const to = active.isConnected ? active : (focusSel && byKey.get(focusKey)?.querySelector(focusSel)) || byKey.get(focusKey);
       to?.focus({ preventScroll: true });
       if (sel && to === active) active.setSelectionRange(...sel);
     }
@@ -300,11 +306,13 @@ export class Conversation {
     for (let i = this.start; i < this.end; i++) {
       const m = items[i];
       if (m.kind) continue; // an edit or delete: shown on its message
+      if (threadOnly(m)) continue; // a reply kept in its thread (view/thread.js)
       const p = changes.get(m.seq);
       if (ed === m.seq && m.deleted) this.editing = null; // deleted elsewhere meanwhile
       place(m, String(m.seq), (head) => {
         let k = `${head ? 'h' : 'c'}${m.seq}.${m.v}${ro ? 'r' : ''}`;
         if (p) k += `.${p.id}.${p.state}.${this.c.online}`;
+        k += this.rx.key(m);
         const editing = ed === m.seq && !!this.editing;
         if (editing) k += '.e';
         const el = cache.get(k) || this.message(m, head, p, editing);
@@ -325,22 +333,20 @@ export class Conversation {
   message(m, head, change = null, editing = false) {
     const me = this.store.me.name;
     let mentionsMe = false;
-    const runs = m.deleted ? [h('em', { class: 'muted' }, 'This message was deleted.')] : tokenize(m.text, (n) => this.store.isUser(n)).map((t) => {
-      if (t.type === 'link') return h('a', { href: t.href, target: '_blank', rel: 'noopener noreferrer nofollow' }, t.text);
-      if (t.type === 'mention') {
-        if (t.name === me) mentionsMe = true;
-        return h('span', { class: t.name === me ? 'mention me' : 'mention' }, t.text);
-      }
-      return t.text;
-    });
+    const edited = m.edited && !m.deleted ? h('span', { class: 'edited muted' }, ' (edited)') : null;
+    // Formatting (view/format.js): built from markdown.js's tree, never HTML.
+    const runs = m.deleted ? [h('em', { class: 'muted' }, 'This message was deleted.')] : this.format(m.text, (t) => {
+      if (t.name === me) mentionsMe = true;
+      return h('span', { class: t.name === me ? 'mention me' : 'mention' }, t.text);
+    }, edited);
     const time = h('time', { datetime: new Date(m.ts).toISOString(), title: fullTime(m.ts) }, timeLabel(m.ts));
     // Actions on one's own messages, while they still stand and the channel takes changes.
     const mine = m.from === me && !m.deleted && !this.readOnly() && change?.kind !== 'delete';
     const cls = ['msg', head ? 'head' : '', mentionsMe && m.from !== me ? 'mentioned' : '', m.from === me ? 'own' : '',
       mine ? 'mine' : '', change ? change.state : '', editing ? 'editing' : ''].join(' ');
     // dir=auto: Arabic or Hebrew reads right to left, each message on its own.
-    let body = h('div', { class: 'text', dir: 'auto' }, runs, m.edited && !m.deleted ? h('span', { class: 'edited muted' }, ' (edited)') : null);
-    if (change?.kind === 'edit') body = h('div', { class: 'text', dir: 'auto' }, change.text);
+    let body = h('div', { class: 'text', dir: 'auto' }, runs);
+    if (change?.kind === 'edit') body = h('div', { class: 'text', dir: 'auto' }, this.format(change.text));
     let fold = null;
     if (editing) body = this.editor(m);
     else if (!m.deleted && isLong(change?.kind === 'edit' ? change.text : m.text)) fold = this.fold(body, `s${m.seq}`);
@@ -350,11 +356,21 @@ export class Conversation {
       ? messageFiles(channel, m.seq, m.files, (index, link) => this.c.openViewer(channel, m.seq, index, link)) : null;
     return h('li', { class: cls, tabindex: -1, 'aria-keyshortcuts': mine ? 'E Delete' : null },
       head ? h('div', { class: 'meta' }, h('span', { class: 'author', dir: 'auto' }, this.store.display(m.from))) : srOnly(`${this.store.display(m.from)} `),
-      h('span', { class: 'gutter' }, time), body, fold, files,
+      // Threads (view/threads.js): a reply also sent here says so; a root shows its replies' line.
+      h('span', { class: 'gutter' }, time), this.rx.pinNote(m), this.c.threads?.note(channel, m), body, fold, files, this.rx.chips(m), this.c.threads?.summary(channel, m),
       change ? this.changeStatus(m, change) : null,
-      mine && !editing ? h('div', { class: 'msg-actions', role: 'group', 'aria-label': 'Message actions' },
+      // The tool bar (reactions, reply, more; view/reactions.js) ends with one's own Edit and Delete.
+      editing ? null : this.rx.tools(m, mine ? h('div', { class: 'msg-actions', role: 'group', 'aria-label': 'Message actions' },
         h('button', { type: 'button', class: 'icon-button', tabindex: -1, 'aria-label': 'Edit message', title: 'Edit (E)', onclick: () => this.startEdit(m.seq, 'message') }, icon('edit')),
-        h('button', { type: 'button', class: 'icon-button danger', tabindex: -1, 'aria-label': 'Delete message', title: 'Delete (Delete key)', onclick: () => this.c.confirmDelete(this.channel, m.seq) }, icon('trash'))) : null);
+        h('button', { type: 'button', class: 'icon-button danger', tabindex: -1, 'aria-label': 'Delete message', title: 'Delete (Delete key)', onclick: () => this.c.confirmDelete(this.channel, m.seq) }, icon('trash'))) : null));
+  }
+
+  // format is a message text's nodes, formatted; mention makes each
+  // @mention's element, tail ends the last paragraph ("(edited)").
+  format(text, mention = null, tail = null) {
+    const me = this.store.me.name;
+    return formatText(text, { isUser: (n) => this.store.isUser(n), tail,
+      mention: mention || ((t) => h('span', { class: t.name === me ? 'mention me' : 'mention' }, t.text)) });
   }
 
   // changeStatus says where an edit or delete of m stands.
@@ -400,7 +416,7 @@ export class Conversation {
   focusable() { return [...this.list.querySelectorAll('.msg[data-key]')]; }
 
   tabbable(li, from = null) {
-    for (const b of (from || this.list).querySelectorAll('.msg-actions button')) b.tabIndex = li && li.contains(b) ? 0 : -1;
+    for (const b of (from || this.list).querySelectorAll('.msg-actions button, .msg-tools button, .reactions button, [data-action="open-thread"]')) b.tabIndex = li && li.contains(b) ? 0 : -1;
   }
 
   onKey(e) {
@@ -425,7 +441,7 @@ export class Conversation {
     const items = this.log.items, me = this.store.me.name;
     for (let i = items.length - 1; i >= 0 && i >= items.length - 200; i--) {
       const m = items[i];
-      if (m.from === me && !m.kind && !m.deleted) return m.seq;
+      if (m.from === me && !m.kind && !m.deleted && !threadOnly(m)) return m.seq;
     }
     return 0;
   }
@@ -456,6 +472,7 @@ export class Conversation {
         h('button', { type: 'submit', class: 'primary small' }, 'Save')));
     form.addEventListener('submit', (e) => { e.preventDefault(); save(); });
     input.onkeydown = (e) => {
+      if (formatKey(e, input)) return; // Ctrl+B, Ctrl+I
       if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && !e.altKey && !e.ctrlKey && !e.metaKey) { e.preventDefault(); save(); }
       else if (e.key === 'Escape') { e.preventDefault(); e.stopPropagation(); this.stopEdit(); }
     };
@@ -518,7 +535,7 @@ export class Conversation {
           : h('button', { type: 'button', class: 'link-button', onclick: () => this.c.retry(p.id) }, 'Retry'),
         h('button', { type: 'button', class: 'link-button', onclick: () => this.store.discard(p.id) }, 'Delete'))
       : h('div', { class: 'status' }, icon('clock'), h('span', null, this.c.online ? 'Sending…' : 'Waiting for the connection…'));
-    const body = h('div', { class: 'text', dir: 'auto' }, p.text);
+    const body = h('div', { class: 'text', dir: 'auto' }, this.format(p.text));
     // Its files are uploaded but not yet in a message: cards without links.
     const files = p.fileInfo?.length ? h('div', { class: 'msg-files' }, p.fileInfo.map((f) => fileCard(f))) : null;
     return h('li', { class: `msg own ${head ? 'head' : ''} ${failed ? 'failed' : 'pending'}`, tabindex: -1 },

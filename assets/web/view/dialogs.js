@@ -50,10 +50,11 @@ export function switcher(client) {
   const dmWith = new Set();
   for (const c of s.channels.values()) {
     const label = s.label(c);
-    if (c.kind === 'direct') dmWith.add(s.partner(c));
+    const group = s.isGroup(c);
+    if (c.kind === 'direct' && !group) dmWith.add(s.partner(c));
     entries.push({
-      search: `${label} ${c.kind === 'direct' ? s.partner(c) : ''}`.toLowerCase(), rank: c.unread ? 2 : 1,
-      render: () => [c.kind === 'direct' ? h('span', { class: `dot ${s.users.get(s.partner(c))?.status || 'offline'}`, 'aria-hidden': 'true' }) : icon(c.kind === 'private' ? 'lock' : 'hash'),
+      search: `${label} ${c.kind === 'direct' ? s.others(c).join(' ') : ''}`.toLowerCase(), rank: c.unread ? 2 : 1,
+      render: () => [group ? h('span', { class: 'group-count', 'aria-hidden': 'true' }, String(c.members.length)) : c.kind === 'direct' ? h('span', { class: `dot ${s.users.get(s.partner(c))?.status || 'offline'}`, 'aria-hidden': 'true' }) : icon(c.kind === 'private' ? 'lock' : 'hash'),
         h('span', { class: 'name', dir: 'auto' }, label), c.unread ? h('span', { class: 'pill' }, String(c.unread)) : null],
       go: () => client.go(c.id),
     });
@@ -68,15 +69,15 @@ export function switcher(client) {
   p.input.focus();
 }
 
-export function dmDialog(client) {
-  const s = client.store;
-  const people = [...s.users.values()].filter((u) => u.name !== s.me.name)
-    .sort((a, b) => (a.display || a.name).localeCompare(b.display || b.name));
-  const entries = people.map((u) => ({ search: `${u.display} ${u.name}`.toLowerCase(), rank: u.status === 'online' ? 1 : 0, render: () => personRow(s, u), go: () => client.openDM(u.name) }));
-  let dlg;
-  const p = picker('Find a person', entries, (e) => { dlg.close(); e.go(); }, 'Name');
-  dlg = modal('New direct message', p.el);
-  p.input.focus();
+// dmDialog picks one person or a group of up to 7 (view/newdm.js, loaded
+// on first use).
+export async function dmDialog(client) {
+  if (document.querySelector('dialog[open]')) return;
+  try {
+    (await import('./newdm.js')).newDM(client);
+  } catch {
+    client.toast('Inhouse could not be reached. Check your connection and try again.');
+  }
 }
 
 export async function channelDialog(client) {

@@ -22,6 +22,9 @@ const PATHS = {
   lock: 'M6 11h12v10H6zM8.5 11V8a3.5 3.5 0 0 1 7 0v3',
   hash: 'M5 9h14M5 15h14M10 4 8 20M16 4l-2 16',
   plus: 'M12 5v14M5 12h14',
+  // The channel menu (view/channelmenu.js) and muted conversations.
+  chevron: 'M6 9l6 6 6-6',
+  mute: 'M6 16V11a6 6 0 0 1 9.5-4.9M18 10.5V16l2 2H4M10 20a2 2 0 0 0 4 0M3 3l18 18',
   search: 'M10.5 4a6.5 6.5 0 1 0 0 13 6.5 6.5 0 0 0 0-13zM20 20l-4.8-4.8',
   clock: 'M12 3.5a8.5 8.5 0 1 0 0 17 8.5 8.5 0 0 0 0-17zM12 7.5V12l3 2',
   menu: 'M4 6h16M4 12h16M4 18h16',

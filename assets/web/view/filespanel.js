@@ -38,6 +38,7 @@ export class FilesPanel {
   // newest: files may have come since).
   show() {
     if (this.c.search?.open) this.c.search.hide(false);
+    this.c.lists?.hide(); // Pinned and Saved (view/lists.js)
     this.el.hidden = false;
     this.c.shell.classList.add('searching');
     this.c.filesButton.setAttribute('aria-expanded', 'true');

@@ -9,25 +9,53 @@ import { kindIcon } from './files.js';
 
 const PAGE = 30;
 
-// parseQuery takes filters out of the words: from:ana since:2026-03-01
-// until:2026-03-31 (the rest are the words).
-export function parseQuery(q, users = new Map()) {
-  const out = { q: '', from: '', since: '', until: '' };
+// parseQuery takes the filters out of the words (docs/search.md):
+// in:#channel (or in:@person, a direct conversation), from:name, has:link,
+// has:file, is:pinned, since: or after: and until: or before: dates. The
+// rest are the words. users and channels are the store's maps; a filter
+// that cannot be used is told in error (then nothing is searched).
+export function parseQuery(q, users = new Map(), channels = new Map()) {
+  const out = { q: '', channel: '', from: '', has: [], is: '', since: '', until: '', error: '' };
   const rest = [];
+  const person = (v) => {
+    const lower = v.replace(/^@/, '').toLowerCase();
+    const u = [...users.values()].find((x) => x.name === lower || (x.display || '').toLowerCase() === lower);
+    return u ? u.name : lower;
+  };
   for (const part of q.trim().split(/\s+/)) {
-    const m = /^(from|since|until):(.+)$/i.exec(part);
-    if (!m) { rest.push(part); continue; }
-    let v = m[2].replace(/^@/, '');
+    const m = /^(in|from|has|is|since|after|until|before):(.+)$/i.exec(part);
+    if (!m) { if (part) rest.push(part); continue; }
     const key = m[1].toLowerCase();
-    if (key === 'from') {
-      const lower = v.toLowerCase();
-      const u = [...users.values()].find((x) => x.name === lower || (x.display || '').toLowerCase() === lower);
-      v = u ? u.name : lower;
-    }
-    out[key] = v;
+    const v = m[2];
+    if (key === 'in') {
+      let c;
+      if (v.startsWith('@')) {
+        const who = person(v);
+        c = [...channels.values()].find((x) => x.kind === 'direct' && x.members?.length === 2 && x.members.includes(who));
+        if (!c) out.error ||= `You have no direct conversation with ${v}.`;
+      } else {
+        const name = v.replace(/^#/, '').toLowerCase();
+        c = [...channels.values()].find((x) => x.kind !== 'direct' && x.name.toLowerCase() === name);
+        if (!c) out.error ||= `You are not in a channel called #${name}.`;
+      }
+      if (c) out.channel = c.id;
+    } else if (key === 'from') out.from = person(v);
+    else if (key === 'has') {
+      const w = v.toLowerCase();
+      if (w !== 'link' && w !== 'file') out.error ||= 'has: is has:link or has:file.';
+      else if (!out.has.includes(w)) out.has.push(w);
+    } else if (key === 'is') {
+      if (v.toLowerCase() === 'pinned') out.is = 'pinned'; else out.error ||= 'is: is is:pinned.';
+    } else if (key === 'since' || key === 'after') out.since = v;
+    else out.until = v; // until: or before:, the last day included
   }
   out.q = rest.join(' ');
   return out;
+}
+
+// filtered says whether a parsed query asks for anything at all.
+export function filtered(f) {
+  return !!(f.q || f.from || f.channel || f.has.length || f.is || f.since || f.until);
 }
 
 export class SearchPanel {
@@ -48,7 +76,7 @@ export class SearchPanel {
     this.el = h('aside', { class: 'search-panel', 'aria-labelledby': 'search-title', hidden: true },
       h('header', { class: 'search-head' }, h('h2', { id: 'search-title' }, 'Search'), close),
       h('div', { class: 'search-scope' }, h('label', { for: 'search-scope' }, 'In'), this.scope),
-      h('p', { class: 'muted small tip' }, 'Whole words. Narrow it with from:name, since:2026-03-01, until:2026-03-31.'),
+      h('p', { class: 'muted small tip' }, 'Words and their starts (print finds printer). Narrow it with in:#channel, from:name, has:link, has:file, is:pinned, since:2026-03-01, until:2026-03-31.'),
       this.status, this.list, this.more);
     this.el.addEventListener('keydown', (e) => {
       if (e.key === 'Escape') { e.preventDefault(); e.stopPropagation(); this.hide(true); }
@@ -84,10 +112,10 @@ export class SearchPanel {
   }
 
   async page() {
-    const f = parseQuery(this.query, this.store.users);
+    const f = parseQuery(this.query, this.store.users, this.store.channels);
     const more = this.list.children.length > 0;
-    if (!f.q && !f.from) {
-      this.status.textContent = 'Type the words to look for, then press Enter.';
+    if (f.error || !filtered(f)) {
+      this.status.textContent = f.error || 'Type the words to look for, then press Enter.';
       this.more.hidden = true;
       return;
     }
@@ -96,7 +124,8 @@ export class SearchPanel {
     this.more.hidden = true;
     let res;
     try {
-      res = await api.search({ ...f, channel: this.scope.value, before: more ? this.next : 0, limit: PAGE });
+      const { error, ...params } = f;
+      res = await api.search({ ...params, channel: f.channel || this.scope.value, before: more ? this.next : 0, limit: PAGE });
     } catch (err) {
       if (run === this.run) this.status.textContent = err.status === 0 ? SEARCH_OFFLINE : err.message;
       return;
@@ -106,7 +135,9 @@ export class SearchPanel {
     this.list.append(...results.map((r) => this.result(r, f.q)));
     this.next = res.next || 0;
     const n = this.list.children.length;
-    const where = this.scope.value ? ` in ${this.scope.selectedOptions[0].textContent}` : '';
+    const inCh = f.channel && this.store.channels.get(f.channel);
+    const where = inCh ? ` in ${inCh.kind === 'direct' ? this.store.label(inCh) : `#${inCh.name}`}`
+      : this.scope.value ? ` in ${this.scope.selectedOptions[0].textContent}` : '';
     this.status.textContent = n
       ? `${n}${this.next ? '+' : ''} ${n === 1 ? 'message' : 'messages'} found${where}.`
       : `No messages match “${this.query.trim()}”${where}. Check the spelling or try other words.`;

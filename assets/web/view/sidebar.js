@@ -59,9 +59,15 @@ export class Sidebar {
     const s = this.c.store;
     const label = s.label(c);
     const current = c.id === this.c.current;
-    const highlight = c.mentions > 0 || (c.kind === 'direct' && c.unread > 0);
+    // Muted (docs/conversation.md): no unread count, mentions still show.
+    const unread = c.muted ? 0 : c.unread;
+    const highlight = c.mentions > 0 || (c.kind === 'direct' && unread > 0);
     let glyph, said = label;
-    if (c.kind === 'direct') {
+    if (s.isGroup(c)) {
+      const n = c.members.length;
+      glyph = h('span', { class: 'group-count', 'aria-hidden': 'true' }, String(n));
+      said += `, group of ${n}`;
+    } else if (c.kind === 'direct') {
       const status = s.users.get(s.partner(c))?.status || 'offline';
       glyph = h('span', { class: `dot ${status}`, 'aria-hidden': 'true' });
       said += `, ${status}`;
@@ -69,15 +75,17 @@ export class Sidebar {
       glyph = icon(c.kind === 'private' ? 'lock' : 'hash');
       if (c.kind === 'private') said += ', private';
     }
-    if (c.unread) said += `, ${c.unread} unread`;
+    if (c.muted) said += ', muted';
+    if (unread) said += `, ${unread} unread`;
     if (c.mentions) said += c.mentions === 1 ? ', 1 mention' : `, ${c.mentions} mentions`;
-    const pill = c.unread
-      ? h('span', { class: highlight ? 'pill mention' : 'pill', 'aria-hidden': 'true' }, c.mentions ? `@${c.unread}` : String(c.unread))
-      : null;
+    const pill = unread
+      ? h('span', { class: highlight ? 'pill mention' : 'pill', 'aria-hidden': 'true' }, c.mentions ? `@${unread}` : String(unread))
+      : c.mentions ? h('span', { class: 'pill mention', 'aria-hidden': 'true' }, `@${c.mentions}`) : null;
     return h('li', null, h('a', {
-      href: `#/c/${encodeURIComponent(c.id)}`, 'data-id': c.id, class: `item${c.unread ? ' unread' : ''}${current ? ' current' : ''}`,
+      href: `#/c/${encodeURIComponent(c.id)}`, 'data-id': c.id,
+      class: `item${unread || c.mentions ? ' unread' : ''}${c.muted ? ' muted' : ''}${current ? ' current' : ''}`,
       'aria-current': current ? 'page' : null, 'aria-label': said,
-    }, glyph, h('span', { class: 'name', dir: 'auto' }, label), pill));
+    }, glyph, h('span', { class: 'name', dir: 'auto' }, label), c.muted ? icon('mute') : null, pill));
   }
 
 }
