@@ -4,6 +4,7 @@ import (
 	"runtime"
 
 	"inhouse/server/heapfloor"
+	"inhouse/server/office"
 )
 
 // TuneProcess sets what a serving process wants of the Go runtime. It is
@@ -17,6 +18,9 @@ func TuneProcess() {
 	if runtime.GOMAXPROCS(0) < 2 {
 		runtime.GOMAXPROCS(2)
 	}
+	// Each upload being taken in holds a slot of its own, at a lower
+	// priority (office.Receivers): the chat keeps its slots meanwhile.
+	runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + office.Receivers)
 	// Few collections while the heap is small: each one slows every
 	// message in flight (see heapfloor).
 	heapfloor.Keep(heapFloor)

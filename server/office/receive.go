@@ -2,7 +2,6 @@ package office
 
 import (
 	"crypto/sha256"
-	"hash"
 	"io"
 	"os"
 	"runtime"
@@ -14,45 +13,57 @@ import (
 //
 //   - Reads and writes of receiveChunk bytes: io.Copy's 32 KiB made the
 //     system calls a third of an upload's time.
-//   - SHA-256 runs beside the write, on a goroutine of its own: in line it
-//     was half of an upload's CPU; beside it, a second core takes it.
+//   - Each upload is taken in on an operating-system thread of its own at
+//     the lowest priority (Linux: nice 19): hashing and copying a large file
+//     keeps a core busy, and the chat's threads must come first.
+//   - At most Receivers uploads are taken in at once; the others wait.
+//     Each holds a scheduler slot while it runs, so the server keeps
+//     Receivers more slots than it has cores (server.TuneProcess).
 //   - Written data is handed to the disk as it comes (writeback, Linux):
 //     otherwise a large upload's dirty pages are all flushed by the next
 //     database sync, which every message waits for.
-//   - At most receivers uploads are taken in at once, and each yields the
-//     processor between chunks: the chat's goroutines get their turn.
 
-const (
-	receiveChunk = 256 << 10
-	receivers    = 4
-)
+// Receivers is how many uploads are taken in at once.
+const Receivers = 2
+
+const receiveChunk = 256 << 10
 
 var (
-	receiving   = make(chan struct{}, receivers)
+	receiving   = make(chan struct{}, Receivers)
 	chunkBuffer = sync.Pool{New: func() any { b := make([]byte, receiveChunk); return &b }}
 )
 
 // receive copies at most limit+1 bytes of body into f and returns how many
 // and their SHA-256.
-func receive(f *os.File, body io.Reader, limit int64) (int64, []byte, error) {
+func receive(f *os.File, body io.Reader, limit int64) (n int64, sum []byte, err error) {
 	receiving <- struct{}{}
 	defer func() { <-receiving }()
 
-	h := sha256.New()
-	hashing := newHasher(h)
-	defer hashing.stop()
-	bufs := [2]*[]byte{chunkBuffer.Get().(*[]byte), chunkBuffer.Get().(*[]byte)}
-	defer chunkBuffer.Put(bufs[0])
-	defer chunkBuffer.Put(bufs[1])
+	// The work runs on a goroutine locked to a thread of its own, whose
+	// priority is lowered; the thread ends with it (never locked, it would
+	// go back to the runtime's pool with the low priority).
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		runtime.LockOSThread()
+		lowerPriority()
+		n, sum, err = copyHashed(f, body, limit)
+	}()
+	<-done
+	return n, sum, err
+}
 
+func copyHashed(f *os.File, body io.Reader, limit int64) (int64, []byte, error) {
+	h := sha256.New()
+	bp := chunkBuffer.Get().(*[]byte)
+	defer chunkBuffer.Put(bp)
+	buf := *bp
 	src := io.LimitReader(body, limit+1)
 	var n, flushed int64
-	for i := 0; ; i++ {
-		// This buffer's last chunk (two ago) is hashed: add waited for it.
-		buf := *bufs[i%2]
+	for {
 		k, rerr := io.ReadFull(src, buf)
 		if k > 0 {
-			hashing.add(buf[:k])
+			h.Write(buf[:k])
 			if _, err := f.Write(buf[:k]); err != nil {
 				return n, nil, err
 			}
@@ -64,10 +75,7 @@ func receive(f *os.File, body io.Reader, limit int64) (int64, []byte, error) {
 		}
 		switch rerr {
 		case nil:
-			runtime.Gosched()
-			continue
 		case io.EOF, io.ErrUnexpectedEOF:
-			hashing.wait()
 			return n, h.Sum(nil), nil
 		default:
 			return n, nil, rerr
@@ -78,42 +86,3 @@ func receive(f *os.File, body io.Reader, limit int64) (int64, []byte, error) {
 // writebackEvery is how much written data may wait before it is handed to
 // the disk.
 const writebackEvery = 4 << 20
-
-// hasher hashes chunks on its own goroutine, one at a time.
-type hasher struct {
-	in   chan []byte
-	done chan struct{}
-	busy bool
-}
-
-func newHasher(h hash.Hash) *hasher {
-	hs := &hasher{in: make(chan []byte), done: make(chan struct{})}
-	go func() {
-		for b := range hs.in {
-			h.Write(b)
-			hs.done <- struct{}{}
-		}
-	}()
-	return hs
-}
-
-// add hands a chunk over; wait must come before the chunk's buffer is
-// used again.
-func (hs *hasher) add(b []byte) {
-	hs.wait()
-	hs.in <- b
-	hs.busy = true
-}
-
-// wait returns once the chunk handed over last is hashed.
-func (hs *hasher) wait() {
-	if hs.busy {
-		<-hs.done
-		hs.busy = false
-	}
-}
-
-func (hs *hasher) stop() {
-	hs.wait()
-	close(hs.in)
-}

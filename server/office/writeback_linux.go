@@ -12,3 +12,8 @@ import (
 func startWriteback(f *os.File, off, n int64) {
 	unix.SyncFileRange(int(f.Fd()), off, n, unix.SYNC_FILE_RANGE_WRITE)
 }
+
+// lowerPriority makes the calling thread yield to the others (nice 19).
+func lowerPriority() {
+	unix.Setpriority(unix.PRIO_PROCESS, unix.Gettid(), 19)
+}
