@@ -186,7 +186,7 @@ func Bench(o BenchOptions, stdout io.Writer) error {
 			continue
 		}
 		say("```\n%s\n```", res)
-		l := res.Last()
+		l := res.Counted()
 		upr.values = append(upr.values, l.Ratio)
 		upu.values = append(upu.values, l.UploadMBps)
 		upc.values = append(upc.values, l.CPMBps)

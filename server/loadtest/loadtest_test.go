@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/binary"
 	"io"
+	"math"
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -196,11 +198,11 @@ func TestArchive(t *testing.T) {
 func TestUpload(t *testing.T) {
 	// An odd size, so the last page and the last read are partial.
 	const size = 3<<20 + 12345
-	res, err := Upload(UploadOptions{Common: common(t), Size: size, Rounds: 2})
+	res, err := Upload(UploadOptions{Common: common(t), Size: size, Rounds: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Size != size || len(res.Rounds) != 2 {
+	if res.Size != size || len(res.Rounds) != 3 {
 		t.Fatalf("%s", res)
 	}
 	for i, r := range res.Rounds {
@@ -209,8 +211,15 @@ func TestUpload(t *testing.T) {
 			t.Fatalf("round %d: %+v", i+1, r)
 		}
 	}
-	if res.Last() != res.Rounds[1] {
-		t.Fatal("the figures are not the last round's")
+	// The figures count the rounds after the first, one cp first, one the
+	// upload first.
+	c, r2, r3 := res.Counted(), res.Rounds[1], res.Rounds[2]
+	if math.Abs(c.CPMBps-(r2.CPMBps+r3.CPMBps)/2) > 1e-6 || math.Abs(c.UploadMBps-(r2.UploadMBps+r3.UploadMBps)/2) > 1e-6 ||
+		math.Abs(c.Ratio-c.UploadMBps/c.CPMBps) > 1e-9 || c.RSSRise != max(r2.RSSRise, r3.RSSRise) {
+		t.Fatalf("counted %+v from %+v and %+v", c, r2, r3)
+	}
+	if !strings.Contains(res.String(), "round 3 (the upload first)") {
+		t.Fatalf("the order is not said:\n%s", res)
 	}
 }
 

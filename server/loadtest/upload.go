@@ -302,18 +302,35 @@ func (r UploadRound) String() string {
 		mib(r.RSSBefore), mib(r.RSSPeak), mib(r.RSSRise), r.Samples, 100*r.ServerCPU, 100*r.LoadCPU, r.Stored)
 }
 
-// UploadResult is every round; the figures are the last round's.
+// UploadResult is every round. The first warms the caches; the others
+// alternate which goes first, cp or the upload (cp first in the odd ones):
+// a disk that slows after a burst of writing then weighs on both alike.
 type UploadResult struct {
 	Size   int64         `json:"size"`
 	Rounds []UploadRound `json:"rounds"`
 }
 
-// Last is the round whose figures count (the caches warmed by the others).
-func (r UploadResult) Last() UploadRound {
+// Counted is the figures that count: over the rounds after the first,
+// the mean of cp's and the upload's speeds, their ratio, and the largest
+// RSS rise. With one round, that round.
+func (r UploadResult) Counted() UploadRound {
 	if len(r.Rounds) == 0 {
 		return UploadRound{}
 	}
-	return r.Rounds[len(r.Rounds)-1]
+	rounds := r.Rounds
+	if len(rounds) > 1 {
+		rounds = rounds[1:]
+	}
+	var c UploadRound
+	for _, rd := range rounds {
+		c.CPMBps += rd.CPMBps / float64(len(rounds))
+		c.UploadMBps += rd.UploadMBps / float64(len(rounds))
+		if rd.RSSRise >= c.RSSRise {
+			c.RSSBefore, c.RSSPeak, c.RSSRise = rd.RSSBefore, rd.RSSPeak, rd.RSSRise
+		}
+	}
+	c.Ratio = c.UploadMBps / c.CPMBps
+	return c
 }
 
 func (r UploadResult) String() string {
@@ -321,13 +338,17 @@ func (r UploadResult) String() string {
 	fmt.Fprintf(&b, "upload: one file of %s, against cp on the same disk (both synced)\n", SizeText(r.Size))
 	for i, rd := range r.Rounds {
 		note := ""
-		if i < len(r.Rounds)-1 {
+		switch {
+		case i == 0 && len(r.Rounds) > 1:
 			note = " (warm-up)"
+		case i%2 == 0:
+			note = " (the upload first)"
 		}
 		fmt.Fprintf(&b, "  round %d%s: %s\n", i+1, note, rd)
 	}
-	l := r.Last()
-	fmt.Fprintf(&b, "  upload ÷ cp %.2f (target ≥ 0.8); server RSS rise %.1f MiB (target < 64 MiB)", l.Ratio, mib(l.RSSRise))
+	c := r.Counted()
+	fmt.Fprintf(&b, "  counted (rounds after the first, means): cp %.0f MB/s, upload %.0f MB/s, upload ÷ cp %.2f (target ≥ 0.8); server RSS rise %.1f MiB (target < 64 MiB)",
+		c.CPMBps, c.UploadMBps, c.Ratio, mib(c.RSSRise))
 	return b.String()
 }
 
@@ -337,7 +358,7 @@ func Upload(o UploadOptions) (UploadResult, error) {
 		o.Size = 1 << 30
 	}
 	if o.Rounds <= 0 {
-		o.Rounds = 2
+		o.Rounds = 3
 	}
 	if o.Sample <= 0 {
 		o.Sample = 20 * time.Millisecond
@@ -389,53 +410,68 @@ func Upload(o UploadOptions) (UploadResult, error) {
 
 		// cp, with its copy synced as the server syncs the upload (the
 		// file, then its folder).
-		dst := src + ".copy"
-		t0 = time.Now()
-		if out, err := exec.Command(cp, append(cpArgs, src, dst)...).CombinedOutput(); err != nil {
-			return res, fmt.Errorf("upload: cp: %v: %s", err, strings.TrimSpace(string(out)))
+		copyIt := func() error {
+			dst := src + ".copy"
+			t0 := time.Now()
+			if out, err := exec.Command(cp, append(cpArgs, src, dst)...).CombinedOutput(); err != nil {
+				return fmt.Errorf("upload: cp: %v: %s", err, strings.TrimSpace(string(out)))
+			}
+			if err := syncPath(dst); err != nil {
+				return err
+			}
+			if err := syncPath(srcDir); err != nil {
+				return err
+			}
+			rd.CP = time.Since(t0)
+			rd.CPMBps = mbps(o.Size, rd.CP)
+			return nil
 		}
-		if err := syncPath(dst); err != nil {
-			return res, err
-		}
-		if err := syncPath(srcDir); err != nil {
-			return res, err
-		}
-		rd.CP = time.Since(t0)
-		rd.CPMBps = mbps(o.Size, rd.CP)
 		// Nothing is removed until the end, so that freeing gigabytes
 		// (discarded, on a disk mounted so) never falls inside a
 		// measurement.
 
 		// The upload, streamed from the same source.
-		f, err := os.Open(src)
-		if err != nil {
-			return res, err
+		var a uploadAnswer
+		uploadIt := func() error {
+			f, err := os.Open(src)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			if rd.RSSBefore, err = w.target.RSS(); err != nil {
+				return err
+			}
+			sampler := sampleRSS(w.target, o.Sample)
+			serverCPU, loadCPU := w.target.CPU(), procCPU(selfPID)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+			defer cancel()
+			t0 := time.Now()
+			a, err = postFile(ctx, hc, w.target.URL, w.fx.Tokens[0], w.fx.Channels[0], fmt.Sprintf("load-test-%d.dat", round), f, o.Size)
+			rd.Upload = time.Since(t0)
+			serverCPU, loadCPU = w.target.CPU()-serverCPU, procCPU(selfPID)-loadCPU
+			peak, n, serr := sampler.end()
+			if err != nil {
+				return fmt.Errorf("upload: round %d: %w", round+1, err)
+			}
+			if serr != nil {
+				return fmt.Errorf("upload: server RSS: %w", serr)
+			}
+			rd.RSSPeak, rd.Samples = max(peak, rd.RSSBefore), n
+			rd.ServerCPU, rd.LoadCPU = serverCPU.Seconds()/rd.Upload.Seconds(), loadCPU.Seconds()/rd.Upload.Seconds()
+			return nil
 		}
-		if rd.RSSBefore, err = w.target.RSS(); err != nil {
-			f.Close()
-			return res, err
+		steps := []func() error{copyIt, uploadIt}
+		if round%2 == 0 && round > 0 {
+			steps[0], steps[1] = uploadIt, copyIt
 		}
-		sampler := sampleRSS(w.target, o.Sample)
-		serverCPU, loadCPU := w.target.CPU(), procCPU(selfPID)
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
-		t0 = time.Now()
-		a, err := postFile(ctx, hc, w.target.URL, w.fx.Tokens[0], w.fx.Channels[0], fmt.Sprintf("load-test-%d.dat", round), f, o.Size)
-		rd.Upload = time.Since(t0)
-		cancel()
-		serverCPU, loadCPU = w.target.CPU()-serverCPU, procCPU(selfPID)-loadCPU
-		f.Close()
-		peak, n, serr := sampler.end()
-		if err != nil {
-			return res, fmt.Errorf("upload: round %d: %w", round+1, err)
-		}
-		if serr != nil {
-			return res, fmt.Errorf("upload: server RSS: %w", serr)
+		for _, step := range steps {
+			if err := step(); err != nil {
+				return res, err
+			}
 		}
 		rd.UploadMBps = mbps(o.Size, rd.Upload)
 		rd.Ratio = rd.UploadMBps / rd.CPMBps
-		rd.RSSPeak, rd.Samples = max(peak, rd.RSSBefore), n
 		rd.RSSRise = rd.RSSPeak - rd.RSSBefore
-		rd.ServerCPU, rd.LoadCPU = serverCPU.Seconds()/rd.Upload.Seconds(), loadCPU.Seconds()/rd.Upload.Seconds()
 		rd.ID = a.File.ID
 		if st, err := os.Stat(storedPath(w.dir, sha)); err == nil && st.Size() == o.Size && a.File.Size == o.Size {
 			rd.Stored = true
