@@ -190,9 +190,12 @@ function timed(s) {
   return { tree, ms: best };
 }
 
-// Linear time: each 1 MB of adversarial input parses in well under 200 ms
-// (the slowest is logged). A quadratic step would take seconds here.
-test('adversarial input: 10,000 levels, 100,000 backticks, 1 MB in < 200 ms', () => {
+// Linear time: each 1 MB of adversarial input parses in tens of
+// milliseconds (the slowest is logged; its speed is not what is tested).
+// The bound below is far above that, so a busy machine does not trip it,
+// and far below what one quadratic step costs on 1 MB (minutes).
+const LINEAR_MS = 2000;
+test('adversarial input: 10,000 levels, 100,000 backticks, 1 MB in linear time', () => {
   const cases = {
     'quotes 10,000 deep': '>'.repeat(10000) + ' x',
     'quotes 10,000 deep, spaced': '> '.repeat(10000) + 'x',
@@ -231,7 +234,7 @@ test('adversarial input: 10,000 levels, 100,000 backticks, 1 MB in < 200 ms', ()
   for (const [name, s] of Object.entries(cases)) {
     const { tree, ms } = timed(s);
     if (ms > slowest[1]) slowest = [name, ms];
-    assert.ok(ms < 200, `${name}: ${ms.toFixed(0)} ms`);
+    assert.ok(ms < LINEAR_MS, `${name}: ${ms.toFixed(0)} ms`);
     const d = depths(tree);
     assert.ok(d.nest <= MAX_NEST && d.emph <= MAX_EMPHASIS, `${name}: nesting ${d.nest}, emphasis ${d.emph}`);
     assert.ok(isSubsequence(s, textOf(tree)), `${name}: the text shown is not the text typed`);
@@ -285,7 +288,7 @@ test('fuzz: random mixes of markers never throw, stay bounded and show only type
   let long = '';
   while (long.length < MB) long += PARTS[Math.floor(rand() * PARTS.length)];
   const { tree, ms } = timed(long);
-  assert.ok(ms < 200, `1 MB of random markers: ${ms.toFixed(0)} ms`);
+  assert.ok(ms < LINEAR_MS, `1 MB of random markers: ${ms.toFixed(0)} ms`);
   assert.ok(depths(tree).nodes <= 3 * MAX_NODES + long.length / 2);
   console.log(`fuzz: ${total} characters in 3000 texts; 1 MB random in ${ms.toFixed(1)} ms`);
 });
