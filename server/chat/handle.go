@@ -106,11 +106,12 @@ func (c *Conn) onSend(f *inFrame) {
 // frame when they refuse it. It reports whether to go on, and the verdict
 // to queue once stored.
 func (c *Conn) screen(id string, p *archive.Post) (bool, *rules.Result) {
-	verdict, r := c.hub.posting.Screen(p)
+	masked, verdict, r := c.hub.posting.Screen(p.From, p.Channel, p.Text)
 	if r != nil {
 		c.fail(id, r.Code, r.Message)
 		return false, nil
 	}
+	p.Masked = masked
 	return true, verdict
 }
 

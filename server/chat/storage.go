@@ -33,9 +33,10 @@ type Storage interface {
 type Posting interface {
 	Member(user, channel string) *office.Refusal
 	MayPost(user, channel string, text *string) *office.Refusal
-	// Screen runs the content rules over p, which it may mask, and
-	// returns the verdict to hand to Flagged once p is stored.
-	Screen(p *archive.Post) (*rules.Result, *office.Refusal)
+	// Screen runs the content rules over a text: it returns the text for
+	// members (masked, or as it is) and the verdict to hand to Flagged once
+	// the message is stored.
+	Screen(user, channel, text string) (string, *rules.Result, *office.Refusal)
 	Flagged(m archive.Message, v *rules.Result)
 	// Attach resolves the uploads a send names into the message's files.
 	Attach(user, channel string, ids []string) ([]archive.File, *office.Refusal)

@@ -91,29 +91,28 @@ func (m *Messages) isAdmin(user string) bool {
 	return err == nil && u.Role == archive.RoleAdmin
 }
 
-// Screen runs the office's content rules over a text about to be stored:
-// block refuses it (only a masked excerpt reaches the review queue), mask
-// stores a masked copy for members beside the original, and flag lets it
-// through. It returns the verdict to hand to Flagged once the message is
-// stored (nil when nothing matched).
-func (m *Messages) Screen(p *archive.Post) (*rules.Result, *Refusal) {
-	res := m.store.RuleEngine().Check(p.Text)
-	p.Masked = p.Text
+// Screen runs the office's content rules over user's text about to be
+// stored in channel: block refuses it (only a masked excerpt reaches the
+// review queue), mask gives a masked copy for members to store beside the
+// original, and flag lets it through. It returns the text for members and
+// the verdict to hand to Flagged once the message is stored (nil when
+// nothing matched). Strings in, strings out: the caller's post stays on
+// its stack (every message comes this way).
+func (m *Messages) Screen(user, channel, text string) (string, *rules.Result, *Refusal) {
+	res := m.store.RuleEngine().Check(text)
 	switch res.Action {
 	case rules.ActionBlock:
-		flag := archive.Flag{Channel: p.Channel, User: p.From, RuleIDs: res.RuleIDs(), Action: res.Action,
-			Excerpt: rules.Excerpt(p.Text, res.Hits, archive.MaxFlagExcerpt)}
+		flag := archive.Flag{Channel: channel, User: user, RuleIDs: res.RuleIDs(), Action: res.Action,
+			Excerpt: rules.Excerpt(text, res.Hits, archive.MaxFlagExcerpt)}
 		if err := m.store.AddFlag(flag); err != nil {
 			m.log.Error("flag queue", "err", err)
 		}
-		return nil, &Refusal{RefusedBlocked, "This message was not sent: it matches the office's rule against sharing " + ruleNames(res) + "."}
-	case rules.ActionMask:
-		p.Masked = res.Masked
+		return "", nil, &Refusal{RefusedBlocked, "This message was not sent: it matches the office's rule against sharing " + ruleNames(res) + "."}
 	case rules.ActionAllow:
-		return nil, nil
+		return text, nil, nil
 	}
 	verdict := res // a copy, so res stays off the heap on the common path
-	return &verdict, nil
+	return res.Masked, &verdict, nil
 }
 
 // Flagged puts a stored message a flag or mask rule matched on the review

@@ -82,20 +82,17 @@ func TestMessageRulesRefuseWithTheirCode(t *testing.T) {
 	if err := o.AddRule(boss, rules.Rule{ID: "salary", Name: "salaries", Kind: rules.KindPattern, Pattern: "salary", Action: rules.ActionFlag, Enabled: true}); err != nil {
 		t.Fatal(err)
 	}
-	p := archive.Post{Channel: room.ID, From: "ana", Text: "pay to DE89 3704 0044 0532 0130 00 please"}
-	if v, r := m.Screen(&p); v != nil || r == nil || r.Code != RefusedBlocked || !strings.Contains(r.Message, "bank accounts") {
+	if _, v, r := m.Screen("ana", room.ID, "pay to DE89 3704 0044 0532 0130 00 please"); v != nil || r == nil || r.Code != RefusedBlocked || !strings.Contains(r.Message, "bank accounts") {
 		t.Fatalf("block: %+v %+v", v, r)
 	}
 	if f := st.Flags(true, 10); len(f) != 1 || strings.Contains(f[0].Excerpt, "0532") {
 		t.Fatalf("the blocked message's flag: %+v", f)
 	}
-	p = archive.Post{Channel: room.ID, From: "ana", Text: "my salary is late"}
-	v, r := m.Screen(&p)
-	if r != nil || v == nil || v.Action != rules.ActionFlag || p.Masked != p.Text {
-		t.Fatalf("flag: %+v %+v %+v", v, r, p)
+	masked, v, r := m.Screen("ana", room.ID, "my salary is late")
+	if r != nil || v == nil || v.Action != rules.ActionFlag || masked != "my salary is late" {
+		t.Fatalf("flag: %+v %+v %q", v, r, masked)
 	}
-	p = archive.Post{Channel: room.ID, From: "ana", Text: "lunch?"}
-	if v, r := m.Screen(&p); v != nil || r != nil || p.Masked != "lunch?" {
+	if masked, v, r := m.Screen("ana", room.ID, "lunch?"); v != nil || r != nil || masked != "lunch?" {
 		t.Fatalf("nothing matched: %+v %+v", v, r)
 	}
 }
