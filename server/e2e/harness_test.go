@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -340,3 +341,13 @@ func (p *person) sawDialog() bool {
 
 // js quotes a Go string for JavaScript source.
 func js(s string) string { return fmt.Sprintf("%q", s) }
+
+// pressNow clicks what sel finds from inside the page, in one step: a click
+// driven from outside (find, then click) can fall between a re-render's
+// removal of the node and its new one, most often on a busy machine.
+func pressNow(e *env, p *person, sel string) {
+	e.t.Helper()
+	if !eval[bool](p, `(() => { const el = document.querySelector(`+strconv.Quote(sel)+`); if (!el) return false; el.click(); return true })()`) {
+		e.fatalf("%s: nothing to click at %s", p.name, sel)
+	}
+}

@@ -256,7 +256,7 @@ export class Reactions {
   }
 
   // open shows a popover (menu or picker) by anchor; it closes on Esc, a
-  // click elsewhere, resizing the window or leaving it with the keyboard,
+  // click elsewhere or leaving it with the keyboard (a resized window moves it),
   // and gives focus back to the button that opened it.
   open(el, anchor, seq, backSelector) {
     document.body.append(el);
@@ -266,7 +266,9 @@ export class Reactions {
     const onDown = (e) => { if (!el.contains(e.target) && !anchor.contains(e.target)) this.closePopup(false); };
     // The list may scroll under it (new messages): it follows its button.
     const onScroll = (e) => { if (!el.contains(e.target) && anchor.isConnected) place(el, anchor); };
-    const onResize = () => this.closePopup(false);
+    // A phone's keyboard resizes the window when the search box takes
+    // focus: the popover follows the window rather than closing.
+    const onResize = () => { if (anchor.isConnected) place(el, anchor); };
     const onOut = (e) => { if (e.relatedTarget && !el.contains(e.relatedTarget) && e.relatedTarget !== anchor) this.closePopup(false); };
     document.addEventListener('pointerdown', onDown, true);
     document.addEventListener('scroll', onScroll, true);
@@ -312,7 +314,9 @@ export function focusPath(el) {
 // place puts a popover under its anchor (or above, where there is no
 // room), inside the window. A phone shows it as a sheet at the bottom (CSS).
 export function place(el, anchor) {
-  if (matchMedia('(max-width: 720px)').matches) { el.classList.add('sheet'); return; }
+  const sheet = matchMedia('(max-width: 720px)').matches;
+  el.classList.toggle('sheet', sheet);
+  if (sheet) { el.style.left = el.style.top = ''; return; }
   const r = anchor.getBoundingClientRect();
   const w = el.offsetWidth, hgt = el.offsetHeight;
   const vw = document.documentElement.clientWidth, vh = document.documentElement.clientHeight;
