@@ -66,7 +66,7 @@ func TestReactionsSeenByOthers(t *testing.T) {
 	if n := eval[int](ana, `document.querySelectorAll(`+js(msgSel(seq)+` .msg-tools .msg-actions`)+`).length`); n != 0 {
 		e.fatalf("Ben's message offers Ana edit/delete")
 	}
-	pressNow(e, ana, msgSel(seq) + ` [data-action="quick-react"][data-emoji="👍"]`)
+	pressNow(e, ana, msgSel(seq)+` [data-action="quick-react"][data-emoji="👍"]`)
 	ben.until("👍 1 on Ben's page", chip(seq, "👍")+`?.textContent === '👍 1'`, 5*time.Second)
 	if title := eval[string](ben, chip(seq, "👍")+`.title`); !strings.Contains(title, "Ana") {
 		e.fatalf("the tooltip of Ben's chip is %q, want it to name Ana", title)
@@ -87,13 +87,13 @@ func TestReactionsSeenByOthers(t *testing.T) {
 
 	// Clicking her chip takes it back.
 	ana.tools(seq)
-	pressNow(e, ana, msgSel(seq) + ` .reaction[data-emoji="👍"]`)
+	pressNow(e, ana, msgSel(seq)+` .reaction[data-emoji="👍"]`)
 	ben.until("the reaction gone on Ben's page", `!`+chip(seq, "👍"), 5*time.Second)
 	ana.until("the reaction gone on hers", `!`+chip(seq, "👍"), 5*time.Second)
 
 	// The picker: search "thumbs", ↓ to the first result, → to the second, Enter.
 	ana.tools(seq)
-	pressNow(e, ana, msgSel(seq) + ` .msg-tools [data-action="react"]`)
+	pressNow(e, ana, msgSel(seq)+` .msg-tools [data-action="react"]`)
 	ana.until("the picker with its search box focused", `document.activeElement?.classList.contains('emoji-search')`, 5*time.Second)
 	ana.until("the full list", `document.querySelectorAll('.emoji-picker .emoji').length > 1000`, 5*time.Second)
 	e.save(ana, "picker")
@@ -108,7 +108,7 @@ func TestReactionsSeenByOthers(t *testing.T) {
 
 	// Esc closes the picker too; what was picked comes first next time.
 	ana.tools(seq)
-	pressNow(e, ana, msgSel(seq) + ` .msg-tools [data-action="react"]`)
+	pressNow(e, ana, msgSel(seq)+` .msg-tools [data-action="react"]`)
 	ana.until("the picker again", `document.querySelectorAll('.emoji-picker .emoji').length > 1000`, 5*time.Second)
 	if first := eval[string](ana, `document.querySelector('.emoji-picker .emoji-section h3').textContent + ' ' + document.querySelector('.emoji-picker .emoji').dataset.emoji`); first != "Recent 👎" {
 		e.fatalf("the picker starts with %q, want the recent 👎", first)
@@ -122,7 +122,7 @@ func TestReactionsSeenByOthers(t *testing.T) {
 	// wait until the page has the phone's width.
 	ana.until("the phone's width", `innerWidth === 390 && matchMedia('(max-width: 720px)').matches`, 5*time.Second)
 	ana.tools(seq)
-	pressNow(e, ana, msgSel(seq) + ` .msg-tools [data-action="react"]`)
+	pressNow(e, ana, msgSel(seq)+` .msg-tools [data-action="react"]`)
 	ana.until("the picker as a sheet", `(() => { const p = document.querySelector('.emoji-picker.sheet'); if (!p) return false; const r = p.getBoundingClientRect(); return r.left >= 0 && r.right <= innerWidth && Math.abs(r.bottom - innerHeight) < 2; })()`, 5*time.Second)
 	e.save(ana, "picker-phone")
 	ana.run(chromedp.KeyEvent(kb.Escape))
@@ -154,7 +154,7 @@ func TestPinnedPanel(t *testing.T) {
 	seq := keyOf(ana, "Office closed on Friday")
 
 	ana.tools(seq)
-	pressNow(e, ana, msgSel(seq) + ` [data-action="more"]`)
+	pressNow(e, ana, msgSel(seq)+` [data-action="more"]`)
 	ana.until("the menu, its first item focused", `document.activeElement?.getAttribute('role') === 'menuitem' && document.querySelector('.msg-menu [data-action="pin"]')?.textContent === 'Pin to channel'`, 5*time.Second)
 	e.save(ana, "more-menu")
 	a11y(ana, "the More menu")
@@ -174,7 +174,7 @@ func TestPinnedPanel(t *testing.T) {
 
 	// Unpinned by Ana: the open panel follows.
 	ana.tools(seq)
-	pressNow(e, ana, msgSel(seq) + ` [data-action="more"]`)
+	pressNow(e, ana, msgSel(seq)+` [data-action="more"]`)
 	ana.until("the menu says Unpin", `document.querySelector('.msg-menu [data-action="pin"]')?.textContent === 'Unpin from channel'`, 5*time.Second)
 	ana.run(chromedp.Click(chromedp.CSS(`.msg-menu [data-action="pin"]`)))
 	ben.until("the panel empty", `!document.querySelector('#pins-panel .result') && document.querySelector('#pins-panel .list-status').textContent.startsWith('Nothing is pinned')`, 10*time.Second)
@@ -202,7 +202,7 @@ func TestSavedView(t *testing.T) {
 	ben.until("Ana's message", hasText("The supplier's new address is on the wiki"), 5*time.Second)
 	seq := keyOf(ben, "The supplier's new address is on the wiki")
 	ben.tools(seq)
-	pressNow(e, ben, msgSel(seq) + ` [data-action="more"]`)
+	pressNow(e, ben, msgSel(seq)+` [data-action="more"]`)
 	ben.until("Save in the menu", `document.querySelector('.msg-menu [data-action="save"]')?.textContent === 'Save for later'`, 5*time.Second)
 	ben.run(chromedp.Click(chromedp.CSS(`.msg-menu [data-action="save"]`)))
 	ben.until("the toast", `document.querySelector('.toast:not([hidden])')?.textContent.startsWith('Saved.')`, 5*time.Second)
@@ -219,7 +219,7 @@ func TestSavedView(t *testing.T) {
 	ben.run(chromedp.Reload())
 	ben.until("the chat again", hasText("The supplier's new address is on the wiki"), 10*time.Second)
 	ben.tools(seq)
-	pressNow(e, ben, msgSel(seq) + ` [data-action="more"]`)
+	pressNow(e, ben, msgSel(seq)+` [data-action="more"]`)
 	ben.until("the menu offers to remove it", `document.querySelector('.msg-menu [data-action="save"]')?.textContent === 'Remove from saved'`, 5*time.Second)
 	ben.run(chromedp.KeyEvent(kb.Escape))
 	ben.until("the menu closed, focus back on More", `!document.querySelector('.msg-menu') && document.activeElement?.dataset.action === 'more'`, 5*time.Second)
@@ -259,7 +259,7 @@ func TestCopyLinkOpensMessage(t *testing.T) {
 	text := eval[string](ana, `document.querySelector('.msg[data-key] .text').textContent`)
 	ana.do(`window.copied = ''; navigator.clipboard.writeText = async (t) => { window.copied = t; }`)
 	ana.tools(seq)
-	pressNow(e, ana, msgSel(seq) + ` [data-action="more"]`)
+	pressNow(e, ana, msgSel(seq)+` [data-action="more"]`)
 	ana.run(chromedp.Click(chromedp.CSS(`.msg-menu [data-action="copy-link"]`)))
 	ana.until("the link copied", `window.copied && document.querySelector('.toast:not([hidden])')?.textContent.startsWith('Link copied.')`, 5*time.Second)
 	link := eval[string](ana, `window.copied`)
