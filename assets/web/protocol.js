@@ -70,7 +70,10 @@ export class Protocol {
     const { store, api } = this;
     try {
       const [me, users, channels] = await Promise.all([api.me(), api.users(), api.channels()]);
-      if (!me) return this.end(null);
+      // The session ended while the socket opened: the server closes this
+      // socket with the reason (signed out, disabled…), which closed()
+      // shows; end without one only if that close does not come.
+      if (!me) return this.endSoon();
       api.csrf = me.csrf;
       if (!me.policy.accepted) return this.end(me);
       store.policy = me.policy;
@@ -106,10 +109,18 @@ export class Protocol {
     } catch { /* offline: keep retrying */ }
   }
 
+  // endSoon ends the session in a moment, unless a close with its reason
+  // ends it first.
+  endSoon() {
+    clearTimeout(this.endTimer);
+    this.endTimer = setTimeout(() => { if (!this.stopped) this.end(null); }, this.endWait ?? 2000);
+  }
+
   // end stops reconnecting and hands over to sign-in (me null, with the
   // notice to show there) or the policy gate. Pending messages stay in the
   // outbox for the next session.
   end(me, notice = '') {
+    clearTimeout(this.endTimer);
     this.ready = false;
     this.stopped = true;
     this.stopSocket();

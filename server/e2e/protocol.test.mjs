@@ -288,11 +288,25 @@ test('an ordinary close does not ask the API; a refused upgrade does', async () 
   assert.equal(w.stops, 0);
 });
 
-test('signed out at open: no sync, the socket stops', async () => {
+test('signed out at open: no sync; the close that follows says why', async () => {
   const w = world();
   w.api.answer = null;
   w.open = true;
   await w.p.opened();
+  assert.deepEqual(w.sent, []);
+  assert.deepEqual(w.named('signedOut'), [], 'waits for the close and its reason');
+  await w.p.closed(1008, true, 'signed out');
+  assert.equal(w.stops, 1);
+  assert.deepEqual(w.named('signedOut'), [['signedOut', 'You signed out.']]);
+});
+
+test('signed out at open, and no close comes: the socket stops all the same', async () => {
+  const w = world();
+  w.api.answer = null;
+  w.open = true;
+  w.p.endWait = 5;
+  await w.p.opened();
+  await new Promise((r) => setTimeout(r, 20));
   assert.deepEqual(w.sent, []);
   assert.equal(w.stops, 1);
   assert.deepEqual(w.named('signedOut'), [['signedOut', '']]);
