@@ -17,6 +17,7 @@ import (
 
 	"inhouse/server/archive"
 	"inhouse/server/chat"
+	"inhouse/server/filekind"
 	"inhouse/server/office"
 )
 
@@ -175,13 +176,6 @@ func (i *idleReader) Read(p []byte) (int, error) {
 	return i.r.Read(p)
 }
 
-// inlineTypes are shown in the browser; everything else is downloaded.
-// SVG and HTML never are: they can run scripts.
-var inlineTypes = map[string]bool{
-	"image/jpeg": true, "image/png": true, "image/gif": true, "image/webp": true,
-	"application/pdf": true, "text/plain; charset=utf-8": true,
-}
-
 // fileCSP keeps a file shown in the browser from running or loading
 // anything, should a type ever be decided wrongly.
 const fileCSP = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
@@ -231,7 +225,7 @@ func (s *Server) serveFile(r *request, find func(user, channel string, seq uint6
 		return
 	}
 	disposition := "attachment"
-	if inlineTypes[f.Type] && !ctx.QueryArgs().Has("download") {
+	if filekind.InlineType(f.Type) && !ctx.QueryArgs().Has("download") {
 		disposition = "inline"
 	}
 	h.Set("Content-Security-Policy", fileCSP)

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/tidwall/buntdb"
+
+	"inhouse/server/filekind"
 )
 
 // Settings are the office's choices made in the console.
@@ -63,8 +65,8 @@ const (
 )
 
 // DefaultBlockedKinds are the kinds of file never allowed unless the
-// office says otherwise: programs and scripts (filekind's categories).
-var DefaultBlockedKinds = []string{"program", "script"}
+// office says otherwise (filekind's: programs and scripts).
+var DefaultBlockedKinds = filekind.DefaultBlocked
 
 // MaxFileBytes is the largest file the office takes.
 func (st Settings) MaxFileBytes() int64 {

@@ -192,13 +192,6 @@ func (s *Store) Pins(channel string) []uint64 {
 	return out
 }
 
-// ThreadRoot is the root of the thread a reply is in (0: not a reply).
-func (s *Store) ThreadRoot(channel string, seq uint64) uint64 {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.talk.replyOf[curKey(channel, seq)]
-}
-
 // FollowedThread is a thread one follows, with what one has not read.
 type FollowedThread struct {
 	Channel string

@@ -460,17 +460,15 @@ func sniffMarkup(h []byte) (string, bool) {
 // Inline reports whether the browser may show the kind in the page:
 // pictures of the four kinds, PDF and plain text. Everything else is an
 // attachment.
-func (k Kind) Inline() bool {
-	switch k.Category {
-	case CategoryImage:
-		switch k.Type {
-		case typeJPEG, typePNG, typeGIF, typeWebP:
-			return true
-		}
-	case CategoryPDF:
-		return k.Type == typePDF
-	case CategoryText:
-		return k.Type == typeText
+func (k Kind) Inline() bool { return InlineType(k.Type) }
+
+// InlineType reports whether a file of this served type may be shown in
+// the browser: pictures of the four kinds, PDF and plain text. SVG and HTML
+// never are, whatever the name says.
+func InlineType(typ string) bool {
+	switch typ {
+	case typeJPEG, typePNG, typeGIF, typeWebP, typePDF, typeText:
+		return true
 	}
 	return false
 }
