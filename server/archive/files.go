@@ -217,8 +217,12 @@ func (s *Store) noteFiles(m *Message) {
 	}
 	sb := sharedBytes{channel: m.Channel, from: m.From, ts: m.TS, files: len(m.Files)}
 	for i := range m.Files {
-		s.fileRefs[m.Files[i].SHA256]++
-		sb.bytes += m.Files[i].Size
+		f := &m.Files[i]
+		if s.fileRefs[f.SHA256] == 0 {
+			s.filesBytes += f.Size // each content counts once
+		}
+		s.fileRefs[f.SHA256]++
+		sb.bytes += f.Size
 	}
 	s.shared = append(s.shared, sb)
 }
@@ -231,21 +235,11 @@ func (s *Store) FileNamed(sha string) bool {
 }
 
 // FilesStats is the content store's size: what the records name, once
-// per content.
+// per content (from the records, not the disk: asked at every upload).
 func (s *Store) FilesStats() (files int, bytes int64) {
 	s.mu.RLock()
-	shas := make([]string, 0, len(s.fileRefs))
-	for sha := range s.fileRefs {
-		shas = append(shas, sha)
-	}
-	s.mu.RUnlock()
-	for _, sha := range shas {
-		if fi, err := os.Stat(s.FilePath(sha)); err == nil {
-			files++
-			bytes += fi.Size()
-		}
-	}
-	return files, bytes
+	defer s.mu.RUnlock()
+	return len(s.fileRefs), s.filesBytes
 }
 
 // SweepFiles removes what no one will ever ask for: uploads that were

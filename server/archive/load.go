@@ -223,7 +223,7 @@ func recordTS(v string) (int64, bool) {
 // client id made.
 func (s *Store) reindexRefs(refs []msgRef, idem bool) error {
 	s.cur = map[string]*current{}
-	s.fileRefs = map[string]int32{}
+	s.fileRefs, s.filesBytes = map[string]int32{}, 0
 	s.shared = nil
 	reads := s.talk.reads // not from the records: kept across a rebuild
 	s.talk = newTalk()

@@ -69,29 +69,30 @@ type Store struct {
 	Writes    atomic.Uint64
 	SyncNanos atomic.Uint64
 
-	mu        sync.RWMutex // guards the in-memory directory below
-	users     map[string]*User
-	channels  map[string]*Channel
-	dms       map[string]string   // dmPair(a, b) -> channel id
-	lastSeq   map[string]uint64   // durable last seq per channel
-	nextSeq   map[string]uint64   // writer-only: last seq handed out
-	heads     map[string]string   // writer-only: each channel's chain head
-	idem      map[string]idemRef  // writer-only: idemKey(from, client id) -> the message it made
-	lagging   map[string]struct{} // writer-only: channels whose head record is behind
-	headsDue  bool                // writer-only: the next batch writes the head records
-	undo      []undo              // writer-only: what to restore if a transaction rolls back
-	scratch   []byte              // writer-only: where a message is sealed
-	migrated  bool                // set at open when a migration ran
-	cur       map[string]*current // edited and deleted messages
-	fileRefs  map[string]int32    // stored file (sha256) -> how many records name it
-	shared    []sharedBytes       // every message's files, for the reports
-	talk      talk                // reactions, pins and threads (talk.go)
-	index     *index
-	readMarks map[string]*uint64 // readMarkSlot(channel, user) -> the last seq they read (a pointer: moved in place on every own message)
-	ruleState ruleState          // content rules and the open flags (rules_store.go)
-	policy    Policy
-	accepts   map[string]Acceptance // user -> acceptance
-	settings  Settings
+	mu         sync.RWMutex // guards the in-memory directory below
+	users      map[string]*User
+	channels   map[string]*Channel
+	dms        map[string]string   // dmPair(a, b) -> channel id
+	lastSeq    map[string]uint64   // durable last seq per channel
+	nextSeq    map[string]uint64   // writer-only: last seq handed out
+	heads      map[string]string   // writer-only: each channel's chain head
+	idem       map[string]idemRef  // writer-only: idemKey(from, client id) -> the message it made
+	lagging    map[string]struct{} // writer-only: channels whose head record is behind
+	headsDue   bool                // writer-only: the next batch writes the head records
+	undo       []undo              // writer-only: what to restore if a transaction rolls back
+	scratch    []byte              // writer-only: where a message is sealed
+	migrated   bool                // set at open when a migration ran
+	cur        map[string]*current // edited and deleted messages
+	fileRefs   map[string]int32    // stored file (sha256) -> how many records name it
+	filesBytes int64               // their sizes, each content once
+	shared     []sharedBytes       // every message's files, for the reports
+	talk       talk                // reactions, pins and threads (talk.go)
+	index      *index
+	readMarks  map[string]*uint64 // readMarkSlot(channel, user) -> the last seq they read (a pointer: moved in place on every own message)
+	ruleState  ruleState          // content rules and the open flags (rules_store.go)
+	policy     Policy
+	accepts    map[string]Acceptance // user -> acceptance
+	settings   Settings
 }
 
 // op is one write waiting for the group commit.

@@ -206,26 +206,28 @@ type FollowedThread struct {
 func (s *Store) Threads(user string, channels []string) []FollowedThread {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	var out []FollowedThread
+	in := make(map[string]bool, len(channels))
 	for _, ch := range channels {
-		prefix := ch + "\x00"
-		for key, th := range s.talk.threads {
-			if !strings.HasPrefix(key, prefix) || th.Replies == 0 {
-				continue
-			}
-			root := parseSeq(key[len(prefix):])
-			if !slices.Contains(th.People, user) && !slices.Contains(th.mentioned, user) && s.authorOf(ch, root) != user {
-				continue
-			}
-			read := s.talk.reads[threadReadSlot(ch, root, user)]
-			unread := 0
-			for _, seq := range th.seqs {
-				if seq > read {
-					unread++
-				}
-			}
-			out = append(out, FollowedThread{Channel: ch, Root: root, Replies: th.Replies, Last: th.Last, Unread: unread})
+		in[ch] = true
+	}
+	var out []FollowedThread
+	for key, th := range s.talk.threads { // one pass, whatever the number of channels
+		ch, rootText, _ := strings.Cut(key, "\x00") // curKey's parts
+		if !in[ch] || th.Replies == 0 {
+			continue
 		}
+		root := parseSeq(rootText)
+		if !slices.Contains(th.People, user) && !slices.Contains(th.mentioned, user) && s.authorOf(ch, root) != user {
+			continue
+		}
+		read := s.talk.reads[threadReadSlot(ch, root, user)]
+		unread := 0
+		for _, seq := range th.seqs {
+			if seq > read {
+				unread++
+			}
+		}
+		out = append(out, FollowedThread{Channel: ch, Root: root, Replies: th.Replies, Last: th.Last, Unread: unread})
 	}
 	slices.SortFunc(out, func(a, b FollowedThread) int {
 		if (a.Unread > 0) != (b.Unread > 0) {
