@@ -36,7 +36,19 @@ type Settings struct {
 	EditWindow     int    `json:"edit_window,omitempty"`     // minutes one may edit or delete one's message: 0 always, -1 never
 	MentionAllBy   string `json:"mention_all_by,omitempty"`  // who may use @here and @channel: "" (everyone) or AdminsOnly
 	MentionConfirm int    `json:"mention_confirm,omitempty"` // ask before notifying more than this many (0: DefaultMentionConfirm)
+
+	// People (docs/people.md).
+	ProfilesBy string   `json:"profiles_by,omitempty"` // who changes titles, phones and pictures: "" (each their own) or AdminsOnly
+	Receipts   string   `json:"receipts,omitempty"`    // read receipts: "" (on, each may hide theirs), ReceiptsOff or ReceiptsAlways
+	Announcers []string `json:"announcers,omitempty"`  // who besides office managers may ask for confirmation
 }
+
+// Read receipts' settings.
+const (
+	ReceiptsOn     = "" // the default
+	ReceiptsOff    = "off"
+	ReceiptsAlways = "always"
+)
 
 // DefaultMentionConfirm is how many people @channel notifies before the
 // client asks.
@@ -121,6 +133,26 @@ func (s *Store) SaveSettings(st Settings) error {
 	}
 	if st.MentionConfirm < 0 || st.MentionConfirm > 10000 {
 		return userErr(errors.New("ask before notifying: 0 to 10000 people"))
+	}
+	if st.ProfilesBy != "" && st.ProfilesBy != AdminsOnly {
+		return userErr(errors.New("who changes profiles: each person, or admins"))
+	}
+	switch st.Receipts {
+	case ReceiptsOn, ReceiptsOff, ReceiptsAlways:
+	default:
+		return userErr(errors.New("read receipts: off, on or always"))
+	}
+	if len(st.Announcers) > 100 {
+		return userErr(errors.New("who may ask for confirmation: at most 100 people"))
+	}
+	for _, n := range st.Announcers {
+		if err := ValidName(n); err != nil {
+			return err
+		}
+	}
+	st.Announcers = sortedUnique(st.Announcers)
+	if len(st.Announcers) == 0 {
+		st.Announcers = nil
 	}
 	if st.FilesBy != "" && st.FilesBy != FilesNotInAnnounce {
 		return userErr(errors.New("who shares files: everyone, or not in announcement channels"))

@@ -29,6 +29,31 @@ type User struct {
 	Disabled   bool      `json:"disabled,omitempty"`
 	MustChange bool      `json:"must_change,omitempty"` // sign-in must set a new password
 	Created    time.Time `json:"created"`
+
+	// The profile and what the person says of themselves (docs/people.md).
+	Title        string     `json:"title,omitempty"`
+	Phone        string     `json:"phone,omitempty"`
+	Picture      string     `json:"picture,omitempty"` // the stored picture's version ("" none)
+	Note         *Note      `json:"note,omitempty"`    // status line
+	DNDUntil     time.Time  `json:"dnd_until,omitzero"`
+	Hours        *WorkHours `json:"hours,omitempty"`
+	HideReceipts bool       `json:"hide_receipts,omitempty"`
+}
+
+// Note is a person's status line: an emoji, a few words, until when.
+type Note struct {
+	Emoji string    `json:"emoji,omitempty"`
+	Text  string    `json:"text,omitempty"`
+	Until time.Time `json:"until,omitzero"`
+}
+
+// WorkHours are a person's working hours, Monday first, in their time
+// zone; with Quiet, they are not notified outside them (server/hours
+// reads them).
+type WorkHours struct {
+	TZ    string        `json:"tz"`
+	Days  [7]*[2]string `json:"days"`
+	Quiet bool          `json:"quiet,omitempty"`
 }
 
 var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,31}$`)
