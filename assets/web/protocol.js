@@ -84,6 +84,8 @@ export class Protocol {
       // Who may use @here and @channel, and above how many members to ask.
       if (me.mention_all_by) store.mentionAllBy = me.mention_all_by;
       if (me.mention_confirm_above >= 0) store.confirmAbove = me.mention_confirm_above;
+      // My own person (status, quiet time: store.quietNow).
+      if (me.user) store.me = { ...me.user, role: me.user.role || store.me.role };
       store.setUsers(users);
       store.setChannels(channels);
     } catch { /* keep what we have; sync still fills the gaps */ }
@@ -162,6 +164,9 @@ export class Protocol {
         break;
       case 'presence':
         s.presence(f.user, f.status);
+        break;
+      case 'person': // a profile, status or quiet time changed (docs/people.md)
+        s.person(f.user);
         break;
       case 'read':
         s.readElsewhere(f.channel, f.seq);
