@@ -71,8 +71,16 @@ func (s *Server) logout(r *request) {
 func (s *Server) me(r *request) {
 	p := s.store.Policy()
 	accepted := s.store.Accepted(r.user.Name).Version
+	st := s.store.Settings()
+	// The person object (docs/people.md) with the role, as before.
+	self := s.person(r.user)
+	self.Role = r.user.Role
+	receipts := st.Receipts
+	if receipts == archive.ReceiptsOn {
+		receipts = "on"
+	}
 	writeJSON(r.ctx, map[string]any{
-		"user": toUserJSON(r.user),
+		"user": self,
 		"policy": map[string]any{
 			"version":  p.Version,
 			"accepted": accepted == p.Version,
@@ -91,6 +99,11 @@ func (s *Server) me(r *request) {
 		"mention_confirm_above": s.store.Settings().ConfirmAbove(),
 		"channels_by":           office.WhoMayWords(s.store.Settings().ChannelsBy), // who creates channels and adds people
 		"must_change":           r.user.MustChange,
+		// docs/people.md
+		"receipts":      receipts,
+		"hide_receipts": r.user.HideReceipts && st.Receipts == archive.ReceiptsOn,
+		"may_announce":  s.office.MayAnnounce(r.user.Name),
+		"profiles_by":   office.WhoMayWords(st.ProfilesBy),
 	})
 }
 

@@ -10,22 +10,6 @@ import (
 	"inhouse/server/office"
 )
 
-// GET /api/users: everyone who can be messaged, with presence.
-func (s *Server) users(r *request) {
-	type entry struct {
-		Name    string `json:"name"`
-		Display string `json:"display"`
-		Status  string `json:"status"`
-	}
-	out := []entry{}
-	for _, u := range s.store.Users() {
-		if !u.Disabled {
-			out = append(out, entry{Name: u.Name, Display: u.Display, Status: s.hub.Status(u.Name)})
-		}
-	}
-	writeJSON(r.ctx, map[string]any{"users": out})
-}
-
 // GET /api/channels: the caller's channels with last_seq and unread.
 func (s *Server) channels(r *request) {
 	out := []chat.ChannelView{}

@@ -136,6 +136,9 @@ func (m *Message) appendJSON(b []byte) []byte {
 	if m.Also {
 		b = append(b, `,"also":true`...)
 	}
+	if m.Confirm {
+		b = append(b, `,"confirm":true`...)
+	}
 	if len(m.Files) > 0 {
 		b = append(b, `,"files":`...)
 		b = AppendFiles(b, m.Files, true)

@@ -235,3 +235,22 @@ func threadReadSlot(channel string, root uint64, user string) string {
 
 // readMarkSlot finds a person's read marker in a channel (Store.readMarks).
 func readMarkSlot(channel, user string) string { return channel + "\x00" + user }
+
+// People: pictures, when read markers moved, announcements' confirmations
+// (people.go).
+const (
+	prefixPicture = "picture:" // picture:<user>: their picture, a 256 × 256 JPEG (base64)
+	prefixReadAt  = "readat:"  // readat:<channel>:<user>: when their read marker last moved (Unix ms, text)
+	prefixConfirm = "confirm:" // confirm:<channel>:<seq>:<user>: when they confirmed an announcement (Unix ms, text), kept
+	prefixRemind  = "remind:"  // remind:<channel>:<seq>: when the last reminder went (Unix ms, text)
+)
+
+func pictureKey(user string) string { return prefixPicture + user }
+
+func readAtKey(channel, user string) string { return prefixReadAt + channel + ":" + user }
+
+func confirmKey(channel string, seq uint64, user string) string {
+	return prefixConfirm + channel + ":" + formatSeq(seq) + ":" + user
+}
+
+func remindKey(channel string, seq uint64) string { return prefixRemind + channel + ":" + formatSeq(seq) }

@@ -41,6 +41,10 @@ func TestKeyStringsAreTheStoredFormat(t *testing.T) {
 		{threadReadKey("c4", 42, "ana"), "tread:c4:000000000042:ana"},
 		{savedKey("ana", "c4", 7), "saved:ana:c4:000000000007"},
 		{notifyKey("c4", "ana"), "notify:c4:ana"},
+		{pictureKey("ana"), "picture:ana"},
+		{readAtKey("c4", "ana"), "readat:c4:ana"},
+		{confirmKey("c4", 7, "ana"), "confirm:c4:000000000007:ana"},
+		{remindKey("c4", 7), "remind:c4:000000000007"},
 	} {
 		if c.got != c.want {
 			t.Errorf("got %q, want %q", c.got, c.want)

@@ -36,6 +36,7 @@ func (s *Store) load() error {
 	s.cur = map[string]*current{}
 	s.index = newIndex()
 	s.readMarks = map[string]*uint64{}
+	s.announced = nil
 	s.accepts = map[string]Acceptance{}
 	s.policy = DefaultPolicy
 	s.settings = DefaultSettings
@@ -263,6 +264,8 @@ func (s *Store) reindexRefs(refs []msgRef, idem bool) error {
 				m.Parent = v.Uint()
 			case "also":
 				m.Also = v.Bool()
+			case "confirm":
+				m.Confirm = v.Bool()
 			case "files":
 				v.ForEach(func(_, f gjson.Result) bool {
 					m.Files = append(m.Files, File{SHA256: f.Get("sha256").Str, Name: f.Get("name").Str, Size: f.Get("size").Int()})
@@ -273,6 +276,7 @@ func (s *Store) reindexRefs(refs []msgRef, idem bool) error {
 		})
 		s.noteFiles(&m)
 		s.noteTalk(&m)
+		s.noteAnnouncement(&m)
 		if m.Kind != KindMessage {
 			s.applyCurrent(m)
 		}

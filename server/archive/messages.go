@@ -30,11 +30,12 @@ type Message struct {
 	ID      string `json:"id"` // the sender's client id
 	From    string `json:"from"`
 	Text    string `json:"text"`
-	TS      int64  `json:"ts"`               // Unix milliseconds
-	Kind    string `json:"kind,omitempty"`   // KindMessage, KindEdit, KindDelete
-	Ref     uint64 `json:"ref,omitempty"`    // the message an edit, delete, reaction or pin is about
-	Parent  uint64 `json:"parent,omitempty"` // a reply: the root of its thread
-	Also    bool   `json:"also,omitempty"`   // a reply shown in the channel too
+	TS      int64  `json:"ts"`                // Unix milliseconds
+	Kind    string `json:"kind,omitempty"`    // KindMessage, KindEdit, KindDelete
+	Ref     uint64 `json:"ref,omitempty"`     // the message an edit, delete, reaction or pin is about
+	Parent  uint64 `json:"parent,omitempty"`  // a reply: the root of its thread
+	Also    bool   `json:"also,omitempty"`    // a reply shown in the channel too
+	Confirm bool   `json:"confirm,omitempty"` // an announcement asking its readers to confirm
 	Files   []File `json:"files,omitempty"`
 	M       string `json:"m,omitempty"` // the text as members see it, when a content rule masked part of it
 	H       string `json:"h"`           // chain link
@@ -59,6 +60,7 @@ type Post struct {
 	Files                         []File // stored already (KeepUpload)
 	Parent                        uint64 // a reply: the message it answers (the store finds the thread's root)
 	Also                          bool   // a reply shown in the channel too
+	Confirm                       bool   // asks its readers to confirm (docs/people.md)
 }
 
 // ForMembers is the record as members see it: a masked text in place of
@@ -99,7 +101,7 @@ type current struct {
 func (s *Store) Append(p Post, done func(m Message, dup bool, err error)) {
 	a := appendOps.Get().(*appendOp)
 	a.s, a.p, a.report = s, p, done
-	a.m = Message{Channel: p.Channel, ID: p.ClientID, From: p.From, Text: p.Text, Kind: p.Kind, Ref: p.Ref, Files: p.Files, Also: p.Also && p.Parent != 0}
+	a.m = Message{Channel: p.Channel, ID: p.ClientID, From: p.From, Text: p.Text, Kind: p.Kind, Ref: p.Ref, Files: p.Files, Also: p.Also && p.Parent != 0, Confirm: p.Confirm && p.Kind == KindMessage && p.Parent == 0}
 	if p.Masked != p.Text {
 		a.m.M = p.Masked
 	}
@@ -176,6 +178,7 @@ func (a *appendOp) finish(err error) {
 		s.readOwn(a.p.Channel, a.p.From, a.next)
 		s.applyCurrent(a.m)
 		s.noteTalk(&a.m)
+		s.noteAnnouncement(&a.m)
 		s.noteFiles(&a.m)
 		s.index.add(a.m) // under s.mu, so a rebuild never misses it
 		s.mu.Unlock()

@@ -2,6 +2,7 @@ package archive
 
 import (
 	"strconv"
+	"time"
 
 	"github.com/tidwall/buntdb"
 )
@@ -34,7 +35,11 @@ func (s *Store) MarkRead(channel, user string, seq uint64) (uint64, error) {
 		return cur, nil
 	}
 	err := s.write(func(tx *buntdb.Tx) error {
-		_, _, err := tx.Set(readMarkKey(channel, user), strconv.FormatUint(seq, 10), nil)
+		if _, _, err := tx.Set(readMarkKey(channel, user), strconv.FormatUint(seq, 10), nil); err != nil {
+			return err
+		}
+		// When it moved: what read receipts show (people.go).
+		_, _, err := tx.Set(readAtKey(channel, user), strconv.FormatInt(time.Now().UnixMilli(), 10), nil)
 		return err
 	}, func() { s.readOwn(channel, user, seq) })
 	return max(seq, cur), err

@@ -87,6 +87,7 @@ type Store struct {
 	filesBytes int64               // their sizes, each content once
 	shared     []sharedBytes       // every message's files, for the reports
 	talk       talk                // reactions, pins and threads (talk.go)
+	announced  []MsgRef            // messages asking to be confirmed, in commit order (people.go)
 	index      *index
 	readMarks  map[string]*uint64 // readMarkSlot(channel, user) -> the last seq they read (a pointer: moved in place on every own message)
 	ruleState  ruleState          // content rules and the open flags (rules_store.go)

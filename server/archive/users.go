@@ -147,6 +147,12 @@ func (s *Store) HasAdmin() bool {
 // UpdateUser changes a person with fn and stores the result. Disabling a
 // person or changing the password also ends that person's sessions.
 func (s *Store) UpdateUser(name string, fn func(u *User) error) (User, error) {
+	return s.updateUserWith(name, func(u *User, _ *buntdb.Tx) error { return fn(u) })
+}
+
+// updateUserWith is UpdateUser whose fn may write more in the same
+// transaction (a picture beside its version).
+func (s *Store) updateUserWith(name string, fn func(u *User, tx *buntdb.Tx) error) (User, error) {
 	var updated User
 	err := s.write(func(tx *buntdb.Tx) error {
 		raw, err := tx.Get(userKey(name))
@@ -158,7 +164,7 @@ func (s *Store) UpdateUser(name string, fn func(u *User) error) (User, error) {
 			return err
 		}
 		before := u
-		if err := fn(&u); err != nil {
+		if err := fn(&u, tx); err != nil {
 			return userErr(err)
 		}
 		u.Name = before.Name

@@ -85,7 +85,7 @@ func (h *Hub) deliver(ev commitEvent, touched map[*Conn]struct{}) {
 		}
 		return
 	}
-	if ev.sender.enqueue(encodeAck(m)) {
+	if ev.sender != nil && ev.sender.enqueue(encodeAck(m)) { // nil: posted by the office (Post)
 		touched[ev.sender] = struct{}{}
 	}
 	if ev.dup {

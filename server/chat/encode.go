@@ -117,6 +117,9 @@ func appendMessageFields(b []byte, m *archive.Message) []byte {
 	if m.Also {
 		b = append(b, `,"also":true`...)
 	}
+	if m.Confirm {
+		b = append(b, `,"confirm":true`...)
+	}
 	if len(m.Files) > 0 {
 		b = append(b, `,"files":`...)
 		b = archive.AppendFiles(b, m.Files, false)

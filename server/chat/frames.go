@@ -36,6 +36,8 @@ type inFrame struct {
 	Emoji  string  `json:"emoji"`  // react
 	Remove bool    `json:"remove"` // react, pin: take it back
 	Thread uint64  `json:"thread"` // read: a thread's read position
+	// docs/people.md
+	Confirm bool `json:"confirm"` // send: an announcement asking its readers to confirm
 }
 
 type ackFrame struct {

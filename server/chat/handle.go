@@ -89,6 +89,13 @@ func (c *Conn) onSend(f *inFrame) {
 	if f.Parent != nil {
 		p.Parent, p.Also = *f.Parent, f.Also
 	}
+	if f.Confirm {
+		if f.Parent != nil || !c.hub.posting.MayAnnounce(c.user) {
+			c.fail(f.ID, CodeForbidden, "Only the office manager and the people the office names may ask for confirmation, and not in a thread.")
+			return
+		}
+		p.Confirm = true
+	}
 	if len(f.Files) > 0 {
 		files, r := c.hub.posting.Attach(c.user, f.Channel, f.Files)
 		if r != nil {
@@ -341,11 +348,15 @@ func (c *Conn) onRead(f *inFrame) {
 		}
 		return
 	}
+	before := c.hub.store.ReadSeq(f.Channel, c.user)
 	seq, err := c.hub.store.MarkRead(f.Channel, c.user, *f.Seq)
 	if err != nil {
 		c.hub.log.Error("read marker", "err", err)
 		c.fail(f.ID, CodeUnavailable, "The read marker could not be saved.")
 		return
+	}
+	if seq > before {
+		c.hub.receipt(c.user, f.Channel, before, seq)
 	}
 	// The person's other tabs clear their unread count too.
 	frame := mustJSON(readFrame{Type: "read", Channel: f.Channel, Seq: seq})

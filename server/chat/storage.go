@@ -45,6 +45,10 @@ type Posting interface {
 	// MayReact and MayPin also say when the record would change nothing.
 	MayReact(user, channel string, seq uint64, emoji string, remove bool) (noop bool, r *office.Refusal)
 	MayPin(user, channel string, seq uint64, remove bool) (noop bool, r *office.Refusal)
+	// MayAnnounce: may user ask readers to confirm (docs/people.md).
+	MayAnnounce(user string) bool
+	// ReceiptsTo lists who is told that reader's read position moved.
+	ReceiptsTo(reader, channel string, before, now uint64) []string
 }
 
 var _ Posting = (*office.Messages)(nil)

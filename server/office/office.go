@@ -8,6 +8,7 @@
 package office
 
 import (
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/netip"
@@ -29,6 +30,12 @@ type Live interface {
 	// AllowChanged: the office chose the networks it serves (none: those
 	// the server was started with).
 	AllowChanged(nets []netip.Prefix)
+	// Tell and TellAll send a frame to a person's connections, or to
+	// everyone's (docs/people.md).
+	Tell(user string, frame []byte)
+	TellAll(frame []byte)
+	// Post stores a message and delivers it live (an announcement).
+	Post(p archive.Post) (archive.Message, error)
 }
 
 // Office runs the use cases over one data folder.
@@ -102,6 +109,24 @@ func AsProblems(err error) (Problems, bool) {
 }
 
 // kick closes user's sockets, when a server runs.
+// tell sends a frame (marshalled here) to user's connections, or to
+// everyone's when user is "".
+func (o *Office) tell(user string, frame any) {
+	if o.live == nil {
+		return
+	}
+	data, err := json.Marshal(frame)
+	if err != nil {
+		o.log.Error("frame not encoded", "err", err)
+		return
+	}
+	if user == "" {
+		o.live.TellAll(data)
+	} else {
+		o.live.Tell(user, data)
+	}
+}
+
 func (o *Office) kick(user, reason string) {
 	if o.live != nil {
 		o.live.Kick(user, reason)

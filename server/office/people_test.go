@@ -19,6 +19,15 @@ func (k *kicks) UnlockSignIn(user string) { *k = append(*k, user+": unlocked") }
 
 func (k *kicks) AllowChanged(nets []netip.Prefix) {}
 
+func (k *kicks) Tell(user string, frame []byte) { *k = append(*k, user+" told "+string(frame)) }
+
+func (k *kicks) TellAll(frame []byte) { *k = append(*k, "all told "+string(frame)) }
+
+func (k *kicks) Post(p archive.Post) (archive.Message, error) {
+	*k = append(*k, "posted in "+p.Channel)
+	return archive.Message{Channel: p.Channel, From: p.From, Text: p.Text, Confirm: p.Confirm}, nil
+}
+
 func (k *kicks) ChannelChanged(c archive.Channel, removed []string) {
 	*k = append(*k, "#"+c.Name+" changed")
 }

@@ -326,7 +326,7 @@ func (w *WS) ReadErr(d time.Duration) (Frame, error) {
 var errTimeout = errors.New("no frame in time")
 
 // Next reads frames until one of type typ arrives, skipping presence and
-// typing noise (and, when waiting for another type, message frames: a
+// typing noise, read receipts and profile changes (and, when waiting for another type, message frames: a
 // sender gets its own message too). Tests of exact order use Read.
 func (w *WS) Next(typ string) Frame {
 	w.t.Helper()
@@ -336,7 +336,7 @@ func (w *WS) Next(typ string) Frame {
 			return f
 		}
 		switch f.Str("type") {
-		case "presence", "typing", "channel", "read", "message":
+		case "presence", "typing", "channel", "read", "message", "seen", "person":
 			continue
 		}
 		w.t.Fatalf("want a %q frame, got %v", typ, f)
