@@ -77,6 +77,7 @@ export class Protocol {
       api.csrf = me.csrf;
       if (!me.policy.accepted) return this.end(me);
       store.policy = me.policy;
+      store.info = me; // the whole answer: receipts, announcing (view/receipts.js hears 'me')
       store.office = me.office || store.office;
       // The office's limits may have changed while the socket was away.
       if (me.max_text > 0) store.maxText = me.max_text;
@@ -88,6 +89,7 @@ export class Protocol {
       if (me.user) store.me = { ...me.user, role: me.user.role || store.me.role };
       store.setUsers(users);
       store.setChannels(channels);
+      store.emit('me');
     } catch { /* keep what we have; sync still fills the gaps */ }
     // The page may have had no channel to open until now.
     this.ui.opened?.();
@@ -180,6 +182,12 @@ export class Protocol {
       case 'left':
         s.removeChannel(f.channel);
         break;
+      // Read receipts and announcements (docs/people.md): view/receipts.js listens.
+      case 'seen':
+      case 'confirmed':
+      case 'remind':
+        s.emit(f.type, f.channel, f);
+        break;
       case 'error':
         this.error(f);
         break;
@@ -224,6 +232,7 @@ export class Protocol {
       if (p.files?.length) f.files = p.files;
       // A reply (threads.js) names its root, and also goes to the channel with also.
       if (p.parent > 0) { f.parent = p.parent; if (p.also) f.also = true; }
+      if (p.confirm === true) f.confirm = true; // an announcement asking to be confirmed
       this.sendFrame(f);
     }
   }

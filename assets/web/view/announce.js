@@ -97,14 +97,23 @@ export class Announcements {
     if (this.pending.remove(channel, seq)) this.changed();
   }
 
-  // remind: the office manager sent a reminder; it shows again, with a
-  // notification (unless the person is quiet) and a word on the page.
-  remind(f) {
+  // remind: the office manager sent a reminder; it shows again (the frame
+  // names it, GET /api/announcements has it), with a notification unless
+  // the person is quiet, and a word on the page.
+  async remind(f) {
     if (!f || typeof f.channel !== 'string' || !Number.isSafeInteger(f.seq)) return;
     const ch = this.store.channels.get(f.channel);
     if (!ch) return;
     this.done.delete(this.key(f.channel, f.seq));
-    this.pending.add(f.channel, f.seq, f.message);
+    if (!this.pending.find(f.channel, f.seq)) {
+      if (f.message) this.pending.add(f.channel, f.seq, f.message);
+      else {
+        try {
+          const r = await api.call('GET', '/api/announcements');
+          this.pending.set((r.pending || []).filter((x) => !this.done.has(this.key(x?.channel, x?.seq))));
+        } catch { /* offline: the next socket open fetches it */ }
+      }
+    }
     this.changed();
     const x = this.pending.find(f.channel, f.seq);
     if (!x) return;
