@@ -38,6 +38,7 @@ export function toMsg(f) {
     const r = reactionsOf(f);
     if (r) m.reactions = r;
     if (f.pinned) m.pinned = true;
+    if (f.confirm) m.confirm = true; // asks its readers to confirm (docs/people.md)
     // Threads (threads.js): a reply names its root; a root carries its summary.
     if (f.parent > 0) { m.parent = f.parent; if (f.also) m.also = true; }
     const t = threadOf(f);
@@ -138,6 +139,7 @@ export class Store {
 
   setMe(me) {
     this.me = me.user;
+    this.info = me; // the whole of /api/me: read receipts, announcing (view/receipts.js)
     this.office = me.office || 'Inhouse';
     this.policy = me.policy || this.policy;
     this.maxText = me.max_text || 8000;
@@ -387,7 +389,7 @@ export class Store {
     }
     // The message frame that follows is a duplicate by seq and is dropped:
     // the files must come from the entry.
-    this.addMessages(f.channel, [{ seq: f.seq, id: f.id, from: this.me.name, text: p.text, ts: f.ts, kind: p.kind, ref: p.ref, files: p.fileInfo, parent: p.parent, also: p.also }]);
+    this.addMessages(f.channel, [{ seq: f.seq, id: f.id, from: this.me.name, text: p.text, ts: f.ts, kind: p.kind, ref: p.ref, files: p.fileInfo, parent: p.parent, also: p.also, confirm: p.confirm }]);
     this.emit('outbox', f.channel);
   }
   // fail keeps the entry and its text with the server's reason; code
