@@ -303,6 +303,8 @@ export class Conversation {
     const changes = this.store.changesFor(this.channel);
     const ed = this.editing?.channel === this.channel ? this.editing.seq : 0;
     const ro = this.readOnly();
+    // Seen / Seen by N (view/receipts.js): a row after the message it is about.
+    const seen = this.c.receipts?.marks(this.channel, items, this.start, this.end);
     for (let i = this.start; i < this.end; i++) {
       const m = items[i];
       if (m.kind) continue; // an edit or delete: shown on its message
@@ -319,6 +321,7 @@ export class Conversation {
         used.set(k, el);
         return el;
       });
+      if (seen?.has(m.seq)) nodes.push(seen.get(m.seq));
     }
     this.cache = used;
     if (this.end === items.length) {
@@ -357,7 +360,8 @@ export class Conversation {
     return h('li', { class: cls, tabindex: -1, 'aria-keyshortcuts': mine ? 'E Delete' : null },
       head ? h('div', { class: 'meta' }, h('span', { class: 'author', dir: 'auto' }, this.store.display(m.from))) : srOnly(`${this.store.display(m.from)} `),
       // Threads (view/threads.js): a reply also sent here says so; a root shows its replies' line.
-      h('span', { class: 'gutter' }, time), this.rx.pinNote(m), this.c.threads?.note(channel, m), body, fold, files, this.rx.chips(m), this.c.threads?.summary(channel, m),
+      h('span', { class: 'gutter' }, time), this.rx.pinNote(m), this.c.threads?.note(channel, m),
+      m.confirm && !m.deleted ? h('div', { class: 'ask-note muted small' }, 'Asks for confirmation') : null, body, fold, files, this.rx.chips(m), this.c.threads?.summary(channel, m),
       change ? this.changeStatus(m, change) : null,
       // The tool bar (reactions, reply, more; view/reactions.js) ends with one's own Edit and Delete.
       editing ? null : this.rx.tools(m, mine ? h('div', { class: 'msg-actions', role: 'group', 'aria-label': 'Message actions' },
