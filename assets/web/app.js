@@ -173,6 +173,8 @@ class Client {
     // @ suggestions in the composer (view/mentions.js): loaded after the
     // first screen, so the first visit does not carry them.
     import('./view/mentions.js').then((m) => { this.mentions = new m.Mentions(this); }).catch(() => {});
+    // Read receipts, announcements to confirm, the sound, the service worker (view/receipts.js): the same.
+    import('./view/receipts.js').then((m) => { this.receipts = new m.Receipts(this); }).catch(() => {});
     setInterval(() => this.mark('typing'), 1000);
     this.mark('sidebar', 'status', 'title');
   }
@@ -281,6 +283,7 @@ class Client {
     this.topicEl.hidden = true;
     if (this.files.open) this.files.hide(false);
     this.lists.channelOpened(null);
+    this.receipts?.opened(null);
     this.attach.render();
     this.main.querySelector('#composer-help').hidden = true;
     this.conv.clear(h('div', { class: 'empty' },
@@ -316,6 +319,7 @@ class Client {
     this.attach.render();
     if (this.files.open) this.files.load(id);
     this.lists.channelOpened(id);
+    this.receipts?.opened(id);
   }
 
   renderHeader() {
@@ -401,6 +405,7 @@ class Client {
       }
       this.notifyAbout(channel, m);
     }
+    this.receipts?.arrived(channel, msgs); // one asking for confirmation is pinned
     if (viewing) this.maybeRead();
   }
 
@@ -462,6 +467,7 @@ class Client {
     // one message carries both (sendFiles).
     if (files) { this.attach.send(text.trim() ? text : ''); return; }
     const p = this.store.queue(this.current, text);
+    this.receipts?.sending(p); // Ask everyone to confirm (view/announce.js)
     this.input.value = '';
     this.saveDraft();
     this.resize();
@@ -476,6 +482,7 @@ class Client {
   // the composer it came from.
   sendFiles(channel, text, infos) {
     const p = this.store.queue(channel, text, infos);
+    this.receipts?.sending(p);
     if (channel === this.current) {
       this.input.value = '';
       this.resize();
@@ -644,7 +651,11 @@ class Client {
     const ch = this.store.channels.get(channel);
     if (!ch) return;
     // The person's level for it: all, mentions only, nothing; muted: mentions only.
-    if (!notifyWanted(ch, m.text, this.store.me.name)) return;
+    // An announcement asking for confirmation notifies like a mention.
+    if (!notifyWanted(ch, m.text, this.store.me.name) && !(m.confirm && ch.notify !== 'none')) return;
+    // Do not disturb and quiet hours: no notification, no sound (mentions still count).
+    if (typeof this.store.quietNow === 'function' && this.store.quietNow()) return;
+    this.receipts?.ding();
     const title = ch.kind !== 'direct' ? `${this.store.display(m.from)} in #${ch.name}`
       : this.store.isGroup(ch) ? `${this.store.display(m.from)} in ${this.store.label(ch)}` : this.store.display(m.from);
     notify.show(title, messagePreview(m.text, m.files), channel, () => this.go(channel));
@@ -741,6 +752,15 @@ class Client {
   }
   changePassword() { passwordDialog(this); }
   showPolicy() { policyDialog(this); }
+  // Notifications and privacy (view/settings.js, loaded on first use).
+  async settings() {
+    try {
+      (await import(this.settingsTries ? `./view/settings.js?try=${this.settingsTries}` : './view/settings.js')).openSettings(this);
+    } catch {
+      this.settingsTries = (this.settingsTries || 0) + 1;
+      this.toast('The settings need the connection to the server. Try again when you are back online.');
+    }
+  }
 
   async openDM(name) {
     try {

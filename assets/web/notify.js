@@ -13,10 +13,15 @@ export const notify = {
     this.dismiss();
     try { return await Notification.requestPermission(); } catch { return 'denied'; }
   },
-  show(title, body, tag, onclick) {
+  // sw: the service worker's registration once there is one (view/receipts.js):
+  // its notifications reopen the app on a click (sw.js), at channel.
+  sw: null,
+  show(title, body, tag, onclick, channel = tag) {
     if (!this.supported || Notification.permission !== 'granted' || !document.hidden) return;
+    const opts = { body: body.length > 180 ? `${body.slice(0, 180)}…` : body, tag, icon: '/icon.svg' };
+    if (this.sw) { this.sw.showNotification(title, { ...opts, data: { channel } }).catch(() => {}); return; }
     try {
-      const n = new Notification(title, { body: body.length > 180 ? `${body.slice(0, 180)}…` : body, tag, icon: '/icon.svg' });
+      const n = new Notification(title, opts);
       n.onclick = () => { window.focus(); onclick(); n.close(); };
     } catch { /* some platforms need a service worker: skip */ }
   },

@@ -13,6 +13,7 @@ export class Sidebar {
     this.menu = h('details', { class: 'menu' },
       h('summary', null, h('span', { class: 'dot online', 'aria-hidden': 'true' }), this.me, srOnly(', your account')),
       h('div', { class: 'menu-items' },
+        h('button', { type: 'button', id: 'menu-settings', onclick: () => { this.menu.open = false; client.settings(); } }, 'Notifications and privacy'),
         h('button', { type: 'button', onclick: () => { this.menu.open = false; client.changePassword(); } }, 'Change password'),
         h('button', { type: 'button', onclick: () => { this.menu.open = false; client.signOut(); } }, 'Sign out')));
     // The page's h1 is the office's name, outside the drawer (app.js puts
@@ -78,6 +79,9 @@ export class Sidebar {
     if (c.muted) said += ', muted';
     if (unread) said += `, ${unread} unread`;
     if (c.mentions) said += c.mentions === 1 ? ', 1 mention' : `, ${c.mentions} mentions`;
+    // An announcement waiting for this person's confirmation (view/announce.js).
+    const ask = this.c.receipts?.asks(c.id);
+    if (ask) said += ', an announcement to confirm';
     const pill = unread
       ? h('span', { class: highlight ? 'pill mention' : 'pill', 'aria-hidden': 'true' }, c.mentions ? `@${unread}` : String(unread))
       : c.mentions ? h('span', { class: 'pill mention', 'aria-hidden': 'true' }, `@${c.mentions}`) : null;
@@ -85,7 +89,8 @@ export class Sidebar {
       href: `#/c/${encodeURIComponent(c.id)}`, 'data-id': c.id,
       class: `item${unread || c.mentions ? ' unread' : ''}${c.muted ? ' muted' : ''}${current ? ' current' : ''}`,
       'aria-current': current ? 'page' : null, 'aria-label': said,
-    }, glyph, h('span', { class: 'name', dir: 'auto' }, label), c.muted ? icon('mute') : null, pill));
+    }, glyph, h('span', { class: 'name', dir: 'auto' }, label), c.muted ? icon('mute') : null,
+    ask ? h('span', { class: 'ask-mark', 'aria-hidden': 'true', title: 'An announcement asks you to confirm' }, '!') : null, pill));
   }
 
 }
