@@ -313,6 +313,7 @@ export class Conversation {
       if (ed === m.seq && m.deleted) this.editing = null; // deleted elsewhere meanwhile
       place(m, String(m.seq), (head) => {
         let k = `${head ? 'h' : 'c'}${m.seq}.${m.v}${ro ? 'r' : ''}`;
+        if (head) k += this.c.people?.sig(m.from) ?? ''; // its face and status (view/people.js)
         if (p) k += `.${p.id}.${p.state}.${this.c.online}`;
         k += this.rx.key(m);
         const editing = ed === m.seq && !!this.editing;
@@ -358,7 +359,7 @@ export class Conversation {
     const files = !m.deleted && m.files?.length
       ? messageFiles(channel, m.seq, m.files, (index, link) => this.c.openViewer(channel, m.seq, index, link)) : null;
     return h('li', { class: cls, tabindex: -1, 'aria-keyshortcuts': mine ? 'E Delete' : null },
-      head ? h('div', { class: 'meta' }, h('span', { class: 'author', dir: 'auto' }, this.store.display(m.from))) : srOnly(`${this.store.display(m.from)} `),
+      head ? this.who(m.from) : srOnly(`${this.store.display(m.from)} `),
       // Threads (view/threads.js): a reply also sent here says so; a root shows its replies' line.
       h('span', { class: 'gutter' }, time), this.rx.pinNote(m), this.c.threads?.note(channel, m),
       m.confirm && !m.deleted ? h('div', { class: 'ask-note muted small' }, 'Asks for confirmation') : null, body, fold, files, this.rx.chips(m), this.c.threads?.summary(channel, m),
@@ -367,6 +368,13 @@ export class Conversation {
       editing ? null : this.rx.tools(m, mine ? h('div', { class: 'msg-actions', role: 'group', 'aria-label': 'Message actions' },
         h('button', { type: 'button', class: 'icon-button', tabindex: -1, 'aria-label': 'Edit message', title: 'Edit (E)', onclick: () => this.startEdit(m.seq, 'message') }, icon('edit')),
         h('button', { type: 'button', class: 'icon-button danger', tabindex: -1, 'aria-label': 'Delete message', title: 'Delete (Delete key)', onclick: () => this.c.confirmDelete(this.channel, m.seq) }, icon('trash'))) : null));
+  }
+
+  // who is the name at the start of a group, with the person's face and
+  // status once view/people.js is loaded; a click opens their card.
+  who(name) {
+    const p = this.c.people;
+    return h('div', { class: 'meta' }, p?.face(name), h('span', { class: 'author', dir: 'auto', 'data-user': name }, this.store.display(name)), p?.badge(name));
   }
 
   // format is a message text's nodes, formatted; mention makes each
@@ -420,7 +428,7 @@ export class Conversation {
   focusable() { return [...this.list.querySelectorAll('.msg[data-key]')]; }
 
   tabbable(li, from = null) {
-    for (const b of (from || this.list).querySelectorAll('.msg-actions button, .msg-tools button, .reactions button, [data-action="open-thread"]')) b.tabIndex = li && li.contains(b) ? 0 : -1;
+    for (const b of (from || this.list).querySelectorAll('.msg-actions button, .msg-tools button, .reactions button, [data-action="open-thread"], button.face')) b.tabIndex = li && li.contains(b) ? 0 : -1;
   }
 
   onKey(e) {
@@ -543,7 +551,7 @@ export class Conversation {
     // Its files are uploaded but not yet in a message: cards without links.
     const files = p.fileInfo?.length ? h('div', { class: 'msg-files' }, p.fileInfo.map((f) => fileCard(f))) : null;
     return h('li', { class: `msg own ${head ? 'head' : ''} ${failed ? 'failed' : 'pending'}`, tabindex: -1 },
-      head ? h('div', { class: 'meta' }, h('span', { class: 'author', dir: 'auto' }, this.store.display(me))) : srOnly(`${this.store.display(me)} `),
+      head ? this.who(me) : srOnly(`${this.store.display(me)} `),
       body, isLong(p.text) ? this.fold(body, `p${p.id}`) : null, files, status);
   }
 
