@@ -11,7 +11,8 @@ export class Sidebar {
     // speech control users can say what they see. A disclosure, not an ARIA
     // menu: it has no arrow-key handling to promise.
     this.menu = h('details', { class: 'menu' },
-      h('summary', null, h('span', { class: 'dot online', 'aria-hidden': 'true' }), this.me, srOnly(', your account')),
+      h('summary', null, this.dot = h('span', { class: 'dot online', 'aria-hidden': 'true' }), this.me,
+        this.lost = h('span', { class: 'conn-lost', hidden: true }, 'Connection lost — reconnecting'), srOnly(', your account')),
       h('div', { class: 'menu-items' },
         h('button', { type: 'button', id: 'menu-settings', onclick: () => { this.menu.open = false; client.settings(); } }, 'Notifications and privacy'),
         h('button', { type: 'button', onclick: () => { this.menu.open = false; client.changePassword(); } }, 'Change password'),
@@ -56,6 +57,12 @@ export class Sidebar {
     if (focused) this.el.querySelector(`.items a[data-id="${CSS.escape(focused)}"]`)?.focus();
   }
 
+  // conn: my own dot says when the connection is lost (app.js).
+  conn(ok) {
+    this.dot.className = `dot ${ok ? 'online' : 'lost'}`;
+    this.lost.hidden = ok;
+  }
+
   item(c) {
     const s = this.c.store;
     const label = s.label(c);
@@ -63,15 +70,17 @@ export class Sidebar {
     // Muted (docs/conversation.md): no unread count, mentions still show.
     const unread = c.muted ? 0 : c.unread;
     const highlight = c.mentions > 0 || (c.kind === 'direct' && unread > 0);
-    let glyph, said = label;
+    let glyph, said = label, who = null;
     if (s.isGroup(c)) {
       const n = c.members.length;
       glyph = h('span', { class: 'group-count', 'aria-hidden': 'true' }, String(n));
       said += `, group of ${n}`;
     } else if (c.kind === 'direct') {
-      const status = s.users.get(s.partner(c))?.status || 'offline';
-      glyph = h('span', { class: `dot ${status}`, 'aria-hidden': 'true' });
-      said += `, ${status}`;
+      who = s.partner(c);
+      const status = s.users.get(who)?.status || 'offline';
+      // The face and status line once view/people.js is loaded.
+      glyph = [this.c.people?.face(who, 'sm'), h('span', { class: `dot ${status}`, 'aria-hidden': 'true' })];
+      said += `, ${status}${this.c.people?.said(who) || ''}`;
     } else {
       glyph = icon(c.kind === 'private' ? 'lock' : 'hash');
       if (c.kind === 'private') said += ', private';
@@ -89,7 +98,7 @@ export class Sidebar {
       href: `#/c/${encodeURIComponent(c.id)}`, 'data-id': c.id,
       class: `item${unread || c.mentions ? ' unread' : ''}${c.muted ? ' muted' : ''}${current ? ' current' : ''}`,
       'aria-current': current ? 'page' : null, 'aria-label': said,
-    }, glyph, h('span', { class: 'name', dir: 'auto' }, label), c.muted ? icon('mute') : null,
+    }, glyph, h('span', { class: 'name', dir: 'auto' }, label), who && this.c.people?.badge(who), c.muted ? icon('mute') : null,
     ask ? h('span', { class: 'ask-mark', 'aria-hidden': 'true', title: 'An announcement asks you to confirm' }, '!') : null, pill));
   }
 
