@@ -173,7 +173,7 @@ class Client {
     // @ suggestions in the composer (view/mentions.js): loaded after the
     // first screen, so the first visit does not carry them.
     import('./view/mentions.js').then((m) => { this.mentions = new m.Mentions(this); }).catch(() => {});
-    // Read receipts, announcements to confirm, the sound, the service worker (view/receipts.js): the same.
+    // Receipts, announcements, sound, service worker: the same.
     import('./view/receipts.js').then((m) => { this.receipts = new m.Receipts(this); }).catch(() => {});
     setInterval(() => this.mark('typing'), 1000);
     this.mark('sidebar', 'status', 'title');
@@ -405,7 +405,7 @@ class Client {
       }
       this.notifyAbout(channel, m);
     }
-    this.receipts?.arrived(channel, msgs); // one asking for confirmation is pinned
+    this.receipts?.arrived(channel, msgs);
     if (viewing) this.maybeRead();
   }
 
@@ -467,7 +467,7 @@ class Client {
     // one message carries both (sendFiles).
     if (files) { this.attach.send(text.trim() ? text : ''); return; }
     const p = this.store.queue(this.current, text);
-    this.receipts?.sending(p); // Ask everyone to confirm (view/announce.js)
+    this.receipts?.sending(p);
     this.input.value = '';
     this.saveDraft();
     this.resize();
@@ -651,9 +651,8 @@ class Client {
     const ch = this.store.channels.get(channel);
     if (!ch) return;
     // The person's level for it: all, mentions only, nothing; muted: mentions only.
-    // An announcement asking for confirmation notifies like a mention.
+    // An announcement to confirm notifies like a mention; quiet (do not disturb, hours): nothing.
     if (!notifyWanted(ch, m.text, this.store.me.name) && !(m.confirm && ch.notify !== 'none')) return;
-    // Do not disturb and quiet hours: no notification, no sound (mentions still count).
     if (typeof this.store.quietNow === 'function' && this.store.quietNow()) return;
     this.receipts?.ding();
     const title = ch.kind !== 'direct' ? `${this.store.display(m.from)} in #${ch.name}`
@@ -752,15 +751,6 @@ class Client {
   }
   changePassword() { passwordDialog(this); }
   showPolicy() { policyDialog(this); }
-  // Notifications and privacy (view/settings.js, loaded on first use).
-  async settings() {
-    try {
-      (await import(this.settingsTries ? `./view/settings.js?try=${this.settingsTries}` : './view/settings.js')).openSettings(this);
-    } catch {
-      this.settingsTries = (this.settingsTries || 0) + 1;
-      this.toast('The settings need the connection to the server. Try again when you are back online.');
-    }
-  }
 
   async openDM(name) {
     try {

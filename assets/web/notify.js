@@ -13,9 +13,7 @@ export const notify = {
     this.dismiss();
     try { return await Notification.requestPermission(); } catch { return 'denied'; }
   },
-  // sw: the service worker's registration once there is one (view/receipts.js):
-  // its notifications reopen the app on a click (sw.js), at channel.
-  sw: null,
+  sw: null, // the service worker's registration (view/receipts.js, sw.js)
   show(title, body, tag, onclick, channel = tag) {
     if (!this.supported || Notification.permission !== 'granted' || !document.hidden) return;
     const opts = { body: body.length > 180 ? `${body.slice(0, 180)}…` : body, tag, icon: '/icon.svg' };

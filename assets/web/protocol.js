@@ -77,7 +77,7 @@ export class Protocol {
       api.csrf = me.csrf;
       if (!me.policy.accepted) return this.end(me);
       store.policy = me.policy;
-      store.info = me; // the whole answer: receipts, announcing (view/receipts.js hears 'me')
+      store.info = me;
       store.office = me.office || store.office;
       // The office's limits may have changed while the socket was away.
       if (me.max_text > 0) store.maxText = me.max_text;
@@ -182,8 +182,7 @@ export class Protocol {
       case 'left':
         s.removeChannel(f.channel);
         break;
-      // Read receipts and announcements (docs/people.md): view/receipts.js listens.
-      case 'seen':
+      case 'seen': // docs/people.md: view/receipts.js listens
       case 'confirmed':
       case 'remind':
         s.emit(f.type, f.channel, f);
@@ -232,7 +231,7 @@ export class Protocol {
       if (p.files?.length) f.files = p.files;
       // A reply (threads.js) names its root, and also goes to the channel with also.
       if (p.parent > 0) { f.parent = p.parent; if (p.also) f.also = true; }
-      if (p.confirm === true) f.confirm = true; // an announcement asking to be confirmed
+      if (p.confirm === true) f.confirm = true; // asks everyone to confirm
       this.sendFrame(f);
     }
   }

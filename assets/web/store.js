@@ -139,7 +139,7 @@ export class Store {
 
   setMe(me) {
     this.me = me.user;
-    this.info = me; // the whole of /api/me: read receipts, announcing (view/receipts.js)
+    this.info = me; // all of /api/me (view/receipts.js)
     this.office = me.office || 'Inhouse';
     this.policy = me.policy || this.policy;
     this.maxText = me.max_text || 8000;

@@ -102,6 +102,23 @@ export class Receipts {
   sending(p) { this.ann.sending(p); }
   asks(channel) { return this.ann.asks(channel); }
 
+  // marker is the sidebar's sign on a conversation with an announcement
+  // to confirm (data-said: what its link says to screen readers), or null.
+  marker(channel) {
+    if (!this.ann.asks(channel)) return null;
+    return h('span', { class: 'ask-mark', 'aria-hidden': 'true', title: 'An announcement asks you to confirm', 'data-said': ', an announcement to confirm' }, '!');
+  }
+
+  // settings opens Notifications and privacy (view/settings.js, loaded on first use).
+  async settings() {
+    try {
+      (await import(this.tries ? `./settings.js?try=${this.tries}` : './settings.js')).openSettings(this.c);
+    } catch {
+      this.tries = (this.tries || 0) + 1;
+      this.c.toast('The settings need the connection to the server. Try again when you are back online.');
+    }
+  }
+
   // ding is a notification's sound: when the person has it on and the tab
   // is out of sight (when notifications show). The caller checked quiet.
   ding() {

@@ -14,7 +14,7 @@ export class Sidebar {
       h('summary', null, this.dot = h('span', { class: 'dot online', 'aria-hidden': 'true' }), this.me,
         this.lost = h('span', { class: 'conn-lost', hidden: true }, 'Connection lost — reconnecting'), srOnly(', your account')),
       h('div', { class: 'menu-items' },
-        h('button', { type: 'button', id: 'menu-settings', onclick: () => { this.menu.open = false; client.settings(); } }, 'Notifications and privacy'),
+        h('button', { type: 'button', id: 'menu-settings', onclick: () => { this.menu.open = false; client.receipts?.settings(); } }, 'Notifications and privacy'),
         h('button', { type: 'button', onclick: () => { this.menu.open = false; client.changePassword(); } }, 'Change password'),
         h('button', { type: 'button', onclick: () => { this.menu.open = false; client.signOut(); } }, 'Sign out')));
     // The page's h1 is the office's name, outside the drawer (app.js puts
@@ -88,9 +88,8 @@ export class Sidebar {
     if (c.muted) said += ', muted';
     if (unread) said += `, ${unread} unread`;
     if (c.mentions) said += c.mentions === 1 ? ', 1 mention' : `, ${c.mentions} mentions`;
-    // An announcement waiting for this person's confirmation (view/announce.js).
-    const ask = this.c.receipts?.asks(c.id);
-    if (ask) said += ', an announcement to confirm';
+    const ask = this.c.receipts?.marker(c.id); // an announcement to confirm (view/announce.js)
+    if (ask) said += ask.dataset.said;
     const pill = unread
       ? h('span', { class: highlight ? 'pill mention' : 'pill', 'aria-hidden': 'true' }, c.mentions ? `@${unread}` : String(unread))
       : c.mentions ? h('span', { class: 'pill mention', 'aria-hidden': 'true' }, `@${c.mentions}`) : null;
@@ -99,7 +98,7 @@ export class Sidebar {
       class: `item${unread || c.mentions ? ' unread' : ''}${c.muted ? ' muted' : ''}${current ? ' current' : ''}`,
       'aria-current': current ? 'page' : null, 'aria-label': said,
     }, glyph, h('span', { class: 'name', dir: 'auto' }, label), who && this.c.people?.badge(who), c.muted ? icon('mute') : null,
-    ask ? h('span', { class: 'ask-mark', 'aria-hidden': 'true', title: 'An announcement asks you to confirm' }, '!') : null, pill));
+    ask, pill));
   }
 
 }
