@@ -74,6 +74,8 @@ func (c *Console) routes() *router.Router {
 	r.POST("/admin/people/new", c.action(c.personCreate))
 	r.GET("/admin/people/{name}", c.page(c.personEdit))
 	r.POST("/admin/people/{name}", c.action(c.personSave))
+	r.POST("/admin/people/{name}/card", c.action(c.personCardSave))
+	r.POST("/admin/people/{name}/picture", c.upload("picture", c.personPictureSave))
 	r.GET("/admin/people/{name}/{op}", c.page(c.personConfirm))
 	r.POST("/admin/people/{name}/{op}", c.action(c.personDo))
 
@@ -87,6 +89,13 @@ func (c *Console) routes() *router.Router {
 	r.POST("/admin/channels/{id}/remove/{name}", c.action(c.memberRemove))
 	r.GET("/admin/channels/{id}/{op}", c.page(c.channelConfirm))
 	r.POST("/admin/channels/{id}/{op}", c.action(c.channelDo))
+
+	r.GET("/admin/announcements", c.page(c.announcements))
+	r.GET("/admin/announcements/new", c.page(c.announcementNew))
+	r.POST("/admin/announcements/new", c.action(c.announcementCreate))
+	r.GET("/admin/announcements/{channel}/{seq}", c.page(c.announcement))
+	r.POST("/admin/announcements/{channel}/{seq}/remind", c.action(c.announcementRemind))
+	r.GET("/admin/announcements/{channel}/{seq}/confirmations.csv", c.page(c.announcementCSV))
 
 	r.GET("/admin/policy", c.page(c.policy))
 	r.POST("/admin/policy", c.action(c.policySave))

@@ -2,7 +2,9 @@ package admin
 
 import (
 	"crypto/rand"
+	"io"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -120,14 +122,39 @@ func (c *Console) person(r *request) (archive.User, bool) {
 	return u, true
 }
 
+// personView is a person's page: the name and role, the card in the chat
+// (title and phone), the picture, and sign-in trouble. Each form keeps
+// what was typed when it comes back with a mistake.
+type personView struct {
+	User    archive.User
+	Self    bool
+	Main    *form // display, role
+	Card    *form // title, phone
+	Picture *form // the upload's error
+	Trouble signInTrouble
+}
+
+func (c *Console) personView(r *request, u archive.User) personView {
+	return personView{
+		User: u, Self: u.Name == r.user.Name,
+		Main:    newForm().Set("display", u.Display).Set("role", u.Role),
+		Card:    newForm().Set("title", u.Title).Set("phone", u.Phone),
+		Picture: newForm(),
+		Trouble: c.signInTrouble(u.Name),
+	}
+}
+
+func (c *Console) renderPerson(r *request, status int, v personView) {
+	c.render(r.ctx, status, personEditPage(c.shell(r, v.User.Display, "/admin/people"), v))
+}
+
 // GET /admin/people/{name}
 func (c *Console) personEdit(r *request) {
 	u, ok := c.person(r)
 	if !ok {
 		return
 	}
-	f := newForm().Set("display", u.Display).Set("role", u.Role)
-	c.render(r.ctx, fasthttp.StatusOK, personEditPage(c.shell(r, u.Display, "/admin/people"), f, u, u.Name == r.user.Name, c.signInTrouble(u.Name)))
+	c.renderPerson(r, fasthttp.StatusOK, c.personView(r, u))
 }
 
 // POST /admin/people/{name}: display name and role.
@@ -136,15 +163,16 @@ func (c *Console) personSave(r *request) {
 	if !ok {
 		return
 	}
-	self := u.Name == r.user.Name
+	v := c.personView(r, u)
 	f := postedForm(r.ctx)
-	if self {
+	if v.Self {
 		f.Set("role", u.Role) // a manager's own role is another manager's to change
 	}
 	changed, err := c.office.EditPerson(c.actor(r), u.Name, f.Get("display"), f.Get("role"))
 	switch {
 	case c.problems(f, err):
-		c.render(r.ctx, fasthttp.StatusBadRequest, personEditPage(c.shell(r, u.Display, "/admin/people"), f, u, self, c.signInTrouble(u.Name)))
+		v.Main = f
+		c.renderPerson(r, fasthttp.StatusBadRequest, v)
 		return
 	case err != nil:
 		c.storeFailed(r, err, string(personURL(u.Name, "")))
@@ -156,6 +184,80 @@ func (c *Console) personSave(r *request) {
 	}
 	c.ok(r, "Saved the changes to "+f.Get("display")+".")
 	redirect(r.ctx, "/admin/people")
+}
+
+// POST /admin/people/{name}/card: the title and phone colleagues see on
+// the person's card in the chat.
+func (c *Console) personCardSave(r *request) {
+	u, ok := c.person(r)
+	if !ok {
+		return
+	}
+	f := postedForm(r.ctx)
+	err := c.office.EditProfile(c.actor(r), u.Name, office.Profile{Title: f.Get("title"), Phone: f.Get("phone")})
+	switch {
+	case problemsOn(f, err, "title", "title", "phone"):
+		v := c.personView(r, u)
+		v.Card = f
+		c.renderPerson(r, fasthttp.StatusBadRequest, v)
+		return
+	case err != nil:
+		c.storeFailed(r, err, string(personURL(u.Name, "")))
+		return
+	}
+	if f.Get("title") == u.Title && f.Get("phone") == u.Phone {
+		c.ok(r, "Nothing changed.")
+	} else {
+		c.ok(r, "Saved the card of "+u.Display+".")
+	}
+	redirect(r.ctx, string(personURL(u.Name, "")))
+}
+
+// maxPicture bounds what the console reads of an uploaded picture; the
+// office refuses anything over its own limit (docs/people.md: 8 MB), so a
+// byte more than that is enough for it to see.
+const maxPicture = 8<<20 + 1
+
+// POST /admin/people/{name}/picture (multipart/form-data): a new picture,
+// handed to the office as it arrives.
+func (c *Console) personPictureSave(r *request, file io.Reader) {
+	u, ok := c.person(r)
+	if !ok {
+		return
+	}
+	f := newForm()
+	var err error
+	if file == nil {
+		f.Fail("picture", "Choose a picture to upload.")
+	} else {
+		_, err = c.office.SetPicture(c.actor(r), u.Name, io.LimitReader(file, maxPicture))
+	}
+	if f.Valid() && err == nil {
+		c.ok(r, "The new picture of "+u.Display+" is saved. Colleagues see it at once.")
+		redirect(r.ctx, string(personURL(u.Name, "")))
+		return
+	}
+	if f.Valid() && !problemsOn(f, err, "picture", "picture") {
+		c.storeFailed(r, err, string(personURL(u.Name, "")))
+		return
+	}
+	v := c.personView(r, u)
+	v.Picture = f
+	c.renderPerson(r, fasthttp.StatusBadRequest, v)
+}
+
+// problemsOn is problems for a form with the given fields: a problem the
+// office names another field by is shown at fallback, so none is lost.
+func problemsOn(f *form, err error, fallback string, fields ...string) bool {
+	p, ok := office.AsProblems(err)
+	for _, x := range p {
+		field := x.Field
+		if !slices.Contains(fields, field) {
+			field = fallback
+		}
+		f.Fail(field, x.Message)
+	}
+	return ok
 }
 
 // personOp is an action with a confirmation page.
@@ -170,6 +272,9 @@ var personOps = map[string]personOp{
 	"reset":   {"Reset the password of %s?", "Reset the password", true, false},
 	"signout": {"Sign %s out everywhere?", "Sign out everywhere", true, true},
 	"unlock":  {"Let %s sign in without waiting?", "Lift the waits", false, true},
+	// The office decides whether a manager may remove their own picture
+	// here; the console offers it to everyone's page.
+	"remove-picture": {"Remove the picture of %s?", "Remove the picture", true, true},
 }
 
 // signInTrouble is what a person's page says about failed sign-ins.
@@ -241,6 +346,12 @@ func (c *Console) personDo(r *request) {
 		if _, err = c.office.UnlockSignIn(a, u.Name); err == nil {
 			c.ok(r, u.Display+" can sign in again without waiting.")
 		}
+	case "remove-picture":
+		if err = c.office.RemovePicture(a, u.Name); err == nil {
+			c.ok(r, u.Display+" is shown with initials again.")
+			redirect(r.ctx, back)
+			return
+		}
 	case "signout":
 		except := ""
 		if u.Name == r.user.Name {
@@ -251,6 +362,11 @@ func (c *Console) personDo(r *request) {
 		}
 	}
 	if err != nil {
+		if p, ok := office.AsProblems(err); ok {
+			c.fail(r, p.Error())
+			redirect(r.ctx, back)
+			return
+		}
 		c.storeFailed(r, err, back)
 		return
 	}

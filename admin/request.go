@@ -61,24 +61,40 @@ func (c *Console) action(h func(*request), roles ...[]string) fasthttp.RequestHa
 		allowed = roles[0]
 	}
 	return func(ctx *fasthttp.RequestCtx) {
-		if !ctx.IsPost() {
-			ctx.Error("Method not allowed", fasthttp.StatusMethodNotAllowed)
+		r, ok := c.poster(ctx, allowed)
+		if !ok || !c.fromThisSite(r, string(ctx.PostArgs().Peek("csrf"))) {
 			return
 		}
-		sess, u, ok := c.srv.SessionOf(ctx)
-		if !ok || !slices.Contains(allowed, u.Role) {
-			// No session: nothing to protect, and nothing is done.
-			c.refuse(ctx, u, ok, fasthttp.StatusForbidden)
-			return
-		}
-		token := string(ctx.PostArgs().Peek("csrf"))
-		if token == "" || !auth.Equal(token, sess.CSRF) || !c.srv.SameOrigin(ctx, "") {
-			c.log.Warn("console: refused a form post without a valid token or from another site", "user", u.Name, "path", string(ctx.Path()))
-			c.render(ctx, fasthttp.StatusForbidden, staleFormPage(c.shell(&request{ctx: ctx, user: u, sess: sess}, "Form expired", "")))
-			return
-		}
-		h(&request{ctx: ctx, user: u, sess: sess})
+		h(r)
 	}
+}
+
+// poster checks a form post's session and role, answering a refusal
+// itself.
+func (c *Console) poster(ctx *fasthttp.RequestCtx, allowed []string) (*request, bool) {
+	if !ctx.IsPost() {
+		ctx.Error("Method not allowed", fasthttp.StatusMethodNotAllowed)
+		return nil, false
+	}
+	sess, u, ok := c.srv.SessionOf(ctx)
+	if !ok || !slices.Contains(allowed, u.Role) {
+		// No session: nothing to protect, and nothing is done.
+		c.refuse(ctx, u, ok, fasthttp.StatusForbidden)
+		return nil, false
+	}
+	return &request{ctx: ctx, user: u, sess: sess}, true
+}
+
+// fromThisSite checks a post's CSRF token (the hidden form field must
+// equal the session's token) and that the browser says it came from this
+// site, answering a refusal itself.
+func (c *Console) fromThisSite(r *request, token string) bool {
+	if token == "" || !auth.Equal(token, r.sess.CSRF) || !c.srv.SameOrigin(r.ctx, "") {
+		c.log.Warn("console: refused a form post without a valid token or from another site", "user", r.user.Name, "path", string(r.ctx.Path()))
+		c.render(r.ctx, fasthttp.StatusForbidden, staleFormPage(c.shell(r, "Form expired", "")))
+		return false
+	}
+	return true
 }
 
 // signedIn checks the session and role for a page.

@@ -25,7 +25,10 @@ func settingsForm(st archive.Settings) *form {
 		Set("editing", editing(st.EditWindow)).
 		Set("edit_minutes", editMinutes(st.EditWindow)).
 		Set("mention_all_by", office.WhoMayWords(st.MentionAllBy)).
-		Set("mention_confirm", strconv.Itoa(st.ConfirmAbove()))
+		Set("mention_confirm", strconv.Itoa(st.ConfirmAbove())).
+		Set("receipts", receiptsChoice(st.Receipts)).
+		Set("profiles_by", office.WhoMayWords(st.ProfilesBy)).
+		Set("announcers", strings.Join(st.Announcers, ", "))
 }
 
 func editing(window int) string {
@@ -52,6 +55,27 @@ func filesBy(v string) string {
 	return v
 }
 
+// receiptsChoice is the read receipts' radio button for a setting.
+func receiptsChoice(v string) string {
+	if v == archive.ReceiptsOn {
+		return "on"
+	}
+	return v
+}
+
+// peopleSettings reads the part of the page about people. A post without
+// one of its fields (a form from before they were on the page) keeps what
+// is stored; f is filled with it, for the page that may come back.
+func peopleSettings(f *form, st archive.Settings) office.PeopleSettings {
+	stored := settingsForm(st)
+	for _, name := range []string{"receipts", "profiles_by", "announcers"} {
+		if _, sent := f.values[name]; !sent {
+			f.Set(name, stored.Get(name))
+		}
+	}
+	return office.PeopleSettings{Receipts: f.Get("receipts"), ProfilesBy: f.Get("profiles_by"), Announcers: f.Get("announcers")}
+}
+
 // settingsData is what the page shows beside the form.
 type settingsData struct {
 	Startup []string // the networks serve started with
@@ -75,7 +99,7 @@ func (c *Console) settings(r *request) {
 func (c *Console) settingsSave(r *request) {
 	f := postedForm(r.ctx)
 	from, _ := netip.AddrFromSlice(r.ctx.RemoteIP())
-	changed, err := c.office.SaveSettings(c.actor(r), office.SettingsChange{
+	changed, err := c.office.SaveSettingsPage(c.actor(r), office.SettingsChange{
 		OfficeName: f.Get("office"), MaxText: f.Get("max_text"),
 		ChannelsBy: f.Get("channels_by"), DirectBy: f.Get("direct_by"),
 		Allow: f.Raw("allow"), From: from,
@@ -83,7 +107,7 @@ func (c *Console) settingsSave(r *request) {
 		BlockedKinds: f.All("blocked_kinds"),
 		Editing:      f.Get("editing"), EditMinutes: f.Get("edit_minutes"),
 		MentionAllBy: f.Get("mention_all_by"), MentionConfirm: f.Get("mention_confirm"),
-	})
+	}, peopleSettings(f, c.store.Settings()))
 	switch {
 	case c.problems(f, err):
 		c.render(r.ctx, fasthttp.StatusBadRequest, settingsPage(c.shell(r, "Settings", "/admin/settings"), f, c.settingsData(r)))

@@ -35,6 +35,7 @@ var nav = []navEntry{
 	{"/admin/reports", "Reports", "chart", adminOnly},
 	{"/admin/people", "People", "people", adminOnly},
 	{"/admin/channels", "Channels", "hash", adminOnly},
+	{"/admin/announcements", "Announcements", "megaphone", adminOnly},
 	{"/admin/policy", "Policy", "doc", adminOnly},
 	{"/admin/rules", "Content rules", "lock", adminOnly},
 	{"/admin/review", "Review queue", "alert", reviewRoles},
