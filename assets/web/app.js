@@ -175,6 +175,7 @@ class Client {
     import('./view/mentions.js').then((m) => { this.mentions = new m.Mentions(this); }).catch(() => {});
     // Receipts, announcements, sound, service worker: the same.
     import('./view/receipts.js').then((m) => { this.receipts = new m.Receipts(this); }).catch(() => {});
+    import('./view/people.js').then((m) => m.start(this)).catch(() => {}); // faces, status, cards
     setInterval(() => this.mark('typing'), 1000);
     this.mark('sidebar', 'status', 'title');
   }
@@ -284,6 +285,7 @@ class Client {
     if (this.files.open) this.files.hide(false);
     this.lists.channelOpened(null);
     this.receipts?.opened(null);
+    this.people?.opened(null);
     this.attach.render();
     this.main.querySelector('#composer-help').hidden = true;
     this.conv.clear(h('div', { class: 'empty' },
@@ -320,6 +322,7 @@ class Client {
     if (this.files.open) this.files.load(id);
     this.lists.channelOpened(id);
     this.receipts?.opened(id);
+    this.people?.opened(id);
   }
 
   renderHeader() {
@@ -334,7 +337,7 @@ class Client {
       this.subtitle.textContent = `Group · ${n} people · ${on} online`;
     } else if (ch.kind === 'direct') {
       const status = this.store.users.get(this.store.partner(ch))?.status || 'offline';
-      this.title.replaceChildren(h('span', { class: `dot ${status}`, 'aria-hidden': 'true' }), h('span', { dir: 'auto' }, label));
+      this.title.replaceChildren(h('span', { class: `dot ${status}`, 'aria-hidden': 'true' }), h('span', { dir: 'auto' }, label), this.people?.badge(this.store.partner(ch)) || '');
       this.subtitle.textContent = `Direct message · ${status}`;
     } else {
       this.title.replaceChildren(icon(ch.kind === 'private' ? 'lock' : 'hash'), ch.name);
@@ -378,10 +381,12 @@ class Client {
     if (st === 'open') {
       bar.hidden = true;
       document.body.classList.remove('offline');
+      this.sidebar.conn(true);
       return;
     }
     if (st === 'connecting' && !this.wasOffline) { bar.hidden = true; return; }
     this.wasOffline = true;
+    this.sidebar.conn(false); // my dot: "Connection lost — reconnecting"
     document.body.classList.add('offline');
     const pending = this.store.outbox.filter((p) => p.state === 'pending').length;
     const secs = Math.max(0, Math.ceil((this.socket.retryAt - Date.now()) / 1000));

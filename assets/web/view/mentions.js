@@ -73,7 +73,7 @@ export class Mentions {
       'aria-selected': String(i === this.active), class: i === this.active ? 'active' : '',
     }, x.special
       ? [h('span', { class: 'mention-name' }, x.display), h('span', { class: 'muted small' }, x.said)]
-      : [h('span', { class: `dot ${x.status}`, 'aria-hidden': 'true' }), h('span', { class: 'mention-name', dir: 'auto' }, x.display),
+      : [this.c.people?.face(x.name, 'sm'), h('span', { class: `dot ${x.status}`, 'aria-hidden': 'true' }), h('span', { class: 'mention-name', dir: 'auto' }, x.display),
         h('span', { class: 'muted small' }, `@${x.name}`, x.member ? '' : ` · not in ${where}`)])));
     const was = this.open;
     this.list.hidden = false;
