@@ -161,7 +161,7 @@ func (c *Console) announcementCreate(r *request) {
 			c.ok(r, announcedWords(c, msgs))
 			redirect(r.ctx, "/admin/announcements")
 			return
-		case problemsOn(f, err, "text", "text", "to"):
+		case problemsOn(f, err, "to", "text"): // the office's "channels" is the form's "to"
 		default:
 			c.storeFailed(r, err, "/admin/announcements/new")
 			return
@@ -178,6 +178,7 @@ func announcedWords(c *Console, msgs []archive.Message) string {
 			names = append(names, "#"+ch.Name)
 		}
 	}
+	sort.Strings(names)
 	switch len(names) {
 	case 0:
 		return "The announcement was posted. Everyone it reaches is asked to confirm they have read it."

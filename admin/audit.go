@@ -27,6 +27,10 @@ var actionWords = map[string]string{
 	"policy.save":       "Changed the usage policy",
 	policyReadAction:    "Read the usage policy",
 	"settings.save":     "Changed settings",
+	"profile":           "Changed a person's card",
+	"picture":           "Changed a person's picture",
+	"announce":          "Posted an announcement",
+	"remind":            "Sent a reminder",
 }
 
 func actionWord(a string) string {
