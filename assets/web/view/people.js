@@ -41,7 +41,7 @@ export class People {
     client.attach.el.before(this.quietEl);
     // Beside my own name in the sidebar, and the account menu's entries.
     this.own = h('span', { class: 'own-badge' });
-    client.sidebar.me.after(this.own);
+    (client.sidebar.lost || client.sidebar.me).after(this.own); // on the name's line (client.css wraps the words about the connection)
     const menu = client.sidebar.menu;
     const entry = (what, label) => h('button', { type: 'button', 'data-people': what, onclick: () => { menu.open = false; this.dialog(what); } }, label);
     menu.querySelector('.menu-items').prepend(entry('profile', 'Profile…'), entry('status', 'Set a status…'),

@@ -260,7 +260,8 @@ function status(client) {
     pickerSlot.hidden = true;
     pickerSlot.replaceChildren();
     emojiBtn.setAttribute('aria-expanded', 'false');
-    if (focus) emojiBtn.focus();
+    // After the key that picked: its keypress must not press the button.
+    if (focus) setTimeout(() => emojiBtn.focus());
   };
   emojiBtn.addEventListener('click', async () => {
     if (!pickerSlot.hidden) { closePicker(true); return; }
