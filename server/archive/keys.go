@@ -253,4 +253,11 @@ func confirmKey(channel string, seq uint64, user string) string {
 	return prefixConfirm + channel + ":" + formatSeq(seq) + ":" + user
 }
 
-func remindKey(channel string, seq uint64) string { return prefixRemind + channel + ":" + formatSeq(seq) }
+func remindKey(channel string, seq uint64) string {
+	return prefixRemind + channel + ":" + formatSeq(seq)
+}
+
+// The office's directory (directory.go).
+const (
+	keyDirectory = "directory" // the DirectorySettings (absent: no directory)
+)

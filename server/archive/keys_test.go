@@ -42,6 +42,7 @@ func TestKeyStringsAreTheStoredFormat(t *testing.T) {
 		{savedKey("ana", "c4", 7), "saved:ana:c4:000000000007"},
 		{notifyKey("c4", "ana"), "notify:c4:ana"},
 		{pictureKey("ana"), "picture:ana"},
+		{keyDirectory, "directory"},
 		{readAtKey("c4", "ana"), "readat:c4:ana"},
 		{confirmKey("c4", 7, "ana"), "confirm:c4:000000000007:ana"},
 		{remindKey("c4", 7), "remind:c4:000000000007"},

@@ -38,6 +38,10 @@ type User struct {
 	DNDUntil     time.Time  `json:"dnd_until,omitzero"`
 	Hours        *WorkHours `json:"hours,omitempty"`
 	HideReceipts bool       `json:"hide_receipts,omitempty"`
+
+	// Directory is the person's DN in the office's directory: they sign in
+	// with its password, and its sync keeps them (docs/directory.md).
+	Directory string `json:"directory,omitempty"`
 }
 
 // Note is a person's status line: an emoji, a few words, until when.
