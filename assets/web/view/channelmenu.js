@@ -112,8 +112,8 @@ export async function openChannelMenu(client, id) {
     members.replaceChildren(...names.map((n) => {
       const status = n === s.me.name ? 'online' : s.users.get(n)?.status || 'offline';
       return h('li', { 'data-name': n },
-        h('span', { class: `dot ${status}`, 'aria-hidden': 'true' }),
-        h('span', { class: 'name', dir: 'auto' }, s.display(n), n === s.me.name ? ' (you)' : ''),
+        client.people?.face(n, 'sm'), h('span', { class: `dot ${status}`, 'aria-hidden': 'true' }),
+        h('span', { class: 'name', dir: 'auto' }, s.display(n), n === s.me.name ? ' (you)' : '', client.people?.badge(n)),
         h('span', { class: 'muted small' }, `@${n} · ${status}`));
     }));
   };

@@ -318,7 +318,9 @@ export class ThreadPanel {
     const ch = this.store.channels.get(channel);
     const cls = `tmsg${head ? ' head' : ''}${isRoot ? ' root' : ''}${m.from === me ? ' own' : ''}`;
     const body = [
-      head ? h('div', { class: 'meta' }, h('span', { class: 'author', dir: 'auto' }, this.store.display(m.from)), ' ', time) : srOnly(`${this.store.display(m.from)} `),
+      // The face and status (view/people.js); the name opens the card.
+      head ? h('div', { class: 'meta' }, this.c.people?.face(m.from, 'sm'), h('span', { class: 'author', dir: 'auto', 'data-user': m.from }, this.store.display(m.from)),
+        this.c.people?.badge(m.from), ' ', time) : srOnly(`${this.store.display(m.from)} `),
       h('div', { class: 'text', dir: 'auto' }, runs),
       files,
       m.also ? h('div', { class: 'thread-sent-too muted' }, `Also sent to ${this.whereLabel(ch)}`) : null,
