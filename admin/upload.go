@@ -9,8 +9,12 @@ import (
 	"github.com/valyala/fasthttp"
 )
 
-// maxToken bounds what is read of the CSRF field of an upload.
-const maxToken = 256
+// maxToken bounds what is read of the CSRF field of an upload, maxLeft
+// what is read and dropped after the handler.
+const (
+	maxToken = 256
+	maxLeft  = 32 << 20
+)
 
 // upload wraps a form post that sends a file (multipart/form-data): the
 // checks of action, with the CSRF token read from the form's first field,
@@ -55,10 +59,11 @@ func (c *Console) upload(field string, h func(r *request, file io.Reader)) fasth
 			}
 		}
 		h(r, file)
-		// What the handler left (the end of the form) is read, so the
-		// connection can serve the next request; a form that goes on and
-		// on is cut off instead.
-		if n, _ := io.CopyN(io.Discard, body, 64<<10); n == 64<<10 {
+		// What the handler left (the end of the form, or the rest of a
+		// file refused as too large) is read, so the browser gets to read
+		// the answer and the connection can serve the next request; a form
+		// that goes on and on is cut off instead.
+		if n, _ := io.CopyN(io.Discard, body, maxLeft); n == maxLeft {
 			ctx.SetConnectionClose()
 		}
 	}
