@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"inhouse/server/archive"
+	"inhouse/server/office"
 )
 
 // People in the browser (docs/people.md, docs/client.md): two people in
@@ -69,6 +70,7 @@ func TestPeopleStatusAndQuiet(t *testing.T) {
 	ana.run(chromedp.KeyEvent(kb.Enter))
 	ana.until("🦷 chosen and focus back on its button", `document.activeElement?.id === 'status-emoji' && document.activeElement.textContent === '🦷' && document.querySelector('.status-picker').hidden`, 5*time.Second)
 	a11y(ana, "the status dialog")
+	e.save(ana, "status-dialog")
 	ana.do(`const s = document.querySelector('#status-until'); s.value = '1h'; s.dispatchEvent(new Event('change'))`)
 	before := time.Now()
 	pressNow(e, ana, ".status-form button[type=submit]")
@@ -119,6 +121,30 @@ func TestPeopleStatusAndQuiet(t *testing.T) {
 	pressNow(e, ana, `#dnd-off`)
 	ben.until("the quiet line gone", `document.querySelector('#quiet-line').hidden`, 5*time.Second)
 	ana.until("her own moon gone", `!document.querySelector('.own-badge .moon')`, 5*time.Second)
+
+	// Working hours, quiet outside them: every day one minute six hours from
+	// now, in the browser's time zone. Ben's line says when they begin.
+	menuEntry(e, ana, "hours")
+	a11y(ana, "the working hours dialog")
+	e.save(ana, "hours")
+	from := eval[string](ana, `String((new Date().getHours() + 6) % 24).padStart(2, '0') + ':00'`)
+	ana.do(`for (const li of document.querySelectorAll('.hours-day')) {
+		const [on, a, b] = li.querySelectorAll('input'); if (!on.checked) on.click(); a.value = ` + js(from) + `; b.value = ` + js(from[:3]+"01") + `; }
+		document.querySelector('#hours-quiet').click();`)
+	pressNow(e, ana, ".hours-form button[type=submit]")
+	ana.until("the dialog closed", `!document.querySelector('dialog[open]')`, 5*time.Second)
+	u, _ = e.store().User("ana")
+	if u.Hours == nil || !u.Hours.Quiet || u.Hours.TZ == "" || u.Hours.Days[3] == nil || u.Hours.Days[3][0] != from {
+		e.fatalf("stored hours %+v, want every day from %s, quiet", u.Hours, from)
+	}
+	q := office.PersonAt(u, time.Now()).Quiet
+	if q == nil || q.Why != "hours" {
+		e.fatalf("Ana is not quiet outside her hours: %+v", q)
+	}
+	want = eval[string](ben, fmt.Sprintf(`(() => { const t = new Date(%d); const day = t.toDateString() === new Date().toDateString() ? '' : 'tomorrow ';
+		return 'Ana is not notified until ' + day + new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' }).format(t) + '.' })()`, q.Until.UnixMilli()))
+	ben.until("the quiet line for her hours", `document.querySelector('#quiet-line:not([hidden])')?.textContent === `+js("🌙"+want), 5*time.Second)
+	ana.until("her own moon for her hours", `document.querySelector('.own-badge .moon')`, 5*time.Second)
 
 	// Honest presence: Ana's own dot says when the connection is lost.
 	if !eval[bool](ana, `document.querySelector('.menu summary .dot').classList.contains('online') && document.querySelector('.conn-lost').hidden`) {
@@ -188,6 +214,7 @@ func TestPeoplePictureAndCard(t *testing.T) {
 	ana.run(chromedp.SetUploadFiles(chromedp.CSS("#profile-file"), []string{pic}))
 	ana.until("the crop frame", `document.querySelector('.crop:not([hidden]) canvas.crop-canvas') && document.querySelector('#crop-use')`, 10*time.Second)
 	a11y(ana, "the profile dialog with the crop frame")
+	e.save(ana, "crop")
 	// Zoomed in and moved to the left edge: the square is all red.
 	ana.do(`const z = document.querySelector('.crop-zoom'); z.value = '2'; z.dispatchEvent(new Event('input'));
 		const c = document.querySelector('.crop-canvas'); for (let i = 0; i < 40; i++) c.dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowLeft', shiftKey: true, bubbles: true}));`)
