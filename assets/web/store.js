@@ -172,15 +172,14 @@ export class Store {
     const u = this.users.get(user);
     if (u && u.status !== status) { u.status = status; this.emit('users'); }
   }
-  // person: someone's profile, status or quiet time changed (a person
-  // frame, docs/people.md); presence and my role stay.
+  // person: a person frame (docs/people.md); presence and my role stay.
   person(u) {
     if (!u?.name) return;
     this.users.set(u.name, { status: this.users.get(u.name)?.status, ...u });
     if (u.name === this.me?.name) this.me = { role: this.me.role, ...u };
     this.emit('users');
   }
-  // quietNow: I am not notified now (do-not-disturb or quiet hours).
+  // quietNow: I am not notified now (do not disturb, quiet hours).
   quietNow(now = Date.now()) {
     const u = this.me, q = u?.quiet;
     return q?.now ? !(Date.parse(q.until) <= now) : Date.parse(u?.next_quiet) <= now;

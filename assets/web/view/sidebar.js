@@ -78,7 +78,6 @@ export class Sidebar {
     } else if (c.kind === 'direct') {
       who = s.partner(c);
       const status = s.users.get(who)?.status || 'offline';
-      // The face and status line once view/people.js is loaded.
       glyph = [this.c.people?.face(who, 'sm'), h('span', { class: `dot ${status}`, 'aria-hidden': 'true' })];
       said += `, ${status}${this.c.people?.said(who) || ''}`;
     } else {
