@@ -63,17 +63,16 @@ func receiptsChoice(v string) string {
 	return v
 }
 
-// peopleSettings reads the part of the page about people. A post without
-// one of its fields (a form from before they were on the page) keeps what
-// is stored; f is filled with it, for the page that may come back.
-func peopleSettings(f *form, st archive.Settings) office.PeopleSettings {
+// keepPeopleSettings fills the part of the page about people where a post
+// lacks it (a form from before they were on the page) with what is stored,
+// for the save and for the page that may come back.
+func keepPeopleSettings(f *form, st archive.Settings) {
 	stored := settingsForm(st)
 	for _, name := range []string{"receipts", "profiles_by", "announcers"} {
 		if _, sent := f.values[name]; !sent {
 			f.Set(name, stored.Get(name))
 		}
 	}
-	return office.PeopleSettings{Receipts: f.Get("receipts"), ProfilesBy: f.Get("profiles_by"), Announcers: f.Get("announcers")}
 }
 
 // settingsData is what the page shows beside the form.
@@ -99,7 +98,8 @@ func (c *Console) settings(r *request) {
 func (c *Console) settingsSave(r *request) {
 	f := postedForm(r.ctx)
 	from, _ := netip.AddrFromSlice(r.ctx.RemoteIP())
-	changed, err := c.office.SaveSettingsPage(c.actor(r), office.SettingsChange{
+	keepPeopleSettings(f, c.store.Settings())
+	changed, err := c.office.SaveSettings(c.actor(r), office.SettingsChange{
 		OfficeName: f.Get("office"), MaxText: f.Get("max_text"),
 		ChannelsBy: f.Get("channels_by"), DirectBy: f.Get("direct_by"),
 		Allow: f.Raw("allow"), From: from,
@@ -107,7 +107,8 @@ func (c *Console) settingsSave(r *request) {
 		BlockedKinds: f.All("blocked_kinds"),
 		Editing:      f.Get("editing"), EditMinutes: f.Get("edit_minutes"),
 		MentionAllBy: f.Get("mention_all_by"), MentionConfirm: f.Get("mention_confirm"),
-	}, peopleSettings(f, c.store.Settings()))
+		Receipts: f.Get("receipts"), ProfilesBy: f.Get("profiles_by"), Announcers: f.Get("announcers"),
+	})
 	switch {
 	case c.problems(f, err):
 		c.render(r.ctx, fasthttp.StatusBadRequest, settingsPage(c.shell(r, "Settings", "/admin/settings"), f, c.settingsData(r)))

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/netip"
 	"runtime/debug"
+	"strings"
 
 	"github.com/valyala/fasthttp"
 
@@ -77,22 +78,37 @@ func boundBody(ctx *fasthttp.RequestCtx) bool {
 	if !ctx.Request.IsBodyStream() || (ctx.IsPost() && string(ctx.Path()) == uploadPath) {
 		return true
 	}
+	limit := maxBody
+	if picturePath(ctx) {
+		limit = maxPictureBody
+	}
 	tooLarge := func() bool {
 		ctx.SetConnectionClose()
 		jsonError(ctx, fasthttp.StatusRequestEntityTooLarge, "too_large", "The request is too large.")
 		return false
 	}
-	if ctx.Request.Header.ContentLength() > maxBody {
+	if ctx.Request.Header.ContentLength() > limit {
 		return tooLarge()
 	}
 	if ctx.Request.Header.ContentLength() == -1 { // chunked
-		b, err := io.ReadAll(io.LimitReader(ctx.RequestBodyStream(), maxBody+1))
-		if err != nil || len(b) > maxBody {
+		b, err := io.ReadAll(io.LimitReader(ctx.RequestBodyStream(), int64(limit)+1))
+		if err != nil || len(b) > limit {
 			return tooLarge()
 		}
 		ctx.Request.SetBodyRaw(b)
 	}
 	return true
+}
+
+// maxPictureBody bounds a person's picture as uploaded: a photo straight
+// from a phone, which the server makes small (docs/people.md).
+const maxPictureBody = 8 << 20
+
+// picturePath: a person's new picture, through the API or the console.
+func picturePath(ctx *fasthttp.RequestCtx) bool {
+	p := string(ctx.Path())
+	return (ctx.IsPut() && p == "/api/me/picture") ||
+		(ctx.IsPost() && strings.HasPrefix(p, "/admin/people/") && strings.HasSuffix(p, "/picture"))
 }
 
 // ambiguousLength says whether raw request headers carry both

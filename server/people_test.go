@@ -2,9 +2,11 @@ package server_test
 
 import (
 	"bytes"
+	"crypto/rand"
 	"image"
 	"image/color"
 	"image/gif"
+	"image/png"
 	"net/http"
 	"strconv"
 	"strings"
@@ -165,6 +167,20 @@ func TestPicturesAreCheckedMadeSmallAndServed(t *testing.T) {
 		if st, ans := putRaw(t, ana, "/api/me/picture", body); st != 400 || !strings.Contains(ans, "Picture") {
 			t.Errorf("%s: %d %s", what, st, ans)
 		}
+	}
+	// A photo straight from a phone, over the 1 MiB other requests get.
+	noisy := image.NewRGBA(image.Rect(0, 0, 1200, 900))
+	rand.Read(noisy.Pix)
+	var big bytes.Buffer
+	png.Encode(&big, noisy)
+	if big.Len() < 2<<20 {
+		t.Fatalf("the test picture is only %d bytes", big.Len())
+	}
+	if st, ans := putRaw(t, ana, "/api/me/picture", big.Bytes()); st != 200 {
+		t.Fatalf("a %d-byte picture: %d %s", big.Len(), st, ans)
+	}
+	if st, _ := putRaw(t, ana, "/api/me/picture", make([]byte, 9<<20)); st != 413 {
+		t.Fatalf("9 MB: %d", st)
 	}
 	st, ans := putRaw(t, ana, "/api/me/picture", pngOf(t, 300, 200))
 	if st != 200 || !strings.Contains(ans, `"picture"`) {

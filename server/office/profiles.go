@@ -89,7 +89,7 @@ const (
 	maxPhone   = 20
 	maxNote    = 100
 	maxDND     = 7 * 24 * time.Hour
-	maxPicture = 1 << 20 // as every request but a file upload (server's guard)
+	maxPicture = 8 << 20 // a photo straight from a phone
 )
 
 // mayEditProfile: one's own profile unless the office keeps profiles to

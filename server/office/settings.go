@@ -34,6 +34,12 @@ type SettingsChange struct {
 	// EditMinutes), who may use @here and @channel ("everyone" or
 	// archive.AdminsOnly), and above how many people the client asks.
 	Editing, EditMinutes, MentionAllBy, MentionConfirm string
+
+	// People (docs/people.md): read receipts ("off", "on" or "always"), who
+	// changes titles, phones and pictures ("everyone": each their own, or
+	// archive.AdminsOnly), and who besides office managers may ask for
+	// confirmation (user names separated by commas, spaces or lines).
+	Receipts, ProfilesBy, Announcers string
 }
 
 // FileKinds are the kinds of file an office may refuse, as the console
@@ -102,6 +108,9 @@ func (o *Office) SaveSettings(a Actor, in SettingsChange) (string, error) {
 	if st.MentionConfirm, err = strconv.Atoi(strings.TrimSpace(in.MentionConfirm)); err != nil || st.MentionConfirm < 1 || st.MentionConfirm > 10000 {
 		bad.add("mention_confirm", "A whole number of people from 1 to 10000.")
 	}
+	st.Receipts = receiptsOf(&bad, in.Receipts)
+	st.ProfilesBy = whoMay(&bad, "profiles_by", in.ProfilesBy)
+	st.Announcers = o.announcersOf(&bad, in.Announcers)
 	nets, lines := parseNetworks(&bad, in.Allow)
 	st.Allow = lines
 	if len(nets) > 0 && in.From.IsValid() {
@@ -209,6 +218,7 @@ func settingsChanges(a, b archive.Settings) []string {
 	if a.ConfirmAbove() != b.ConfirmAbove() {
 		out = append(out, fmt.Sprintf("ask before notifying more than %d people", b.ConfirmAbove()))
 	}
+	out = append(out, peopleSettingsChanges(a, b)...)
 	if !slices.Equal(a.Blocked(), b.Blocked()) {
 		out = append(out, fmt.Sprintf("kinds of file refused from [%s] to [%s]", strings.Join(a.Blocked(), " "), strings.Join(b.Blocked(), " ")))
 	}

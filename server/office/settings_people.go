@@ -8,51 +8,6 @@ import (
 	"inhouse/server/archive"
 )
 
-// PeopleSettings is what the office decides about people (docs/people.md),
-// as the console's Settings page has it typed.
-type PeopleSettings struct {
-	Receipts   string // read receipts: "off", "on" or "always"
-	ProfilesBy string // who changes titles, phones and pictures: "everyone" (each their own) or archive.AdminsOnly
-	Announcers string // who besides office managers may ask for confirmation: user names, separated by commas, spaces or lines
-}
-
-// SaveSettingsPage saves the console's Settings page: the office's
-// settings (SaveSettings) and those about people. Nothing is saved while
-// a field about people is wrong; the audit log has an entry for each part
-// that changed. It returns what changed, in words ("" if nothing).
-//
-// It belongs in SaveSettings (SettingsChange with the three fields); it is
-// a method of its own only until that file takes them.
-func (o *Office) SaveSettingsPage(a Actor, in SettingsChange, p PeopleSettings) (string, error) {
-	var bad Problems
-	receipts := receiptsOf(&bad, p.Receipts)
-	profilesBy := whoMay(&bad, "profiles_by", p.ProfilesBy)
-	announcers := o.announcersOf(&bad, p.Announcers)
-	if err := bad.err(); err != nil {
-		return "", err
-	}
-	changed, err := o.SaveSettings(a, in)
-	if err != nil {
-		return "", err
-	}
-	old := o.store.Settings()
-	st := old
-	st.Receipts, st.ProfilesBy, st.Announcers = receipts, profilesBy, announcers
-	if err := o.store.SaveSettings(st); err != nil {
-		return changed, err
-	}
-	people := peopleSettingsChanges(old, o.store.Settings())
-	if len(people) == 0 {
-		return changed, nil
-	}
-	words := strings.Join(people, "; ")
-	o.audit(a, "settings.save", "settings", words+".")
-	if changed != "" {
-		words = changed + "; " + words
-	}
-	return words, nil
-}
-
 // receiptsOf reads the read receipts' choice.
 func receiptsOf(bad *Problems, v string) string {
 	switch v {
