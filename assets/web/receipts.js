@@ -90,30 +90,35 @@ export function dmMarks(items, seen, me) {
   return out;
 }
 
-// seenBy counts, for one's own messages in items[start, end), the others
-// whose read position reached them. A message followed directly by another
-// of one's own seen by as many says nothing: the later one's count covers
-// it (read positions only move forward). Deleted messages say nothing.
-// → Map(seq → n), only n > 0.
-export function seenBy(items, seen, me, start = 0, end = items.length) {
+// seenBy places *Seen by N* under one's own messages: under the last of
+// them each other member's read position reached, N counting everyone
+// whose position reached that message. Read positions only move forward,
+// so an earlier message of one's own was seen by at least as many: the
+// rows say where the count changes, at most one per reader, however long
+// the history (deleted messages say nothing). → Map(seq → n).
+export function seenBy(items, seen, me) {
   const out = new Map();
   if (!seen?.size) return out;
   const seqs = [];
   for (const [user, r] of seen) if (user !== me) seqs.push(r.seq);
+  if (!seqs.length) return out;
   seqs.sort((a, b) => a - b);
-  const atLeast = (seq) => seqs.length - lowerBound(seqs, seq);
-  const list = [];
-  for (let i = Math.max(0, start); i < Math.min(end, items.length); i++) if (shown(items[i])) list.push(items[i]);
-  for (let k = 0; k < list.length; k++) {
-    const m = list[k];
-    if (m.from !== me || m.deleted) continue;
-    const n = atLeast(m.seq);
-    if (!n) continue;
-    const next = list[k + 1];
-    if (next && next.from === me && !next.deleted && atLeast(next.seq) === n) continue;
-    out.set(m.seq, n);
+  const own = [];
+  for (const m of items) if (m.from === me && !m.deleted && shown(m)) own.push(m.seq);
+  for (const r of seqs) {
+    const i = upperBound(own, r) - 1;
+    if (i >= 0 && !out.has(own[i])) out.set(own[i], seqs.length - lowerBound(seqs, own[i]));
   }
   return out;
+}
+
+function upperBound(a, x) {
+  let lo = 0, hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid] <= x) lo = mid + 1; else hi = mid;
+  }
+  return lo;
 }
 
 function lowerBound(a, x) {

@@ -85,26 +85,31 @@ test('dmMarks: Seen under the last message each read, past records and thread re
   assert.deepEqual([...dmMarks([], seenOf([['ben', 4]]), 'ana')], []);
 });
 
-test('seenBy: Seen by N under my own messages, a run of mine seen by as many says it once, the window bounds it', () => {
+test('seenBy: Seen by N under the last of my messages each reader reached, one row per count however long the history', () => {
   const items = [
-    msg(1, 'ana'), msg(2, 'ana'), // a run of mine
+    msg(1, 'ana'), msg(2, 'ana'),
     msg(3, 'ben'),
     msg(4, 'ana'),
-    msg(5, 'cleo', { kind: 'edit', ref: 3 }), // a record between: not shown
+    msg(5, 'cleo', { kind: 'edit', ref: 3 }), // a record: not shown
     msg(6, 'ana'),
     msg(7, 'ana', { deleted: true, text: '' }),
-    msg(8, 'ana'),
+    msg(8, 'ana', { parent: 4 }), // a reply kept in its thread: not in the list
+    msg(9, 'ben'),
   ];
-  const seen = seenOf([['ben', 8], ['cleo', 4], ['dan', 2], ['ana', 8]]);
-  // 1 and 2: both seen by 3 → only 2 says it. 4: ben, cleo (2); 6: ben (1), and the next mine (7, deleted) says nothing;
-  // 8: ben (1). My own position never counts.
-  assert.deepEqual([...seenBy(items, seen, 'ana')], [[2, 3], [4, 2], [6, 1], [8, 1]]);
-  // The window: only [2, 5) of the items.
-  assert.deepEqual([...seenBy(items, seen, 'ana', 2, 5)], [[4, 2]]);
-  // A run of mine with different counts says each.
-  assert.deepEqual([...seenBy([msg(1, 'ana'), msg(2, 'ana')], seenOf([['ben', 2], ['cleo', 1]]), 'ana')], [[1, 2], [2, 1]]);
-  // Nobody yet: nothing; others' messages never.
+  // dan reached 2 (seen by dan, cleo, ben: 3), cleo 5 → my last before it is 4 (cleo, ben: 2),
+  // ben 9 → my last shown and standing is 6 (ben: 1); 7 is deleted, 8 is in a thread.
+  const seen = seenOf([['ben', 9], ['cleo', 5], ['dan', 2], ['ana', 9]]);
+  assert.deepEqual([...seenBy(items, seen, 'ana')].sort((a, b) => a[0] - b[0]), [[2, 3], [4, 2], [6, 1]]);
+  // Two readers at the same place: one row counting both.
+  assert.deepEqual([...seenBy(items, seenOf([['ben', 4], ['cleo', 4]]), 'ana')], [[4, 2]]);
+  // A reader before any message of mine: nothing.
+  assert.deepEqual([...seenBy(items.slice(2), seenOf([['ben', 3]]), 'ana')], []);
+  // A long history: 3,000 messages of mine and Ben's, Ben read them all: one row, under my last.
+  const long = Array.from({ length: 3000 }, (_, i) => msg(i + 1, i % 3 === 2 ? 'ana' : 'ben'));
+  assert.deepEqual([...seenBy(long, seenOf([['ben', 3000]]), 'ana')], [[3000, 1]]);
+  // Nobody yet, only me, or not my messages: nothing.
   assert.deepEqual([...seenBy(items, seenOf([]), 'ana')], []);
+  assert.deepEqual([...seenBy(items, seenOf([['ana', 9]]), 'ana')], []);
   assert.deepEqual([...seenBy(items, seen, 'zoe')], []);
   assert.deepEqual([...seenBy(items, undefined, 'ana')], []);
   // The list behind a count: those at or past it, by time.

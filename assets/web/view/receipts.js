@@ -141,9 +141,10 @@ export class Receipts {
       used.set(key, el);
       return el;
     };
+    // Only the rows of messages in the window are drawn.
+    const lo = items[start]?.seq ?? Infinity, hi = items[end - 1]?.seq ?? -Infinity;
     if (mode === 'dm') {
       const group = this.store.isGroup(this.store.channels.get(channel));
-      const lo = items[start]?.seq ?? Infinity, hi = items[end - 1]?.seq ?? -Infinity;
       for (const [seq, list] of dmMarks(items, seen, me)) {
         if (seq < lo || seq > hi) continue;
         const text = seenLabel(list, group, display);
@@ -152,7 +153,8 @@ export class Receipts {
           h('span', { class: 'seen', title }, h('span', { 'aria-hidden': 'true' }, text), h('span', { class: 'sr-only' }, title)))));
       }
     } else {
-      for (const [seq, n] of seenBy(items, seen, me, start, end)) {
+      for (const [seq, n] of seenBy(items, seen, me)) {
+        if (seq < lo || seq > hi) continue;
         out.set(seq, keep(`c${channel}\n${seq}\n${n}`, () => h('li', { class: 'seen-row', 'data-seq': String(seq) },
           h('button', { type: 'button', class: 'seen link-button', 'aria-haspopup': 'dialog', onclick: (e) => this.showWho(channel, seq, e.currentTarget) }, countLabel(n)))));
       }
