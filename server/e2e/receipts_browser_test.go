@@ -259,7 +259,8 @@ func pendingFor(p *person) []string {
 // /api/announcements); pressing the button takes it away, the marker too,
 // on the server as well, and after a reload it stays gone. A second
 // announcement confirmed in another tab (the API) leaves through the
-// confirmed frame. Ben, not allowed to ask, has no such option.
+// confirmed frame. Ben, not allowed to ask, has no such option. With his tab
+// hidden a message chimes, not with the sound off, nor in do not disturb.
 func TestAnnounceConfirmBand(t *testing.T) {
 	e := newEnv(t)
 	e.addRole("ana", archive.RoleAdmin, false)
@@ -373,6 +374,26 @@ func TestAnnounceConfirmBand(t *testing.T) {
 	ben.until("the message", hasText("Cake too"), 5*time.Second)
 	if n := eval[int](ben, chimes, chromedp.EvalAwaitPromise); n != before+1 {
 		e.fatalf("a chime with the sound off (%d, want %d)", n, before+1)
+	}
+	// Quiet (do not disturb, set from another session): no chime with the sound on. The
+	// person frame reaches Ben's page before Ana's next message (it is sent before the
+	// request answers); when do not disturb ends, the chime is back.
+	ben.do(`localStorage.setItem('inhouse.sound.ben', 'on')`)
+	if status, body := other.call("PUT", "/api/me/dnd", map[string]any{"minutes": 60}); status != 200 {
+		e.fatalf("do not disturb: %d %s", status, body)
+	}
+	ana.say("The meeting moved to 3")
+	ben.until("the message", hasText("The meeting moved to 3"), 5*time.Second)
+	if n := eval[int](ben, chimes, chromedp.EvalAwaitPromise); n != before+1 {
+		e.fatalf("a chime in do not disturb (%d, want %d)", n, before+1)
+	}
+	if status, body := other.call("DELETE", "/api/me/dnd", nil); status != 200 {
+		e.fatalf("end do not disturb: %d %s", status, body)
+	}
+	ana.say("Back to normal")
+	ben.until("the message", hasText("Back to normal"), 5*time.Second)
+	if n := eval[int](ben, chimes, chromedp.EvalAwaitPromise); n != before+2 {
+		e.fatalf("no chime once do not disturb ended (%d, want %d)", n, before+2)
 	}
 	if eval[bool](ben, `performance.getEntriesByType('resource').some(r => /\.(mp3|ogg|wav|m4a|webm)(\?|$)/.test(r.name))`) {
 		e.fatalf("an audio file was fetched")
