@@ -1,6 +1,9 @@
 package server
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // jobsEvery is how often the daily work is looked at; each job runs when
 // its day has come.
@@ -46,4 +49,33 @@ func (s *Server) dailyJobs(now time.Time) {
 		}
 	}
 	s.office.DailyBackup(now)
+}
+
+// directoryEvery is how often the office's directory is read, so people
+// who left lose access within it (docs/directory.md).
+const directoryEvery = 15 * time.Minute
+
+// runDirectorySync keeps the directory's people in step while the server
+// runs; the console's "Sync now" calls the same use case.
+func (s *Server) runDirectorySync(stop <-chan struct{}, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+		case <-stop:
+			return
+		}
+		if !s.store.Directory().On {
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), every/2)
+		res, err := s.office.SyncDirectory(ctx)
+		cancel()
+		if err != nil {
+			s.log.Warn("directory sync", "err", err)
+		} else if res.Disabled > 0 {
+			s.log.Info("directory sync", "people", res.People, "disabled", res.Disabled)
+		}
+	}
 }

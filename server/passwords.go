@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"math"
 	"runtime"
@@ -12,6 +13,8 @@ import (
 
 	"inhouse/server/archive"
 	"inhouse/server/auth"
+	"inhouse/server/directory"
+	"inhouse/server/office"
 )
 
 // Every typed password is compared with its stored hash here, and only
@@ -26,6 +29,20 @@ var ErrBusy = errors.New("the server is busy checking other sign-ins; try again 
 
 // ErrDisabled answers the right password of a disabled account.
 var ErrDisabled = errors.New("this account is disabled; ask your office manager")
+
+// ErrDirectoryDown says the office directory did not answer a directory
+// person's sign-in: not their password's fault.
+var ErrDirectoryDown = errors.New("the office directory is not answering")
+
+// ErrDirectoryName says a directory person's user name cannot be used here.
+var ErrDirectoryName = errors.New("the directory user name cannot be used here")
+
+// ErrDirectoryPassword says a directory person's password is the
+// directory's, changed there.
+var ErrDirectoryPassword = errors.New("the password is the office directory's")
+
+// directoryWait bounds one directory sign-in, whatever the directory does.
+const directoryWait = 10 * time.Second
 
 // ErrSessionEnded says a session was ended for typing wrong passwords.
 var ErrSessionEnded = errors.New("too many wrong passwords: you were signed out")
@@ -75,6 +92,9 @@ func (s *Server) signInCheck(username, addr, password string) (archive.User, err
 	if wait > 0 {
 		return archive.User{}, ThrottledError{wait}
 	}
+	if s.office.IsDirectoryPerson(name) {
+		return s.directoryCheck(name, addr, password, settle)
+	}
 	u, err := s.store.User(name)
 	// A disabled account's password is still checked: only someone who
 	// knows it learns the account is disabled (ErrDisabled), a stranger
@@ -107,11 +127,43 @@ func (s *Server) signInCheck(username, addr, password string) (archive.User, err
 	return u, nil
 }
 
+// directoryCheck signs a directory person in by the directory's password
+// (docs/directory.md), under the same throttle; an empty password never
+// gets as far as the directory.
+func (s *Server) directoryCheck(name, addr, password string, settle func(outcome)) (archive.User, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), directoryWait)
+	defer cancel()
+	u, err := s.office.DirectorySignIn(ctx, name, password)
+	switch {
+	case err == nil:
+		settle(succeeded)
+		return u, nil
+	case errors.Is(err, directory.ErrUnreachable):
+		settle(unchecked)
+		s.log.Warn("directory sign-in: the directory did not answer", "user", name, "err", err)
+		return archive.User{}, ErrDirectoryDown
+	case errors.Is(err, directory.ErrDisabled):
+		settle(succeeded) // the password was right
+		return archive.User{}, ErrDisabled
+	case errors.Is(err, office.ErrDirectoryName):
+		settle(succeeded)
+		return archive.User{}, ErrDirectoryName
+	}
+	settle(failed)
+	s.throttle.failedSignIn(name, addr)
+	s.loginFailures.Inc()
+	s.log.Info("sign-in failed", "user", name, "remote", addr, "via", "directory")
+	return archive.User{}, ErrBadCredentials
+}
+
 // CheckCurrentPassword checks the current password a signed-in person typed
 // to change it, throttled like signing in (and per session): a session
 // that types it wrong maxFailsPerSession times is ended, since whoever
 // holds it does not know the password (ErrSessionEnded).
 func (s *Server) CheckCurrentPassword(ctx *fasthttp.RequestCtx, u archive.User, session, password string) error {
+	if u.Directory != "" {
+		return ErrDirectoryPassword
+	}
 	addr := ctx.RemoteIP().String()
 	wait, settle := s.throttle.reserve(pairKey(u.Name, addr), "a:"+addr, "s:"+session)
 	if wait > 0 {
@@ -178,6 +230,12 @@ func RefusalOf(err error) (r Refusal, ok bool) {
 		return Refusal{fasthttp.StatusUnauthorized, "bad_credentials", "The user name or password is wrong.", ""}, true
 	case errors.Is(err, ErrDisabled):
 		return Refusal{fasthttp.StatusForbidden, "disabled", "This account is disabled. Ask your office manager.", ""}, true
+	case errors.Is(err, ErrDirectoryDown):
+		return Refusal{fasthttp.StatusServiceUnavailable, "directory_down", "The office directory is not answering, so directory passwords cannot be checked. Try again in a few minutes; the office manager can see since when on the dashboard.", "30"}, true
+	case errors.Is(err, ErrDirectoryPassword):
+		return Refusal{fasthttp.StatusForbidden, "directory_password", "Your password is the office directory's: change it where you change your computer's password.", ""}, true
+	case errors.Is(err, ErrDirectoryName):
+		return Refusal{fasthttp.StatusForbidden, "directory_name", "Your directory user name cannot be used in Inhouse (use lowercase letters, digits, dots, dashes or underscores). Ask your office manager.", ""}, true
 	case errors.Is(err, ErrSessionEnded):
 		return Refusal{fasthttp.StatusUnauthorized, "unauthorized", "The current password was wrong too often: you were signed out.", ""}, true
 	}

@@ -395,4 +395,3 @@ func TestAnnouncementsAreConfirmedOnceByThoseAsked(t *testing.T) {
 		t.Fatalf("a named announcer: %v", ack)
 	}
 }
-

@@ -191,6 +191,7 @@ func (s *Server) Listen() (net.Listener, error) {
 	s.hub.Run()
 	s.jobsStop = make(chan struct{})
 	s.background.Go(func() { s.runJobs(s.jobsStop) })
+	s.background.Go(func() { s.runDirectorySync(s.jobsStop, directoryEvery) })
 	if err := s.serveControl(); err != nil {
 		s.log.Warn("no control socket: backups of the running server are not possible", "err", err)
 	}

@@ -186,7 +186,7 @@ func (o *Office) Remind(a Actor, channel string, seq uint64) (int, error) {
 	if _, err := o.store.Reminded(channel, seq); err != nil {
 		return 0, err
 	}
-	frame := map[string]any{"type": "remind", "channel": channel, "seq": seq}
+	frame := announceFrame{Type: "remind", Channel: channel, Seq: seq}
 	for _, p := range d.Pending {
 		o.tell(p.User, frame)
 	}
@@ -223,7 +223,7 @@ func (o *Office) Confirm(user, channel string, seq uint64) (time.Time, error) {
 	if err != nil {
 		return at, err
 	}
-	o.tell(user, map[string]any{"type": "confirmed", "channel": channel, "seq": seq, "ts": at.Format(time.RFC3339Nano)})
+	o.tell(user, announceFrame{Type: "confirmed", Channel: channel, Seq: seq, TS: at.Format(time.RFC3339Nano)})
 	return at, nil
 }
 
@@ -241,4 +241,13 @@ func announceID() string {
 	var b [9]byte
 	rand.Read(b[:])
 	return "announce-" + base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// announceFrame is the confirmed and remind frames, type first as every
+// frame.
+type announceFrame struct {
+	Type    string `json:"type"`
+	Channel string `json:"channel"`
+	Seq     uint64 `json:"seq"`
+	TS      string `json:"ts,omitempty"`
 }

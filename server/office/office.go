@@ -44,6 +44,7 @@ type Office struct {
 	live  Live
 	log   *slog.Logger
 	emoji map[string]bool // what people may react with (UseEmoji)
+	dir   dirState        // the directory while the server runs (directory.go)
 }
 
 // New makes the application layer over store. live may be nil.

@@ -207,6 +207,9 @@ func (o *Office) EnablePerson(a Actor, name string) (archive.User, error) {
 // manager's reset, or the command line at the server): their sessions end
 // and their sockets close. oneTime as in NewPerson.
 func (o *Office) SetPassword(a Actor, name, password string, oneTime bool) (archive.User, error) {
+	if err := o.ownPassword(name); err != nil {
+		return archive.User{}, err
+	}
 	if err := CheckPassword("password", password); err != nil {
 		return archive.User{}, err
 	}
@@ -243,6 +246,9 @@ func NewPasswordProblems(current, next string) Problems {
 // the door has checked their current one. Every session of theirs ends,
 // the caller's too (the door starts a fresh one for the browser in hand).
 func (o *Office) ChangeOwnPassword(name, current, next string) error {
+	if err := o.ownPassword(name); err != nil {
+		return err
+	}
 	if err := NewPasswordProblems(current, next).err(); err != nil {
 		return err
 	}
@@ -295,4 +301,13 @@ func (o *Office) UnlockSignIn(a Actor, name string) (archive.User, error) {
 	}
 	o.audit(a, "person.unlock", name, "Lifted the waits on signing in as "+u.Display+".")
 	return u, nil
+}
+
+// ownPassword refuses to set the password of a directory person: it is the
+// directory's (docs/directory.md).
+func (o *Office) ownPassword(name string) error {
+	if u, err := o.store.User(name); err == nil && u.Directory != "" {
+		return &Forbidden{u.Display + " signs in with the office directory's password: change it in the directory."}
+	}
+	return nil
 }

@@ -310,4 +310,3 @@ func oneLine(s string) bool {
 	}
 	return true
 }
-
