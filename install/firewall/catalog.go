@@ -5,19 +5,27 @@ package firewall
 
 import (
 	_ "embed"
+	"fmt"
 	"net/netip"
+	"time"
 )
 
 //go:embed catalog.json
 var embedded []byte
 
 // Categories an entry can belong to. Only CategoryMessenger is part of "all":
-// the others break more than messengers (see the entries' notes).
+// the others break more than personal messengers (see the entries' notes),
+// and business tools are the office's own choice.
 const (
 	CategoryMessenger = "messenger"
+	CategoryBusiness  = "business" // work tools (Slack, Zoom, …): opt-in
 	CategoryDoH       = "doh"
 	CategorySTUN      = "stun"
 )
+
+// StaleAfter is how old the catalog's newest source data may be before
+// every output warns that it is out of date.
+const StaleAfter = 6 * 30 * 24 * time.Hour
 
 // Catalog is a validated list of entries, in file order.
 type Catalog struct {
@@ -36,7 +44,14 @@ type Entry struct {
 	Ports    Ports    `json:"ports"`           // blocked towards every address
 	Note     string   `json:"note"`
 	Sources  []string `json:"sources"`
-	Checked  string   `json:"checked"` // YYYY-MM-DD
+	// SourceDate is the date of the newest source data the entry's facts
+	// come from; Compared is when they were last compared with the
+	// sources (both YYYY-MM-DD, never in the future).
+	SourceDate string `json:"source_date"`
+	Compared   string `json:"compared"`
+	// Checked is Compared's name in catalogs written before the two dates
+	// were apart; such a file's entries take it for both.
+	Checked string `json:"checked,omitempty"`
 
 	// Parsed forms, filled by validation.
 	Prefixes []netip.Prefix `json:"-"`
@@ -65,13 +80,31 @@ func (c *Catalog) Entry(id string) *Entry {
 	return nil
 }
 
-// Date is the newest "checked" date of all entries: the catalog's date.
+// Date is the newest source date of all entries: how recent the
+// catalog's facts are.
 func (c *Catalog) Date() string {
 	d := ""
 	for _, e := range c.Entries {
-		if e.Checked > d {
-			d = e.Checked
-		}
+		d = max(d, e.SourceDate)
 	}
 	return d
+}
+
+// Compared is the newest date an entry was compared with its sources.
+func (c *Catalog) Compared() string {
+	d := ""
+	for _, e := range c.Entries {
+		d = max(d, e.Compared)
+	}
+	return d
+}
+
+// Stale says, at now, whether the catalog's newest source data is older
+// than StaleAfter, and a sentence saying so.
+func (c *Catalog) Stale(now time.Time) (bool, string) {
+	t, err := time.Parse(time.DateOnly, c.Date())
+	if err != nil || now.Sub(t) <= StaleAfter {
+		return false, ""
+	}
+	return true, fmt.Sprintf("The catalog's newest source data is from %s, more than 6 months ago: messengers change their names and addresses. Import a newer catalog (inhouse firewall --export-catalog writes the one built in).", c.Date())
 }

@@ -18,8 +18,8 @@ func TestEmbeddedCatalog(t *testing.T) {
 		}
 	}
 	for _, e := range cat.Entries {
-		if len(e.Sources) == 0 || e.Checked == "" || e.Note == "" {
-			t.Fatalf("%s: needs sources, a checked date and a note", e.ID)
+		if len(e.Sources) == 0 || e.SourceDate == "" || e.Compared == "" || e.Note == "" {
+			t.Fatalf("%s: needs sources, their date, when they were compared and a note", e.ID)
 		}
 		for _, d := range append(append([]string{}, e.Domains...), e.Hosts...) {
 			if err := checkDomain(d); err != nil {
@@ -197,7 +197,7 @@ func TestParseRejects(t *testing.T) {
 		{"ports", `{"udp":["5228"]}`, "must never be blocked"},
 		{"ports", `{"tcp":["443"]}`, "must never be blocked"},
 		{"sources", `[]`, "no sources"},
-		{"checked", `"21.11.2026"`, "bad checked date"},
+		{"checked", `"21.11.2026"`, "bad source_date"},
 	} {
 		_, err := Parse([]byte(testCatalog(tc.field, tc.value)), "x.json")
 		if err == nil || !errors.Is(err, ErrInvalidCatalog) || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), `entry "bad"`) {

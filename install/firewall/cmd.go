@@ -46,7 +46,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	}
 	if *list {
 		for _, e := range cat.Entries {
-			fmt.Fprintf(stdout, "%s\t%s\t%s\n", e.ID, e.Name, e.Checked)
+			fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\n", e.ID, e.Name, e.Compared, e.SourceDate)
 		}
 		return 0
 	}

@@ -59,7 +59,9 @@ func TestMainList(t *testing.T) {
 	for i, l := range lines {
 		f := strings.Split(l, "\t")
 		e := cat.Entries[i]
-		if len(f) != 3 || f[0] != e.ID || f[1] != e.Name || f[2] != e.Checked {
+		// ID, name, when compared (the contract's third column), then the
+		// source data's date.
+		if len(f) != 4 || f[0] != e.ID || f[1] != e.Name || f[2] != e.Compared || f[3] != e.SourceDate {
 			t.Fatalf("--list line %q", l)
 		}
 	}

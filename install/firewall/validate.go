@@ -124,9 +124,9 @@ func (v *validator) entry(e *Entry) error {
 		return v.fail(e, e.Name, "bad or missing name %q", e.Name)
 	}
 	switch e.Category {
-	case CategoryMessenger, CategoryDoH, CategorySTUN:
+	case CategoryMessenger, CategoryBusiness, CategoryDoH, CategorySTUN:
 	default:
-		return v.fail(e, e.Category, "bad category %q (messenger, doh or stun)", e.Category)
+		return v.fail(e, e.Category, "bad category %q (messenger, business, doh or stun)", e.Category)
 	}
 	if len(e.Sources) == 0 {
 		return v.fail(e, "", "no sources")
@@ -136,8 +136,22 @@ func (v *validator) entry(e *Entry) error {
 			return v.fail(e, "", "empty source")
 		}
 	}
-	if _, err := time.Parse(time.DateOnly, e.Checked); err != nil {
-		return v.fail(e, e.Checked, "bad checked date %q (want YYYY-MM-DD)", e.Checked)
+	if e.Compared == "" && e.SourceDate == "" {
+		e.Compared, e.SourceDate = e.Checked, e.Checked // a catalog from before the two dates
+	}
+	e.Checked = ""
+	tomorrow := time.Now().UTC().Add(24 * time.Hour)
+	for _, d := range []struct{ name, value string }{{"source_date", e.SourceDate}, {"compared", e.Compared}} {
+		t, err := time.Parse(time.DateOnly, d.value)
+		if err != nil {
+			return v.fail(e, d.value, "bad %s %q (want YYYY-MM-DD)", d.name, d.value)
+		}
+		if t.After(tomorrow) {
+			return v.fail(e, d.value, "%s %s is in the future", d.name, d.value)
+		}
+	}
+	if e.SourceDate > e.Compared {
+		return v.fail(e, e.SourceDate, "source_date %s is after compared %s: data cannot be compared before it exists", e.SourceDate, e.Compared)
 	}
 	for _, d := range append(append([]string{}, e.Domains...), e.Hosts...) {
 		if err := checkDomain(d); err != nil {
