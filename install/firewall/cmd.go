@@ -10,7 +10,7 @@ import (
 	"strings"
 )
 
-const usage = "usage: inhouse firewall --format FORMAT [--block ID,ID,...|all] [--list] [--catalog FILE]"
+const usage = "usage: inhouse firewall --format FORMAT [--block ID,ID,...|all] [--list] [--catalog FILE] | --export-catalog [--catalog FILE]"
 
 // Main runs `inhouse firewall`; args are the words after "firewall".
 // It returns the exit status: 0 ok, 2 bad usage or bad catalog, 1 otherwise.
@@ -21,6 +21,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	block := fl.String("block", "all", `comma-separated ids to block, or "all" (every messenger; doh and stun only when named)`)
 	list := fl.Bool("list", false, "print the catalog: ID<TAB>Name<TAB>date checked")
 	catFile := fl.String("catalog", "", "use this catalog JSON file instead of the built-in one")
+	export := fl.Bool("export-catalog", false, "write the catalog in use (built-in, or --catalog's) as JSON, the format --catalog reads")
 	fail := func(code int, format string, args ...any) int {
 		fmt.Fprintf(stderr, "inhouse firewall: "+format+"\n", args...)
 		return code
@@ -43,6 +44,19 @@ func Main(args []string, stdout, stderr io.Writer) int {
 			return fail(2, "%v", err)
 		}
 		return fail(1, "%v", err)
+	}
+	if *export {
+		if *format != "" || *list {
+			return fail(2, "--export-catalog writes the catalog only: leave out --format and --list")
+		}
+		data, err := cat.JSON()
+		if err == nil {
+			_, err = stdout.Write(data)
+		}
+		if err != nil {
+			return fail(1, "%v", err)
+		}
+		return 0
 	}
 	if *list {
 		for _, e := range cat.Entries {
