@@ -93,11 +93,17 @@ func Write(st *archive.Store, w io.Writer, tmpDir string) (Info, error) {
 	}
 	for _, f := range []string{"ca.pem", "ca-key.pem"} {
 		p := filepath.Join(st.Dir(), "tls", f)
-		if _, err := os.Stat(p); err == nil {
+		if fileExists(p) {
 			files["tls/"+f] = p
 		}
 	}
-	for _, name := range []string{"inhouse.db", "archive.key", "tls/ca.pem", "tls/ca-key.pem"} {
+	// The messenger catalog the office imported (server/office/firewall.go):
+	// the office's choice of what its network blocks, as the audit log in
+	// the snapshot records it. Written whole, so never half of one.
+	if p := filepath.Join(st.Dir(), catalogFile); fileExists(p) {
+		files[catalogFile] = p
+	}
+	for _, name := range []string{"inhouse.db", "archive.key", "tls/ca.pem", "tls/ca-key.pem", catalogFile} {
 		src, ok := files[name]
 		if !ok {
 			continue
@@ -143,6 +149,14 @@ func Write(st *archive.Store, w io.Writer, tmpDir string) (Info, error) {
 	}
 	_, err = io.Copy(w, tmp)
 	return info, err
+}
+
+// catalogFile is office.CatalogFile: an imported messenger catalog.
+const catalogFile = "firewall-catalog.json"
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 // storedFiles lists the content store's files (files/ab/ab12…), as the
@@ -409,7 +423,7 @@ func extract(path, stage string) error {
 		}
 		sha, shared := storedFileName(hdr.Name)
 		switch hdr.Name {
-		case "inhouse.db", "archive.key", "archive.seal", "tls/ca.pem", "tls/ca-key.pem":
+		case "inhouse.db", "archive.key", "archive.seal", "tls/ca.pem", "tls/ca-key.pem", catalogFile:
 		default:
 			if !shared {
 				return fmt.Errorf("%w: unexpected file %q inside", ErrDamaged, hdr.Name)

@@ -45,6 +45,7 @@ type Office struct {
 	log   *slog.Logger
 	emoji map[string]bool // what people may react with (UseEmoji)
 	dir   dirState        // the directory while the server runs (directory.go)
+	fw    catalogState    // the messenger catalog in use (firewall.go)
 }
 
 // New makes the application layer over store. live may be nil.
