@@ -79,6 +79,11 @@ func (c *Console) routes() *router.Router {
 	r.GET("/admin/people/{name}/{op}", c.page(c.personConfirm))
 	r.POST("/admin/people/{name}/{op}", c.action(c.personDo))
 
+	r.GET("/admin/directory", c.page(c.directorySettings))
+	r.POST("/admin/directory", c.action(c.directorySave))
+	r.POST("/admin/directory/test", c.action(c.directoryTest))
+	r.POST("/admin/directory/sync", c.action(c.directorySync))
+
 	r.GET("/admin/channels", c.page(c.channels))
 	r.GET("/admin/channels/new", c.page(c.channelNew))
 	r.POST("/admin/channels/new", c.action(c.channelCreate))

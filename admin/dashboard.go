@@ -39,6 +39,12 @@ type dashboardData struct {
 	Disk                                  string
 	Warnings                              []warning
 	Steps                                 firstSteps
+	Directory                             directoryNote
+}
+
+// Warned reports whether the dashboard has any warning to show.
+func (d dashboardData) Warned() bool {
+	return len(d.Warnings) > 0 || d.Directory.Down() || d.Directory.InClear()
 }
 
 // firstSteps are what a new office does before people start chatting. The
@@ -132,6 +138,7 @@ func (c *Console) dashboard(r *request) {
 		d.Version = "development build"
 	}
 	d.Steps = c.firstSteps(r)
+	d.Directory = c.directoryNote()
 	pol := c.store.Policy()
 	for _, u := range c.store.Users() {
 		if !u.Disabled {

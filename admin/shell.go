@@ -34,6 +34,7 @@ var nav = []navEntry{
 	{"/admin", "Dashboard", "gauge", adminOnly},
 	{"/admin/reports", "Reports", "chart", adminOnly},
 	{"/admin/people", "People", "people", adminOnly},
+	{"/admin/directory", "Directory", "directory", adminOnly},
 	{"/admin/channels", "Channels", "hash", adminOnly},
 	{"/admin/announcements", "Announcements", "megaphone", adminOnly},
 	{"/admin/policy", "Policy", "doc", adminOnly},
