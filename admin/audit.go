@@ -31,6 +31,7 @@ var actionWords = map[string]string{
 	"picture":           "Changed a person's picture",
 	"announce":          "Posted an announcement",
 	"remind":            "Sent a reminder",
+	"firewall.catalog":  "Changed the messenger catalog",
 }
 
 func actionWord(a string) string {

@@ -110,8 +110,7 @@ func (c *Console) routes() *router.Router {
 
 	r.GET("/admin/audit", c.page(c.auditLog))
 
-	r.GET("/admin/firewall", c.page(c.firewall))
-	r.GET("/admin/firewall/download", c.page(c.firewallDownload))
+	c.firewallRoutes(r)
 	c.archiveRoutes(r)
 	c.safetyRoutes(r)
 	return r

@@ -38,6 +38,7 @@ func consolePages(chID string) map[string]string {
 		"/admin/channels/" + chID + "/remove/mia": "Remove Mia from #general?",
 		"/admin/policy":                           "Who accepted",
 		"/admin/settings":                         "Allowed networks",
+		"/admin/directory":                        "Service account password",
 		"/admin/audit":                            "Nobody can change or delete",
 		"/admin/firewall":                         "WhatsApp",
 		"/admin/password":                         "New password",

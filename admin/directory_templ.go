@@ -751,7 +751,7 @@ func directoryPage(s *shell, f *form, v directoryView, n directoryNote) templ.Co
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = field(f, "bind_dn", "Service account", "The account Inhouse reads the directory with, e.g. cn=inhouse,ou=services,dc=office,dc=lan (Active Directory also takes inhouse@office.lan). It only needs to read people and groups.", "text", textAttrs("cn=inhouse,ou=services,dc=office,dc=lan")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = field(f, "bind_dn", "Bind DN", "The service account Inhouse reads the directory with, e.g. cn=inhouse,ou=services,dc=office,dc=lan (Active Directory also takes inhouse@office.lan). It only needs to read people and groups.", "text", textAttrs("cn=inhouse,ou=services,dc=office,dc=lan")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

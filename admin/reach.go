@@ -56,8 +56,7 @@ func reachCSP(targets []reachTarget) string {
 }
 
 // UseCatalog makes the messenger check try the messengers of cat instead
-// of the built-in catalog's (a test's names mapped to loopback, or an
-// office's newer catalog).
+// of the office's catalog (a test's names mapped to loopback).
 func (c *Console) UseCatalog(cat *firewall.Catalog) { c.catalog = cat }
 
 // GET /admin/reach: any signed-in person's browser can check which
@@ -67,12 +66,12 @@ func (c *Console) UseCatalog(cat *firewall.Catalog) { c.catalog = cat }
 // addresses only when the person presses Run the check.
 func (c *Console) reach(r *request) {
 	var targets []reachTarget
-	cat, err := c.catalog, error(nil)
+	cat := c.catalog
 	if cat == nil {
-		cat, err = firewall.Load()
+		cat = c.office.Catalog() // the imported one, or the built-in
 	}
-	if err != nil {
-		c.log.Error("messenger catalog", "err", err)
+	if cat == nil {
+		c.log.Error("messenger catalog: the built-in one cannot be read")
 	} else {
 		targets = reachTargets(cat)
 	}
@@ -81,7 +80,7 @@ func (c *Console) reach(r *request) {
 		nav = "/admin/firewall" // the office manager comes from the Firewall page
 	}
 	r.ctx.Response.Header.Set("Content-Security-Policy", reachCSP(targets))
-	c.render(r.ctx, fasthttp.StatusOK, reachPage(c.shell(r, "Which messengers can this computer reach?", nav), targets, probeURL(reachBaseline), err != nil))
+	c.render(r.ctx, fasthttp.StatusOK, reachPage(c.shell(r, "Which messengers can this computer reach?", nav), targets, probeURL(reachBaseline), cat == nil))
 }
 
 // countHosts is how many targets the check will try.

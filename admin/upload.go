@@ -26,6 +26,7 @@ func (c *Console) upload(field string, h func(r *request, file io.Reader)) fasth
 	return func(ctx *fasthttp.RequestCtx) {
 		r, ok := c.poster(ctx, adminOnly)
 		if !ok {
+			ctx.SetConnectionClose() // the body is not read: it must not be taken for the next request
 			return
 		}
 		var body io.Reader

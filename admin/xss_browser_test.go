@@ -136,6 +136,23 @@ func TestBrowserXSSCorpusInEveryConsolePage(t *testing.T) {
 		t.Fatalf("the test box did not match the corpus rules")
 	}
 
+	// The Directory form echoes what was typed beside the problems,
+	// which quote it.
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(ts.URL+"/admin/directory"),
+		chromedp.SetValue(chromedp.CSS(`#f-url`), "ldaps://"+xssCorpus[1]),
+		chromedp.SetValue(chromedp.CSS(`#f-bind_dn`), xssCorpus[2]),
+		chromedp.SetValue(chromedp.CSS(`#f-filter`), xssCorpus[9]),
+		chromedp.SetValue(chromedp.CSS(`#f-channel_groups`), xssCorpus[6]),
+		chromedp.Click(chromedp.CSS(`#directory-settings button.primary`)),
+		chromedp.WaitVisible(chromedp.CSS(`#directory-settings .flash-error`)),
+	); err != nil {
+		t.Fatalf("the directory form: %v", err)
+	}
+	if pc := check("directory form with problems"); !strings.Contains(pc.Text, "is not a DN") {
+		t.Fatalf("the directory form did not come back with its problems")
+	}
+
 	for _, p := range xssCorpus {
 		if _, ok := seen[p]; !ok {
 			t.Fatalf("payload %q never appeared as text on any of %d pages", p, len(visited))
@@ -182,6 +199,14 @@ func seedCorpus(t *testing.T, ts *servertest.Server) {
 	}
 	if _, err := st.SetPolicy(strings.Join(xssCorpus, "\n"), xssCorpus[6]); err != nil {
 		t.Fatalf("policy: %v", err)
+	}
+	// The directory's settings as stored (in use, in clear), never
+	// checked here: the Directory page and the dashboard show them.
+	if err := st.SaveDirectory(archive.DirectorySettings{On: true, Plain: true, URL: "ldap://" + xssCorpus[3],
+		BindDN: xssCorpus[4], BaseDN: xssCorpus[5], Filter: xssCorpus[7], DisabledFilter: xssCorpus[8],
+		Dialect: xssCorpus[10], UserAttr: xssCorpus[11], AdminGroup: xssCorpus[0], AuditorGroup: xssCorpus[1],
+		ChannelGroups: []archive.GroupChannel{{Group: xssCorpus[2], Channel: ch}}}); err != nil {
+		t.Fatalf("directory: %v", err)
 	}
 	if err := st.SetBackupSchedule(archive.BackupSchedule{Dir: "/srv/" + xssCorpus[1], Keep: 3, LastError: xssCorpus[0]}); err != nil {
 		t.Fatalf("backup schedule: %v", err)
