@@ -187,11 +187,10 @@ func (c *Console) directorySave(r *request) {
 	err := c.office.SaveDirectory(c.actor(r), in)
 	switch {
 	case err == nil:
-		switch {
-		case !in.On:
-			c.ok(r, "Directory settings saved. The directory is not in use: nobody signs in with it.")
-		default:
+		if in.On {
 			c.ok(r, "Directory settings saved. Directory people now sign in with their directory password. Test the connection to check the settings.")
+		} else {
+			c.ok(r, "Directory settings saved. The directory is not in use: nobody signs in with it.")
 		}
 		redirect(r.ctx, "/admin/directory")
 	case c.directoryProblems(f, err, hasSecret):
