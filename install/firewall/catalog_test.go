@@ -172,8 +172,8 @@ func TestSelect(t *testing.T) {
 			t.Fatalf("all includes %s (%s)", e.ID, e.Category)
 		}
 	}
-	if len(all) != 22 {
-		t.Fatalf("all = %d entries, want 22", len(all))
+	if len(all) != 26 {
+		t.Fatalf("all = %d entries, want 26", len(all))
 	}
 	if _, err := cat.Select([]string{"telegram", "nosuch"}); !errors.Is(err, ErrUnknownID) || !strings.Contains(err.Error(), "nosuch") {
 		t.Fatalf("unknown id: %v", err)
