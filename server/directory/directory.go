@@ -146,7 +146,7 @@ func (c Config) problems() []problem {
 	} else {
 		switch {
 		case scheme == "ldaps" && c.StartTLS:
-			add(stepAddress, "An ldaps:// address is encrypted already: untick StartTLS, or use ldap:// with StartTLS.")
+			add(stepAddress, "An ldaps:// address is encrypted already: choose ldaps rather than StartTLS, or use an ldap:// address with StartTLS.")
 		case scheme == "ldaps" || c.StartTLS:
 		case !c.Plain:
 			add(stepAddress, "Passwords would cross the network in clear: use ldaps:// or StartTLS, or tick “%s”.", plainTick)
