@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"time"
 )
 
 const usage = "usage: inhouse firewall --format FORMAT [--block ID,ID,...|all] [--list] [--catalog FILE] | --export-catalog [--catalog FILE]"
@@ -77,7 +78,11 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if _, err := cat.Select(ids); err != nil {
 		return fail(2, "%v", err)
 	}
-	if err := Render(stdout, *format, cat, ids); err != nil {
+	now := time.Now()
+	if stale, why := cat.Stale(now); stale {
+		fmt.Fprintln(stderr, "inhouse firewall: warning: "+why) // the file's header says it too
+	}
+	if err := RenderAt(stdout, *format, cat, ids, now); err != nil {
 		return fail(1, "%v", err)
 	}
 	return 0

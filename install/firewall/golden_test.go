@@ -9,11 +9,14 @@ import (
 
 // Every format, rendered from the embedded catalog with everything chosen,
 // must match testdata/FORMAT.golden (go test -run Golden -update rewrites).
+// The catalog's age is judged on the day it was compared, so the files do
+// not change as the calendar moves on (dates_test.go covers the warning).
 func TestGolden(t *testing.T) {
 	cat := mustLoad(t)
+	now := comparedDay(t, cat)
 	for _, f := range Formats() {
-		got := render(t, f, cat, everything...)
-		if again := render(t, f, cat, "stun", "doh", "all"); again != got {
+		got := renderAt(t, f, cat, now, everything...)
+		if again := renderAt(t, f, cat, now, "stun", "doh", "all"); again != got {
 			t.Fatalf("%s: output depends on --block order", f)
 		}
 		path := filepath.Join("testdata", f+".golden")
@@ -34,15 +37,15 @@ func TestGolden(t *testing.T) {
 	}
 }
 
-// Each output starts with a comment naming what it blocks, the catalog date
-// and how to apply and remove it.
+// Each output starts with a comment naming what it blocks, the catalog's
+// two dates and how to apply and remove it.
 func TestHeaders(t *testing.T) {
 	cat := mustLoad(t)
 	for _, f := range Formats() {
-		out := render(t, f, cat, "telegram", "signal")
+		out := renderAt(t, f, cat, comparedDay(t, cat), "telegram", "signal")
 		c := formats[f].comment
 		head := out[:strings.Index(out, c+" Remove:")]
-		for _, want := range []string{c + " Inhouse messenger block rules", "Telegram, Signal", "Catalog date: " + cat.Date(), c + " Apply"} {
+		for _, want := range []string{c + " Inhouse messenger block rules", "Telegram, Signal", c + " Catalog source data from: " + cat.Date() + " ", c + " Catalog compared with its sources on: " + cat.Compared() + " ", c + " Apply"} {
 			if !strings.Contains(head, want) {
 				t.Fatalf("%s header lacks %q:\n%s", f, want, head)
 			}

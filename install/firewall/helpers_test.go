@@ -62,6 +62,27 @@ func render(t *testing.T, format string, cat *Catalog, ids ...string) string {
 	return b.String()
 }
 
+// renderAt is RenderAt into a string, failing the test on error.
+func renderAt(t *testing.T, format string, cat *Catalog, now time.Time, ids ...string) string {
+	t.Helper()
+	var b strings.Builder
+	if err := RenderAt(&b, format, cat, ids, now); err != nil {
+		t.Fatalf("RenderAt %s %v: %v", format, ids, err)
+	}
+	return b.String()
+}
+
+// comparedDay is the day the catalog was last compared with its sources:
+// a "now" at which it is never stale.
+func comparedDay(t *testing.T, cat *Catalog) time.Time {
+	t.Helper()
+	d, err := time.Parse(time.DateOnly, cat.Compared())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
 func mustLoad(t *testing.T) *Catalog {
 	t.Helper()
 	cat, err := Load()

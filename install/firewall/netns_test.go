@@ -21,6 +21,13 @@ import (
 const netnsEnv = "INHOUSE_FW_NETNS_RULES"
 
 func TestMain(m *testing.M) {
+	if role := os.Getenv(roleEnv); role != "" { // forward_test.go's namespaces
+		if err := topologyRole(role); err != nil {
+			fmt.Println("FAIL:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
 	if rules := os.Getenv(netnsEnv); rules != "" {
 		if err := netnsChild(rules); err != nil {
 			fmt.Fprintln(os.Stderr, "FAIL:", err)
@@ -181,8 +188,11 @@ func local(addr, network string) net.Addr {
 
 // tcpTry connects; a reject answers with a reset at once, so anything but
 // "connection refused" (a timeout: dropped, not rejected) is reported.
-func tcpTry(addr string) error {
-	d := net.Dialer{Timeout: 2 * time.Second, LocalAddr: local(addr, "tcp")}
+func tcpTry(addr string) error { return tcpTryFrom(addr, local(addr, "tcp")) }
+
+// tcpTryFrom is tcpTry from the given local address (nil: the route's).
+func tcpTryFrom(addr string, laddr net.Addr) error {
+	d := net.Dialer{Timeout: 2 * time.Second, LocalAddr: laddr}
 	c, err := d.Dial("tcp", addr)
 	if err != nil {
 		if !errors.Is(err, syscall.ECONNREFUSED) {
@@ -194,8 +204,11 @@ func tcpTry(addr string) error {
 }
 
 // udpTry sends one datagram and waits for the echo.
-func udpTry(addr string) error {
-	d := net.Dialer{Timeout: time.Second, LocalAddr: local(addr, "udp")}
+func udpTry(addr string) error { return udpTryFrom(addr, local(addr, "udp")) }
+
+// udpTryFrom is udpTry from the given local address (nil: the route's).
+func udpTryFrom(addr string, laddr net.Addr) error {
+	d := net.Dialer{Timeout: time.Second, LocalAddr: laddr}
 	c, err := d.Dial("udp", addr)
 	if err != nil {
 		return err

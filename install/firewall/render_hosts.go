@@ -6,11 +6,13 @@ package firewall
 var hostsFormat = format{
 	comment: "#",
 	dns:     true,
-	dnsWhat: "Points %[2]d names to 0.0.0.0 and :: (hosts files have no wildcards: other subdomains stay reachable).",
+	dnsWhat: "Points %[2]d names to 0.0.0.0 and ::. A hosts file cannot match subdomains: only these exact " +
+		"names are blocked, and any other subdomain of them stays reachable. The DNS formats (dnsmasq, " +
+		"unbound, rpz, adblock) block every subdomain and are stronger: use one on the office DNS server " +
+		"where you can.",
 	apply: []string{
 		"Linux/macOS: sed -i.bak '/^# Inhouse messenger block rules/,/^# END inhouse-block/d' /etc/hosts && cat FILE >> /etc/hosts",
 		"Windows: append to C:\\Windows\\System32\\drivers\\etc\\hosts (remove the old block first)",
-		"hosts files have no wildcards: only the names listed are blocked, not other subdomains",
 	},
 	remove: []string{"sed -i.bak '/^# Inhouse messenger block rules/,/^# END inhouse-block/d' /etc/hosts"},
 	body: func(w *writer, p *plan) {

@@ -2,8 +2,10 @@ package firewall
 
 import (
 	"fmt"
+	"hash/fnv"
 	"net/netip"
 	"strings"
+	"time"
 )
 
 // rpz: a BIND response-policy zone. Names answer NXDOMAIN ("CNAME ."), and
@@ -16,21 +18,59 @@ var rpzFormat = format{
 		`save as /etc/bind/db.rpz.inhouse (check with: named-checkzone rpz.inhouse FILE); in named.conf:`,
 		`  options { response-policy { zone "rpz.inhouse"; }; };`,
 		`  zone "rpz.inhouse" { type primary; file "/etc/bind/db.rpz.inhouse"; allow-query { none; }; };`,
-		`then: rndc reload   (a new file replaces the old zone; bump the serial if secondaries copy it)`,
+		`then: rndc reload   (a new file replaces the old zone; secondaries copy it when the serial changes:`,
+		`  a newer catalog raises it; another --block on the same catalog date may lower it, then run`,
+		`  rndc retransfer rpz.inhouse on each secondary)`,
 	},
 	remove: []string{`remove the two named.conf lines above, then: rndc reconfig`},
 	body: func(w *writer, p *plan) {
-		w.line("$TTL 300")
-		w.f("@ IN SOA localhost. hostmaster.localhost. %s00 3600 600 86400 300", strings.ReplaceAll(p.Date, "-", ""))
-		w.line("@ IN NS localhost.")
+		var records []string
 		for _, d := range p.Domains {
-			w.f("%s CNAME .", d)
-			w.f("*.%s CNAME .", d)
+			records = append(records, d+" CNAME .", "*."+d+" CNAME .")
 		}
 		for _, pr := range p.prefixes() {
-			w.f("%s CNAME .", rpzIP(pr))
+			records = append(records, rpzIP(pr)+" CNAME .")
+		}
+		ids := make([]string, len(p.Entries))
+		for i, e := range p.Entries {
+			ids[i] = e.ID
+		}
+		serial, days, hash := rpzSerial(p.Date, append(ids, records...))
+		w.line("$TTL 300")
+		w.f("; serial = %d + 10000 x %d days from %s to the catalog date + %04d, a hash of the", rpzSerialBase, days, rpzEpoch.Format(time.DateOnly), hash)
+		w.line("; choice and the records: a newer catalog gives a higher serial, another --block a different one")
+		w.f("@ IN SOA localhost. hostmaster.localhost. %d 3600 600 86400 300", serial)
+		w.line("@ IN NS localhost.")
+		for _, r := range records {
+			w.line(r)
 		}
 	},
+}
+
+// The SOA serial must change whenever the choice of entries or the zone's
+// records do (a secondary copies the zone only when the serial changes) and should grow with the
+// catalog's date, as a 32-bit serial compared in RFC 1982 arithmetic.
+// YYYYMMDDnn leaves two digits, a hash collision in 100; counting days
+// leaves four. The base keeps every serial above the YYYYMMDD00 serials
+// earlier versions wrote (up to 2099), so secondaries holding one of those
+// still take the new zone; it stays below 2^32 for 600 years. Within one
+// catalog date, another choice may give a lower serial: secondaries then
+// need rndc retransfer (the header says so).
+const rpzSerialBase = 2100000000
+
+var rpzEpoch = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// rpzSerial hashes lines: the chosen ids, then the records.
+func rpzSerial(date string, lines []string) (serial uint32, days, hash int) {
+	if t, err := time.Parse(time.DateOnly, date); err == nil && t.After(rpzEpoch) {
+		days = int(t.Sub(rpzEpoch).Hours() / 24)
+	}
+	h := fnv.New32a()
+	for _, l := range lines {
+		h.Write([]byte(l + "\n"))
+	}
+	hash = int(h.Sum32() % 10000)
+	return uint32(rpzSerialBase + 10000*days + hash), days, hash
 }
 
 // rpzIP encodes a prefix as an rpz-ip owner name: the prefix length, then

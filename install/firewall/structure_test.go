@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"go4.org/netipx"
 )
 
 // No validator for these formats runs on Linux, so each line is checked
@@ -52,22 +54,36 @@ func TestPfStructure(t *testing.T) {
 	cat := mustLoad(t)
 	out := render(t, "pf", cat, everything...)
 	lines := bodyLines(out, "#")
-	if lines[0] != `table <inhouse_block> const { \` {
-		t.Fatalf("pf: first rule line %q", lines[0])
-	}
-	i := 1
-	for ; lines[i] != "}"; i++ {
-		addr, ok := strings.CutSuffix(strings.TrimPrefix(lines[i], "\t"), " \\")
-		if !ok || !isPrefix(addr) {
+	var tables []string
+	i := 0
+	for ; strings.HasPrefix(lines[i], "table <"); i++ {
+		name, ok := strings.CutSuffix(strings.TrimPrefix(lines[i], "table <"), "> const { \\")
+		if !ok {
 			t.Fatalf("pf: bad table line %q", lines[i])
 		}
+		tables = append(tables, name)
+		for i++; lines[i] != "}"; i++ {
+			addr, ok := strings.CutSuffix(strings.TrimPrefix(lines[i], "\t"), " \\")
+			if !ok || !isPrefix(addr) {
+				t.Fatalf("pf: bad table line %q", lines[i])
+			}
+		}
+	}
+	if strings.Join(tables, " ") != "inhouse_block inhouse_doh inhouse_internal" {
+		t.Fatalf("pf: tables %v", tables)
 	}
 	pr := `\d+(:\d+)?`
-	checkLines(t, "pf", lines[i+1:],
+	checkLines(t, "pf", lines[i:],
 		regexp.MustCompile(`^block return quick to <inhouse_block>$`),
-		regexp.MustCompile(`^block return quick proto (tcp|udp) to any port \{ `+pr+`( `+pr+`)* \}$`))
+		regexp.MustCompile(`^block return in quick to <inhouse_doh>$`),
+		regexp.MustCompile(`^block return (in )?quick proto (tcp|udp) to ! <inhouse_internal> port \{ `+pr+`( `+pr+`)* \}$`))
 	if !strings.Contains(out, "proto udp") || !strings.Contains(out, "proto tcp") {
 		t.Fatal("pf: port rules missing")
+	}
+	// DoT is blocked on its way in from the LAN only, never in both directions
+	if !regexp.MustCompile(`(?m)^block return in quick proto tcp to ! <inhouse_internal> port \{ 853 \}$`).MatchString(out) ||
+		regexp.MustCompile(`(?m)^block return quick .*\b853\b`).MatchString(out) {
+		t.Fatal("pf: port 853 must be blocked inbound (forwarded) only")
 	}
 }
 
@@ -80,6 +96,8 @@ func TestWindowsStructure(t *testing.T) {
 	}
 	newRule := regexp.MustCompile(`^New-NetFirewallRule -DisplayName '[^']+' -Group \$group -Direction Outbound -Action Block -Profile Any `)
 	inList, n := false, 0
+	inInternet, internet := false, false
+	var external []string
 	for _, l := range lines[2:] {
 		switch {
 		case inList && l == ") | Out-Null":
@@ -96,13 +114,50 @@ func TestWindowsStructure(t *testing.T) {
 			n++
 		case newRule.MatchString(l) && strings.HasSuffix(l, "-RemoteAddress @("):
 			inList, n = true, 0
-		case newRule.MatchString(l) && regexp.MustCompile(`-Protocol (TCP|UDP) -RemotePort @\('`+portsRE+`'(,'`+portsRE+`')*\) \| Out-Null$`).MatchString(l):
+		case newRule.MatchString(l) && regexp.MustCompile(`-Protocol (TCP|UDP) -RemotePort @\('`+portsRE+`'(,'`+portsRE+`')*\) -RemoteAddress \$internet \| Out-Null$`).MatchString(l):
+			if !internet {
+				t.Fatal("windows: port rule before $internet")
+			}
+		case l == "$internet = @(":
+			inInternet = true
+		case inInternet && l == ")":
+			inInternet, internet = false, true
+		case inInternet:
+			a, ok := strings.CutPrefix(l, "\t'")
+			a, ok2 := strings.CutSuffix(strings.TrimSuffix(a, ","), "'")
+			if !ok || !ok2 {
+				t.Fatalf("windows: bad $internet line %q", l)
+			}
+			external = append(external, a)
 		default:
 			t.Fatalf("windows: unexpected line %q", l)
 		}
 	}
 	if inList {
 		t.Fatal("windows: unterminated address list")
+	}
+	// $internet is every address but the internal ranges, and nothing of them
+	var b netipx.IPSetBuilder
+	for _, a := range external {
+		if r, err := netipx.ParseIPRange(a); err == nil {
+			b.AddRange(r)
+		} else {
+			b.AddPrefix(netip.MustParsePrefix(a))
+		}
+	}
+	set, err := b.IPSet()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range append(append([]netip.Prefix{}, internalV4...), internalV6...) {
+		if set.OverlapsPrefix(in) {
+			t.Fatalf("windows: $internet overlaps %s", in)
+		}
+		b.AddPrefix(in)
+	}
+	all, _ := b.IPSet()
+	if !all.ContainsPrefix(netip.MustParsePrefix("0.0.0.0/0")) || !all.ContainsPrefix(netip.MustParsePrefix("::/0")) {
+		t.Fatal("windows: $internet and the internal ranges do not cover every address")
 	}
 }
 
@@ -141,19 +196,19 @@ func TestMikrotikStructure(t *testing.T) {
 			sections = append(sections, l)
 			continue
 		}
-		if l == `remove [find list=inhouse_block]` || l == `remove [find comment="inhouse-block"]` {
+		if l == `remove [find list=inhouse_block]` || l == `remove [find list=inhouse_internal]` || l == `remove [find comment="inhouse-block"]` {
 			continue
 		}
 		var re *regexp.Regexp
 		switch section {
 		case "/ip firewall address-list", "/ipv6 firewall address-list":
-			m := regexp.MustCompile(`^add list=inhouse_block address=(\S+)` + tag).FindStringSubmatch(l)
+			m := regexp.MustCompile(`^add list=inhouse_(?:block|internal) address=(\S+)` + tag).FindStringSubmatch(l)
 			if m == nil || !isPrefix(m[1]) || strings.Contains(m[1], ":") != (section == "/ipv6 firewall address-list") {
 				t.Fatalf("mikrotik: bad address line %q in %s", l, section)
 			}
 			continue
 		case "/ip firewall filter", "/ipv6 firewall filter":
-			re = regexp.MustCompile(`^add chain=forward action=reject reject-with=(tcp-reset protocol=tcp|icmp-admin-prohibited( protocol=udp)?) (dst-address-list=inhouse_block|dst-port=` + portsRE + `(,` + portsRE + `)*)` + tag)
+			re = regexp.MustCompile(`^add chain=forward action=reject reject-with=(tcp-reset protocol=tcp|icmp-admin-prohibited( protocol=udp)?) (dst-address-list=inhouse_block|dst-address-list=!inhouse_internal dst-port=` + portsRE + `(,` + portsRE + `)*)` + tag)
 			if m := regexp.MustCompile(`dst-port=(\S+)`).FindStringSubmatch(l); m != nil && len(strings.Split(m[1], ",")) > 15 {
 				t.Fatalf("mikrotik: more than 15 ports in %q", l)
 			}

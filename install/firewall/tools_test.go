@@ -30,37 +30,43 @@ func TestToolNft(t *testing.T) {
 	}
 }
 
-// ipset restore then iptables-restore, applied twice to show the second load
-// replaces the first: the chain and set sizes stay the same.
+// ipset restore then iptables-restore --test, then the header's own apply
+// commands twice, to show the second load replaces the first (the chains
+// and set sizes stay the same), then its remove commands, which must leave
+// nothing of ours.
 func TestToolIptables(t *testing.T) {
 	needTool(t, "ipset", "iptables-restore", "ip6tables-restore")
 	needNetns(t)
 	for _, v := range []string{"iptables", "ip6tables"} {
 		for _, ids := range selections {
 			dir, f := writeRendered(t, v, ids...)
-			set := "inhouse_v4"
-			if v == "ip6tables" {
-				set = "inhouse_v6"
+			rendered := render(t, v, mustLoad(t), ids...)
+			var apply, remove string
+			for _, c := range headerCommands(rendered, "#", "Apply") {
+				apply += "  " + strings.ReplaceAll(c, "FILE", f) + "\n"
+			}
+			for _, c := range headerCommands(rendered, "#", "Remove") {
+				remove += strings.ReplaceAll(c, "FILE", f) + "\n"
 			}
 			script := `set -e
-split() { sed '/^\*filter/,$d' "$1" > sets; sed -n '/^\*filter/,$p' "$1" > rules; }
-split ` + f + `
+sed '/^\*filter/,$d' ` + f + ` > sets; sed -n '/^\*filter/,$p' ` + f + ` > rules
 ipset restore < sets
 ` + v + `-restore --test --noflush rules
 for i in 1 2; do
-  ipset restore < sets
-  ` + v + `-restore --noflush rules
-  for c in FORWARD OUTPUT; do ` + v + ` -C $c -j INHOUSE_BLOCK 2>/dev/null || ` + v + ` -I $c -j INHOUSE_BLOCK; done
-  echo "pass $i: $(` + v + ` -S | wc -l) rules, $(ipset list ` + set + ` | grep -c /) entries, $(ipset list -n | wc -l) sets"
-done`
+` + apply + `  echo "pass $i: $(` + v + ` -S | wc -l) rules, $(ipset list | grep -c /) entries, $(ipset list -n | wc -l) sets"
+done
+` + remove + `echo "removed: $(` + v + `-save | grep -ci inhouse) lines, $(ipset list -n | wc -l) sets"`
 			out, err := run(t, dir, "unshare", "-rn", "sh", "-c", script)
 			if err != nil {
 				t.Fatalf("%s %v: %v\n%s", v, ids, err, out)
 			}
 			t.Logf("%s %v: %s", v, ids, out)
 			lines := strings.Split(strings.TrimSpace(out), "\n")
-			if len(lines) != 2 || strings.TrimPrefix(lines[0], "pass 1") != strings.TrimPrefix(lines[1], "pass 2") {
+			if len(lines) != 3 || strings.TrimPrefix(lines[0], "pass 1") != strings.TrimPrefix(lines[1], "pass 2") {
 				t.Fatalf("%s %v: second apply differs:\n%s", v, ids, out)
+			}
+			if lines[2] != "removed: 0 lines, 0 sets" {
+				t.Fatalf("%s %v: the remove commands leave something:\n%s", v, ids, out)
 			}
 		}
 	}
