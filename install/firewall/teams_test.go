@@ -29,7 +29,7 @@ var teamsKeepOpen = map[string]string{
 	"teams.trafficmanager.net":           "Azure Traffic Manager name of teams.microsoft.com",
 	"teams-msgapi.trafficmanager.net":    "Azure Traffic Manager name of Teams' messaging API",
 	"teams.cloudapp.net":                 "Azure name of Teams' services",
-	"mstea.ms":                           "Teams for work's short links (Microsoft listed *.mstea.ms as required until 2024)",
+	"mstea.ms":                           "Teams for work's short links (Microsoft's list of 2023 named *.mstea.ms as required)",
 	"teams.microsoft.us":                 "Teams for US government clouds",
 	"microsoftteams.com":                 "Teams' product site",
 	"successwithteams.com":               "Teams' product site",
