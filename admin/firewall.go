@@ -232,9 +232,9 @@ type categoryGroup struct {
 func categoryGroups(cat *firewall.Catalog) []categoryGroup {
 	groups := []categoryGroup{
 		{ID: firewall.CategoryMessenger, Title: "Messengers",
-			Help: "Personal messengers: what \"all\" blocks. Under each one: what else stops working when it is blocked."},
+			Help: "Personal messengers: what \"all\" blocks on the command line. Under each one: what else stops working when it is blocked."},
 		{ID: firewall.CategoryBusiness, Title: "Business tools, only when the office does not work with them",
-			Help: "Not ticked by \"all\", unlike the messengers above: customers, suppliers and partners meet and chat with the office over Slack, Zoom, Teams or Google Chat. Blocking one cuts that work off, so tick it only when no one in the office needs it with anyone outside."},
+			Help: "Apart from the messengers, and not in the command line's \"all\": customers, suppliers and partners meet and chat with the office over Slack, Zoom, Teams or Google Chat, so blocking one cuts that work off. Tick one only when no one in the office needs it with anyone outside."},
 		{ID: firewall.CategoryDoH, Title: "Encrypted DNS (DoH), with care",
 			Help: "Stops devices from going around the office's DNS server, which the DNS formats rely on. Devices set by hand to a public resolver lose DNS until they use the office's."},
 		{ID: firewall.CategorySTUN, Title: "Calls through NAT (STUN), with care",

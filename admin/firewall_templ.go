@@ -651,7 +651,7 @@ func catalogCard(s *shell, d firewallData) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 53, "<p class=\"help\">Messengers change their names and addresses. A newer catalog can be used without a new version of Inhouse: it is checked as <code>inhouse firewall --catalog</code> checks a file, you see what it changes before it is used, and it is recorded in the audit log. <code>inhouse firewall --export-catalog</code> writes the catalog built in, to start from.</p><form method=\"post\" action=\"/admin/firewall/catalog\" enctype=\"multipart/form-data\" novalidate>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 53, "<p class=\"muted\">Messengers change their names and addresses. A newer catalog can be used without a new version of Inhouse: it is checked as <code>inhouse firewall --catalog</code> checks a file, you see what it changes before it is used, and it is recorded in the audit log. <code>inhouse firewall --export-catalog</code> writes the catalog built in, to start from.</p><form method=\"post\" action=\"/admin/firewall/catalog\" enctype=\"multipart/form-data\" novalidate>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
