@@ -33,7 +33,7 @@ func testCatalog(t *testing.T, date string) (data []byte, removed string) {
 		&firewall.Entry{
 			ID: "newchat", Name: "New Chat", Category: firewall.CategoryMessenger,
 			Domains: []string{"newchat.example"}, Hosts: []string{"api.newchat.example"}, Ranges: []string{"198.51.99.0/24"},
-			Note: "Nothing else uses it.", Sources: []string{"test"},
+			Note: "Nothing else uses it. <script>alert(1)</script>", Sources: []string{"test"},
 		},
 		&firewall.Entry{
 			ID: "newmeet", Name: "New Meet", Category: firewall.CategoryBusiness,
@@ -116,6 +116,10 @@ func TestFirewallCatalogImport(t *testing.T) {
 		if !strings.Contains(p.Body, want) {
 			t.Fatalf("the page lacks %q:\n%s", want, excerpt(p.Body))
 		}
+	}
+	// A catalog is text from outside: shown, never run.
+	if !strings.Contains(p.Body, "Nothing else uses it. &lt;script&gt;alert(1)&lt;/script&gt;") || strings.Contains(p.Body, "<script>alert(1)") {
+		t.Fatal("an imported note is not escaped")
 	}
 	if d := boss.get("/admin/firewall/download?format=nftables&id=newchat"); d.Status != 200 || !strings.Contains(d.Body, "198.51.99.0/24") {
 		t.Fatalf("nftables download: %d\n%s", d.Status, d.Body)
