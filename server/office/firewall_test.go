@@ -13,7 +13,6 @@ import (
 	"inhouse/server/backup"
 )
 
-
 // newerCatalog is the built-in catalog with an entry added, the last one
 // removed, and the first messenger's first domain gone: what a newer
 // catalog changes. It returns the file and what was changed.
