@@ -235,6 +235,8 @@ func categoryGroups(cat *firewall.Catalog) []categoryGroup {
 			Help: "Personal messengers: what \"all\" blocks on the command line. Under each one: what else stops working when it is blocked."},
 		{ID: firewall.CategoryBusiness, Title: "Business tools, only when the office does not work with them",
 			Help: "Apart from the messengers, and not in the command line's \"all\": customers, suppliers and partners meet and chat with the office over Slack, Zoom, Teams or Google Chat, so blocking one cuts that work off. Tick one only when no one in the office needs it with anyone outside."},
+		{ID: firewall.CategorySocial, Title: "Social networks' messages, only with the whole network",
+			Help: "Not in the command line's \"all\": a social network's direct messages use the same names and addresses as the rest of it, so blocking them blocks the whole network."},
 		{ID: firewall.CategoryDoH, Title: "Encrypted DNS (DoH), with care",
 			Help: "Stops devices from going around the office's DNS server, which the DNS formats rely on. Devices set by hand to a public resolver lose DNS until they use the office's."},
 		{ID: firewall.CategorySTUN, Title: "Calls through NAT (STUN), with care",
@@ -263,6 +265,8 @@ func categoryWord(c string) string {
 		return "messenger"
 	case firewall.CategoryBusiness:
 		return "business tool"
+	case firewall.CategorySocial:
+		return "social network"
 	case firewall.CategoryDoH:
 		return "encrypted DNS"
 	case firewall.CategorySTUN:

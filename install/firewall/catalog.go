@@ -19,6 +19,7 @@ var embedded []byte
 const (
 	CategoryMessenger = "messenger"
 	CategoryBusiness  = "business" // work tools (Slack, Zoom, …): opt-in
+	CategorySocial    = "social"   // social networks whose messages cannot be told apart from the rest: opt-in
 	CategoryDoH       = "doh"
 	CategorySTUN      = "stun"
 )

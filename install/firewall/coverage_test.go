@@ -320,7 +320,7 @@ func TestNewEntries(t *testing.T) {
 	for id, cat2 := range map[string]string{
 		"vk": CategoryMessenger, "max": CategoryMessenger, "tamtam": CategoryMessenger, "imo": CategoryMessenger,
 		"keybase": CategoryMessenger, "botim": CategoryMessenger, "zalo": CategoryMessenger, "wire": CategoryMessenger,
-		"instagram": CategoryBusiness, "slack": CategoryBusiness, "zoom": CategoryBusiness, "googlechat": CategoryBusiness, "skype": CategoryBusiness,
+		"instagram": CategorySocial, "slack": CategoryBusiness, "zoom": CategoryBusiness, "googlechat": CategoryBusiness, "skype": CategoryBusiness,
 	} {
 		e := cat.Entry(id)
 		if e == nil {

@@ -113,7 +113,7 @@ func blockedNames(t *testing.T, format string, out string) []string {
 func businessIDs(cat *Catalog) []string {
 	var ids []string
 	for _, e := range cat.Entries {
-		if e.Category == CategoryBusiness {
+		if e.Category == CategoryBusiness || e.Category == CategorySocial {
 			ids = append(ids, e.ID)
 		}
 	}

@@ -124,9 +124,9 @@ func (v *validator) entry(e *Entry) error {
 		return v.fail(e, e.Name, "bad or missing name %q", e.Name)
 	}
 	switch e.Category {
-	case CategoryMessenger, CategoryBusiness, CategoryDoH, CategorySTUN:
+	case CategoryMessenger, CategoryBusiness, CategorySocial, CategoryDoH, CategorySTUN:
 	default:
-		return v.fail(e, e.Category, "bad category %q (messenger, business, doh or stun)", e.Category)
+		return v.fail(e, e.Category, "bad category %q (messenger, business, social, doh or stun)", e.Category)
 	}
 	if len(e.Sources) == 0 {
 		return v.fail(e, "", "no sources")
