@@ -1,16 +1,12 @@
 package admin_test
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
-
-	"inhouse/server/servertest"
 )
 
 // TestBrowserManagerAnnouncesAndGivesAPicture walks the office manager, in
@@ -21,28 +17,7 @@ func TestBrowserManagerAnnouncesAndGivesAPicture(t *testing.T) {
 	ts := start(t)
 	ts.AddUser("ben", "member")
 	channelID(t, ts, "sales", "mia", "ben")
-	browser := servertest.Browser(t, 1100, 800)
-	ctx, cancel := context.WithTimeout(browser, 90*time.Second)
-	defer cancel()
-	defer func() {
-		if t.Failed() {
-			screenshot(t, browser)
-		}
-	}()
-	run := func(step string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatalf("%s: %v", step, err)
-		}
-	}
-	read := func(sel string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("read %s: %v", sel, err)
-		}
-		return v
-	}
+	_, run, read := browse(t, 1100, 800)
 
 	run("sign in", signInSteps(ts.URL, "boss", chromedp.WaitVisible(chromedp.CSS(`.tiles`)))...)
 	run("write an announcement to #sales",

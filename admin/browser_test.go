@@ -19,29 +19,7 @@ import (
 // headless Chromium, with JavaScript on (console.js runs).
 func TestBrowserManagerAddsPersonAndChannel(t *testing.T) {
 	ts := start(t)
-	browser := servertest.Browser(t, 1100, 800)
-	ctx, cancel := context.WithTimeout(browser, 90*time.Second)
-	defer cancel()
-	defer func() {
-		if t.Failed() {
-			screenshot(t, browser)
-		}
-	}()
-
-	run := func(step string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatalf("%s: %v", step, err)
-		}
-	}
-	read := func(sel string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("read %s: %v", sel, err)
-		}
-		return v
-	}
+	_, run, read := browse(t, 1100, 800)
 	var text, secret string
 
 	run("sign in", signInSteps(ts.URL, "boss", chromedp.WaitVisible(chromedp.CSS(`.tiles`)))...)
@@ -94,6 +72,36 @@ func TestBrowserManagerAddsPersonAndChannel(t *testing.T) {
 	if st := ana.Do("POST", "/api/login", map[string]string{"username": "ana", "password": secret}, nil); st != 200 {
 		t.Fatalf("Ana cannot sign in with the one-time password: %d", st)
 	}
+}
+
+// browse opens a browser for a walk through the console: its context
+// (ended with the test, after a screenshot if the test failed), run for a
+// named step's actions and read for an element's text.
+func browse(t *testing.T, width, height int) (ctx context.Context, run func(step string, actions ...chromedp.Action[chromedp.Void]), read func(sel string) string) {
+	t.Helper()
+	browser := servertest.Browser(t, width, height)
+	ctx, cancel := context.WithTimeout(browser, 90*time.Second)
+	t.Cleanup(func() {
+		if t.Failed() {
+			screenshot(t, browser)
+		}
+		cancel()
+	})
+	run = func(step string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+	}
+	read = func(sel string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("read %s: %v", sel, err)
+		}
+		return v
+	}
+	return ctx, run, read
 }
 
 // screenshot saves what the browser showed when a test failed, into the

@@ -1,16 +1,13 @@
 package admin_test
 
 import (
-	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"inhouse/server/directory"
 	"inhouse/server/directory/slapdtest"
-	"inhouse/server/servertest"
 )
 
 // TestBrowserManagerSetsUpTheDirectory walks the office manager, in a real
@@ -20,28 +17,7 @@ import (
 func TestBrowserManagerSetsUpTheDirectory(t *testing.T) {
 	ts := start(t)
 	ldap := slapdtest.Start(t, directory.OpenLDAP)
-	browser := servertest.Browser(t, 1100, 900)
-	ctx, cancel := context.WithTimeout(browser, 90*time.Second)
-	defer cancel()
-	defer func() {
-		if t.Failed() {
-			screenshot(t, browser)
-		}
-	}()
-	run := func(step string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatalf("%s: %v", step, err)
-		}
-	}
-	read := func(sel string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("read %s: %v", sel, err)
-		}
-		return v
-	}
+	ctx, run, read := browse(t, 1100, 900)
 	// press clicks a button that posts a form and waits for the next
 	// page's flash (a new page: the flashes on this one are marked old).
 	press := func(step, button string) string {
