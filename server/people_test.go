@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"inhouse/server/archive"
+	"inhouse/server/office"
+	"inhouse/server/rules"
 	"inhouse/server/servertest"
 )
 
@@ -393,5 +395,31 @@ func TestAnnouncementsAreConfirmedOnceByThoseAsked(t *testing.T) {
 	wa.Send(map[string]any{"type": "send", "id": "a2", "channel": ch.ID, "text": "Please read.", "confirm": true})
 	if ack := wa.Next("ack"); ack.Num("seq") == 0 {
 		t.Fatalf("a named announcer: %v", ack)
+	}
+}
+
+// An announcement from the console goes to each channel chosen, live, and
+// the office's content rules see it like any message.
+func TestConsoleAnnouncementsAreScreenedAndDelivered(t *testing.T) {
+	ts, p, ch := talkOffice(t)
+	list := append(rules.Defaults(), rules.Rule{ID: "falcon", Name: "Project Falcon", Kind: rules.KindPattern,
+		Pattern: `(?i)project\s+falcon`, Action: rules.ActionBlock, Enabled: true})
+	if err := ts.Store().SaveRules(list); err != nil {
+		t.Fatal(err)
+	}
+	boss := office.Actor{Name: "boss", Role: archive.RoleAdmin, Via: office.ViaConsole}
+	if _, err := ts.Office().Announce(boss, office.NewAnnouncement{Text: "Project Falcon starts Monday.", Channels: []string{ch.ID}}); err == nil || !strings.Contains(err.Error(), "Project Falcon") {
+		t.Fatalf("a blocked announcement: %v", err)
+	}
+	if last := ts.Store().LastSeq(ch.ID); last != 0 {
+		t.Fatalf("a refused announcement was stored: seq %d", last)
+	}
+	wb := p["ben"].Dial()
+	msgs, err := ts.Office().Announce(boss, office.NewAnnouncement{Text: "The office is closed on Friday.", Channels: []string{ch.ID}})
+	if err != nil || len(msgs) != 1 {
+		t.Fatalf("an announcement: %v %v", msgs, err)
+	}
+	if m := messageNo(t, wb, msgs[0].Seq); m["confirm"] != true || m.Str("from") != "boss" {
+		t.Fatalf("the announcement as Ben gets it live: %v", m)
 	}
 }

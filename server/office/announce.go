@@ -92,11 +92,22 @@ func (o *Office) Announce(a Actor, n NewAnnouncement) ([]archive.Message, error)
 		return nil, errors.New("announcements need the running server")
 	}
 	var out []archive.Message
+	msgs := o.Messages()
 	for _, id := range ids {
+		// The office's content rules see an announcement like any message.
+		masked, verdict, refused := msgs.Screen(a.Name, id, n.Text)
+		if refused != nil {
+			var bad Problems
+			bad.add("text", refused.Message)
+			return out, bad.err()
+		}
 		m, err := o.live.Post(archive.Post{Channel: id, From: a.Name, ClientID: announceID(),
-			Text: n.Text, Masked: n.Text, Confirm: true})
+			Text: n.Text, Masked: masked, Confirm: true})
 		if err != nil {
 			return out, err
+		}
+		if verdict != nil {
+			msgs.Flagged(m, verdict)
 		}
 		out = append(out, m)
 		c, _ := o.store.Channel(id)
