@@ -183,6 +183,15 @@ func (s *Store) Membership(id, user string) (exists, member bool) {
 	return ok, ok && c.Has(user)
 }
 
+// SmallDirect reports whether id is a direct conversation of at most n
+// people. It copies nothing: read receipts ask it on every read.
+func (s *Store) SmallDirect(id string, n int) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	c, ok := s.channels[id]
+	return ok && c.Kind == KindDirect && len(c.Members) <= n
+}
+
 // Members lists a channel's members (nil for an unknown channel).
 func (s *Store) Members(id string) []string {
 	s.mu.RLock()

@@ -40,13 +40,9 @@ func (m *Messages) ReceiptsTo(reader, channel string, before, now uint64) []stri
 	if now <= before || !m.showsReceipts(reader) {
 		return nil
 	}
-	c, err := m.store.Channel(channel)
-	if err != nil {
-		return nil
-	}
 	var to []string
-	if c.Kind == archive.KindDirect && len(c.Members) <= smallGroup {
-		to = slices.Clone(c.Members)
+	if m.store.SmallDirect(channel, smallGroup) {
+		to = m.store.Members(channel)
 	} else {
 		from := before
 		if now-from > receiptsLatest {
