@@ -35,6 +35,19 @@ const (
 	lingerIdle = 5 * time.Second
 )
 
+// answerUnread ends a request refused before its body was read: the
+// browser may still be sending, and closing at once would reset the
+// connection and lose the answer. So the answer is written here, and the
+// rest of the body read and dropped after it, for a while at most.
+func answerUnread(ctx *fasthttp.RequestCtx) {
+	ctx.SetConnectionClose()
+	if ctx.Request.IsBodyStream() {
+		answer := []byte(ctx.Response.String())
+		ctx.HijackSetNoResponse(true)
+		ctx.Hijack(func(c net.Conn) { lingerClose(c, answer) })
+	}
+}
+
 // lingerClose writes the answer, reads what the client still sends, then
 // closes.
 func lingerClose(c net.Conn, answer []byte) {
@@ -106,17 +119,8 @@ func (s *Server) uploadFile(r *request) {
 	// Whatever is refused before the body is read, the rest of the body
 	// must not be taken for the next request.
 	refuse := func(status int, code, msg string) {
-		ctx.SetConnectionClose()
 		jsonError(ctx, status, code, msg)
-		if ctx.Request.IsBodyStream() {
-			// The browser may still be sending: closing at once would reset
-			// the connection and lose the answer. So the answer is written
-			// here, and the rest of the body read and dropped after it, for
-			// a while at most.
-			answer := []byte(ctx.Response.String())
-			ctx.HijackSetNoResponse(true)
-			ctx.Hijack(func(c net.Conn) { lingerClose(c, answer) })
-		}
+		answerUnread(ctx)
 	}
 	if !s.uploads.allow(r.user.Name) {
 		ctx.Response.Header.Set("Retry-After", "2")

@@ -436,3 +436,31 @@ func TestAStrangerCannotLockAColleagueOut(t *testing.T) {
 		t.Fatalf("after a reset: %d", st)
 	}
 }
+
+// A body over the bound is answered 413 before it is read, and the client
+// reads that answer while it is still sending (not a reset connection),
+// for any address: a 3 MiB "channel", a 9 MB "picture".
+func TestOversizedBodiesGetTheirAnswer(t *testing.T) {
+	ts := servertest.Start(t)
+	ts.AddUser("ana", "member")
+	ana := ts.Login("ana")
+	for _, c := range []struct {
+		method, path string
+		size         int
+	}{{"POST", "/api/channels", 3 << 20}, {"PUT", "/api/me/picture", 9 << 20}} {
+		for i := 0; i < 5; i++ {
+			req, _ := http.NewRequest(c.method, ts.URL+c.path, bytes.NewReader(make([]byte, c.size)))
+			req.Header.Set("X-CSRF-Token", ana.CSRF)
+			req.Header.Set("Content-Type", "application/json")
+			res, err := ana.HTTP.Do(req)
+			if err != nil {
+				t.Fatalf("%s %s of %d bytes: %v", c.method, c.path, c.size, err)
+			}
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(body), "too_large") {
+				t.Fatalf("%s %s of %d bytes: %d %s", c.method, c.path, c.size, res.StatusCode, body)
+			}
+		}
+	}
+}

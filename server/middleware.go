@@ -83,8 +83,8 @@ func boundBody(ctx *fasthttp.RequestCtx) bool {
 		limit = maxPictureBody
 	}
 	tooLarge := func() bool {
-		ctx.SetConnectionClose()
 		jsonError(ctx, fasthttp.StatusRequestEntityTooLarge, "too_large", "The request is too large.")
+		answerUnread(ctx)
 		return false
 	}
 	if ctx.Request.Header.ContentLength() > limit {
