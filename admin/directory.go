@@ -3,7 +3,6 @@ package admin
 import (
 	"context"
 	"errors"
-	"slices"
 	"strings"
 	"time"
 
@@ -35,12 +34,6 @@ const (
 	secPlain    = "plain"
 	ticked      = "yes"
 )
-
-// directoryFields are the form's fields; a problem the office names with
-// another field is shown beside the address.
-var directoryFields = []string{"on", "dialect", "url", "security", "plain_ok", "ca", "bind_dn", "bind_password",
-	"base_dn", "filter", "disabled_filter", "user_attr", "display_attr", "mail_attr", "title_attr", "phone_attr",
-	"admin_group", "auditor_group", "channel_groups"}
 
 // directoryView is what the page shows beside the form.
 type directoryView struct {
@@ -183,7 +176,6 @@ func (c *Console) directorySave(r *request) {
 		AuditorGroup:   f.Get("auditor_group"),
 		ChannelGroups:  f.Raw("channel_groups"),
 	}
-	hasSecret := c.store.Directory().Secret != ""
 	err := c.office.SaveDirectory(c.actor(r), in)
 	switch {
 	case err == nil:
@@ -193,7 +185,7 @@ func (c *Console) directorySave(r *request) {
 			c.ok(r, "Directory settings saved. The directory is not in use: nobody signs in with it.")
 		}
 		redirect(r.ctx, "/admin/directory")
-	case c.directoryProblems(f, err, hasSecret):
+	case c.problems(f, err):
 		v := c.directoryView(f)
 		v.Typed = in.BindPassword != ""
 		f.Set("bind_password") // a password is never sent back
@@ -201,165 +193,6 @@ func (c *Console) directorySave(r *request) {
 	default:
 		c.storeFailed(r, err, "/admin/directory")
 	}
-}
-
-// directoryProblems shows the office's problems beside their fields and
-// reports whether err was such. The office puts the directory's own check
-// of the settings (every problem, one sentence a line) on the address;
-// each sentence goes beside the field it is about (directoryProblemFields).
-func (c *Console) directoryProblems(f *form, err error, hasSecret bool) bool {
-	p, ok := office.AsProblems(err)
-	if !ok {
-		return false
-	}
-	var order []string
-	byField := map[string][]string{}
-	add := func(field, msg string) {
-		if !slices.Contains(directoryFields, field) {
-			field = "url"
-		}
-		if msg != "" && msg[0] >= 'a' && msg[0] <= 'z' {
-			msg = sentence(msg)
-		}
-		if _, seen := byField[field]; !seen {
-			order = append(order, field)
-		}
-		byField[field] = append(byField[field], msg)
-	}
-	var where map[string]string
-	for _, x := range p {
-		if x.Field != "url" {
-			add(x.Field, x.Message)
-			continue
-		}
-		if where == nil {
-			where = directoryProblemFields(f, hasSecret)
-		}
-		for _, s := range sentences(x.Message) {
-			field, ok := where[s]
-			if !ok {
-				field = "url"
-			}
-			add(field, s)
-		}
-	}
-	for _, field := range order {
-		msgs := byField[field]
-		if field == "plain_ok" && len(msgs) > 1 {
-			// The office's words for the tick and the directory's say the
-			// same thing: one is enough.
-			msgs = msgs[:1]
-		}
-		f.Fail(field, strings.Join(msgs, " "))
-	}
-	return true
-}
-
-// sentences splits the directory's check of the settings (errors.Join's
-// text: one problem a line) into its problems.
-func sentences(text string) []string {
-	var out []string
-	for _, line := range strings.Split(text, "\n") {
-		if line = strings.TrimSpace(line); line != "" {
-			out = append(out, line)
-		}
-	}
-	return out
-}
-
-func problemsOf(cfg directory.Config) []string {
-	if err := cfg.Validate(); err != nil {
-		return sentences(err.Error())
-	}
-	return nil
-}
-
-// directoryProblemFields says beside which field each problem the
-// directory's check could find in the posted form belongs. It checks the
-// fields one at a time, each on settings that are otherwise right, so it
-// learns the field from the check itself rather than from its wording.
-// A problem of two fields together (a certificate for an address without
-// TLS) goes to the later one; one it cannot place stays beside the address.
-func directoryProblemFields(f *form, hasSecret bool) map[string]string {
-	where := map[string]string{}
-	dialect := directory.Dialect(f.Get("dialect"))
-	known := dialect == directory.AD || dialect == directory.OpenLDAP
-	base := directory.Defaults(directory.AD)
-	if known {
-		base = directory.Defaults(dialect)
-	}
-	base.URL, base.BindDN, base.BindPassword, base.BaseDN = "ldaps://directory.example", "cn=inhouse,dc=example", "x", "dc=example"
-	if problemsOf(base) != nil {
-		return where // cannot tell: everything stays beside the address
-	}
-	mark := func(field string, edit func(*directory.Config)) {
-		cfg := base
-		edit(&cfg)
-		for _, s := range problemsOf(cfg) {
-			if _, placed := where[s]; !placed {
-				where[s] = field
-			}
-		}
-	}
-	address := func(cfg *directory.Config) {
-		cfg.URL = f.Get("url")
-		cfg.StartTLS = f.Get("security") == secStartTLS
-		cfg.Plain = f.Get("security") == secPlain && f.Checked("plain_ok", ticked)
-	}
-	if f.Get("security") == secPlain && !f.Checked("plain_ok", ticked) {
-		// What ticking would take away is about the tick.
-		withTick, without := base, base
-		address(&withTick)
-		address(&without)
-		withTick.Plain = true
-		still := map[string]bool{}
-		for _, s := range problemsOf(withTick) {
-			still[s] = true
-		}
-		for _, s := range problemsOf(without) {
-			if !still[s] {
-				where[s] = "plain_ok"
-			}
-		}
-	}
-	mark("url", address)
-	mark("ca", func(cfg *directory.Config) { address(cfg); cfg.CA = strings.TrimSpace(f.Raw("ca")) })
-	mark("bind_dn", func(cfg *directory.Config) { cfg.BindDN = f.Get("bind_dn") })
-	mark("bind_password", func(cfg *directory.Config) {
-		if f.Raw("bind_password") == "" && !hasSecret {
-			cfg.BindPassword = ""
-		}
-	})
-	mark("base_dn", func(cfg *directory.Config) { cfg.BaseDN = f.Get("base_dn") })
-	orDefault := func(to *string, name string) {
-		if v := f.Get(name); v != "" {
-			*to = v
-		}
-	}
-	mark("filter", func(cfg *directory.Config) { orDefault(&cfg.Filter, "filter") })
-	mark("disabled_filter", func(cfg *directory.Config) { cfg.DisabledFilter = f.Get("disabled_filter") })
-	mark("user_attr", func(cfg *directory.Config) { orDefault(&cfg.Attr.UserName, "user_attr") })
-	mark("display_attr", func(cfg *directory.Config) { orDefault(&cfg.Attr.Display, "display_attr") })
-	mark("mail_attr", func(cfg *directory.Config) { orDefault(&cfg.Attr.Mail, "mail_attr") })
-	mark("title_attr", func(cfg *directory.Config) { orDefault(&cfg.Attr.Title, "title_attr") })
-	mark("phone_attr", func(cfg *directory.Config) { orDefault(&cfg.Attr.Phone, "phone_attr") })
-	// An unknown kind of directory has no defaults either: what the empty
-	// fields then lack is about the kind.
-	mark("dialect", func(cfg *directory.Config) {
-		d := directory.Defaults(dialect)
-		cfg.Dialect = dialect
-		for _, x := range []struct {
-			to         *string
-			name, dflt string
-		}{{&cfg.Filter, "filter", d.Filter}, {&cfg.Attr.UserName, "user_attr", d.Attr.UserName},
-			{&cfg.Attr.Display, "display_attr", d.Attr.Display}, {&cfg.Attr.Mail, "mail_attr", d.Attr.Mail},
-			{&cfg.Attr.Title, "title_attr", d.Attr.Title}, {&cfg.Attr.Phone, "phone_attr", d.Attr.Phone}} {
-			if f.Get(x.name) == "" {
-				*x.to = x.dflt
-			}
-		}
-	})
-	return where
 }
 
 // attrDefaults says what an empty attribute field stands for, in both

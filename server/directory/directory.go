@@ -109,8 +109,25 @@ const (
 	stepPeople   = "people" // the filter finds nobody
 )
 
-// problem is one thing wrong with a Config, and the step it belongs to.
-type problem struct{ step, text string }
+// problem is one thing wrong with a Config, the step it belongs to and
+// the field it is about.
+type problem struct{ step, field, text string }
+
+// Problem is one thing wrong with a Config: the field it is about, named
+// as in Config ("URL", "Plain", "CA", "BindDN", "BindPassword", "BaseDN",
+// "Filter", "DisabledFilter", "Dialect", "Attr.UserName", "Attr.Display",
+// "Attr.Mail", "Attr.Title", "Attr.Phone", "Timeout"), and a sentence.
+type Problem struct{ Field, Message string }
+
+// Problems tells every problem with the configuration, each with its field,
+// so a form can show it beside the field.
+func (c Config) Problems() []Problem {
+	var out []Problem
+	for _, p := range c.problems() {
+		out = append(out, Problem{p.field, p.text})
+	}
+	return out
+}
 
 // Validate tells every problem with the configuration at once, one
 // sentence each (errors.Join: Unwrap() []error lists them).
@@ -132,24 +149,25 @@ const plainTick = "I understand passwords cross the network in clear"
 
 func (c Config) problems() []problem {
 	var ps []problem
-	add := func(step, format string, args ...any) {
-		ps = append(ps, problem{step, fmt.Sprintf(format, args...)})
+	add := func(step, field, format string, args ...any) {
+		ps = append(ps, problem{step, field, fmt.Sprintf(format, args...)})
 	}
 
-	if c.Dialect != AD && c.Dialect != OpenLDAP {
-		add(stepSettings, "Choose the kind of directory: Active Directory or OpenLDAP.")
+	known := c.Dialect == AD || c.Dialect == OpenLDAP
+	if !known {
+		add(stepSettings, "Dialect", "Choose the kind of directory: Active Directory or OpenLDAP.")
 	}
 
 	plainChosen := false // ldap:// without StartTLS, ticked
 	if _, _, scheme, err := splitURL(c.URL); err != nil {
-		add(stepAddress, "%s", err.Error())
+		add(stepAddress, "URL", "%s", err.Error())
 	} else {
 		switch {
 		case scheme == "ldaps" && c.StartTLS:
-			add(stepAddress, "An ldaps:// address is encrypted already: choose ldaps rather than StartTLS, or use an ldap:// address with StartTLS.")
+			add(stepAddress, "URL", "An ldaps:// address is encrypted already: choose ldaps rather than StartTLS, or use an ldap:// address with StartTLS.")
 		case scheme == "ldaps" || c.StartTLS:
 		case !c.Plain:
-			add(stepAddress, "Passwords would cross the network in clear: use ldaps:// or StartTLS, or tick “%s”.", plainTick)
+			add(stepAddress, "Plain", "Passwords would cross the network in clear: use ldaps:// or StartTLS, or tick “%s”.", plainTick)
 		default:
 			plainChosen = true
 		}
@@ -157,60 +175,64 @@ func (c Config) problems() []problem {
 
 	if c.CA != "" {
 		if msg := checkCA(c.CA); msg != "" {
-			add(stepCert, "%s", msg)
+			add(stepCert, "CA", "%s", msg)
 		} else if plainChosen {
 			// A certificate that is never checked would give a false
 			// sense of safety.
-			add(stepCert, "A certificate to trust was given, but the address uses no TLS: use ldaps:// or StartTLS, or remove the certificate.")
+			add(stepCert, "CA", "A certificate to trust was given, but the address uses no TLS: use ldaps:// or StartTLS, or remove the certificate.")
 		}
 	}
 
 	switch {
 	case strings.TrimSpace(c.BindDN) == "":
-		add(stepService, "Enter the service account that reads the directory, such as cn=inhouse,ou=services,dc=office,dc=lan.")
+		add(stepService, "BindDN", "Enter the service account that reads the directory, such as cn=inhouse,ou=services,dc=office,dc=lan.")
 	case c.Dialect == AD && (strings.Contains(c.BindDN, "@") || strings.Contains(c.BindDN, `\`)) && !strings.Contains(c.BindDN, "="):
 		// Active Directory also takes user@domain or DOMAIN\user.
 	default:
 		if _, err := ldap.ParseDN(c.BindDN); err != nil {
-			add(stepService, "The service account %q is not a DN, such as cn=inhouse,ou=services,dc=office,dc=lan.", c.BindDN)
+			add(stepService, "BindDN", "The service account %q is not a DN, such as cn=inhouse,ou=services,dc=office,dc=lan.", c.BindDN)
 		}
 	}
 	if c.BindPassword == "" {
 		// An empty password would make the service bind an anonymous one.
-		add(stepService, "Enter the service account's password.")
+		add(stepService, "BindPassword", "Enter the service account's password.")
 	}
 
 	if strings.TrimSpace(c.BaseDN) == "" {
-		add(stepBase, "Enter the base DN, the part of the directory that holds the office's people, such as dc=office,dc=lan.")
+		add(stepBase, "BaseDN", "Enter the base DN, the part of the directory that holds the office's people, such as dc=office,dc=lan.")
 	} else if _, err := ldap.ParseDN(c.BaseDN); err != nil {
-		add(stepBase, "The base DN %q is not a DN, such as dc=office,dc=lan.", c.BaseDN)
+		add(stepBase, "BaseDN", "The base DN %q is not a DN, such as dc=office,dc=lan.", c.BaseDN)
 	}
 
+	// Without a known kind there are no defaults: what they would give is
+	// the kind's problem, said once.
 	if strings.TrimSpace(c.Filter) == "" {
-		add(stepFilter, "Enter the filter that finds people, such as (objectClass=inetOrgPerson).")
+		if known {
+			add(stepFilter, "Filter", "Enter the filter that finds people, such as (objectClass=inetOrgPerson).")
+		}
 	} else if _, err := ldap.CompileFilter(c.Filter); err != nil {
-		add(stepFilter, "The filter %q is not an LDAP filter: it is written in parentheses, such as (objectClass=person), with every parenthesis closed.", c.Filter)
+		add(stepFilter, "Filter", "The filter %q is not an LDAP filter: it is written in parentheses, such as (objectClass=person), with every parenthesis closed.", c.Filter)
 	}
 	if c.DisabledFilter != "" {
 		if _, err := ldap.CompileFilter(c.DisabledFilter); err != nil {
-			add(stepFilter, "The filter for disabled people %q is not an LDAP filter: it is written in parentheses, such as (employeeType=disabled).", c.DisabledFilter)
+			add(stepFilter, "DisabledFilter", "The filter for disabled people %q is not an LDAP filter: it is written in parentheses, such as (employeeType=disabled).", c.DisabledFilter)
 		}
 	}
 
-	if c.Attr.UserName == "" {
-		add(stepSettings, "Enter the attribute that holds the user name (sAMAccountName in Active Directory, uid in OpenLDAP).")
+	if c.Attr.UserName == "" && known {
+		add(stepSettings, "Attr.UserName", "Enter the attribute that holds the user name (sAMAccountName in Active Directory, uid in OpenLDAP).")
 	}
-	for _, a := range []struct{ what, name string }{
-		{"user name", c.Attr.UserName}, {"display name", c.Attr.Display}, {"e-mail", c.Attr.Mail},
-		{"title", c.Attr.Title}, {"phone", c.Attr.Phone},
+	for _, a := range []struct{ field, what, name string }{
+		{"Attr.UserName", "user name", c.Attr.UserName}, {"Attr.Display", "display name", c.Attr.Display},
+		{"Attr.Mail", "e-mail", c.Attr.Mail}, {"Attr.Title", "title", c.Attr.Title}, {"Attr.Phone", "phone", c.Attr.Phone},
 	} {
 		if a.name != "" && !attributeName(a.name) {
-			add(stepSettings, "The attribute for the %s, %q, is not an attribute name: letters, digits and hyphens, starting with a letter.", a.what, a.name)
+			add(stepSettings, a.field, "The attribute for the %s, %q, is not an attribute name: letters, digits and hyphens, starting with a letter.", a.what, a.name)
 		}
 	}
 
 	if c.Timeout < 0 || c.Timeout > maxTimeout {
-		add(stepSettings, "The time to wait for each step of the directory must be at most 1 minute (0 for the default, 5 seconds).")
+		add(stepSettings, "Timeout", "The time to wait for each step of the directory must be at most 1 minute (0 for the default, 5 seconds).")
 	}
 	return ps
 }

@@ -159,7 +159,13 @@ func TestValidateProblems(t *testing.T) {
 
 // Every problem is told at once, each its own error.
 func TestValidateTellsEverything(t *testing.T) {
-	var c Config
+	// Without a kind of directory, that is the problem, and not the
+	// defaults the kind would have given.
+	var none Config
+	if err := none.Validate(); err == nil || !strings.Contains(err.Error(), "kind of directory") || strings.Contains(err.Error(), "user name") {
+		t.Errorf("no kind of directory: %v", err)
+	}
+	c := Config{Dialect: OpenLDAP}
 	err := c.Validate()
 	if err == nil {
 		t.Fatal("an empty configuration passed")
@@ -171,7 +177,7 @@ func TestValidateTellsEverything(t *testing.T) {
 	if n := len(list.Unwrap()); n < 6 {
 		t.Errorf("%d problems for an empty configuration:\n%v", n, err)
 	}
-	for _, want := range []string{"kind of directory", "address", "service account", "password", "base DN", "filter", "user name"} {
+	for _, want := range []string{"address", "service account", "password", "base DN", "filter", "user name"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("no word of %q in:\n%v", want, err)
 		}

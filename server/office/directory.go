@@ -89,14 +89,8 @@ func (o *Office) SaveDirectory(a Actor, in DirectoryChange) error {
 		d.StartTLS = true
 	case "plain":
 		d.Plain = in.PlainOK
-		if !in.PlainOK {
-			bad.add("plain_ok", "Passwords would cross the network in clear: tick that you understand, or use ldaps:// or StartTLS.")
-		}
 	default:
 		bad.add("security", "Choose one.")
-	}
-	if d.Dialect != string(directory.AD) && d.Dialect != string(directory.OpenLDAP) {
-		bad.add("dialect", "Choose Active Directory or OpenLDAP.")
 	}
 	d.ChannelGroups = o.channelGroups(&bad, in.ChannelGroups)
 	d.Secret = old.Secret
@@ -110,11 +104,12 @@ func (o *Office) SaveDirectory(a Actor, in DirectoryChange) error {
 		}
 	}
 	if d.On || d.URL != "" {
-		cfg, err := o.configOf(d)
-		if err != nil {
+		if cfg, err := o.configOf(d); err != nil {
 			bad.add("bind_password", err.Error())
-		} else if err := cfg.Validate(); err != nil {
-			bad.add("url", err.Error())
+		} else {
+			for _, p := range cfg.Problems() {
+				bad.add(directoryFields[p.Field], p.Message)
+			}
 		}
 	}
 	if err := bad.err(); err != nil {
@@ -133,6 +128,14 @@ func (o *Office) SaveDirectory(a Actor, in DirectoryChange) error {
 	o.audit(a, "directory.save", "directory", what+".")
 	return nil
 }
+
+// directoryFields names the Directory form's field for each field of the
+// directory's configuration; one not listed ("Timeout") is shown with the
+// address.
+var directoryFields = map[string]string{"URL": "url", "Plain": "plain_ok", "CA": "ca", "BindDN": "bind_dn",
+	"BindPassword": "bind_password", "BaseDN": "base_dn", "Filter": "filter", "DisabledFilter": "disabled_filter",
+	"Dialect": "dialect", "Attr.UserName": "user_attr", "Attr.Display": "display_attr", "Attr.Mail": "mail_attr",
+	"Attr.Title": "title_attr", "Attr.Phone": "phone_attr", "Timeout": "url"}
 
 // channelGroups reads "#channel group-DN" lines.
 func (o *Office) channelGroups(bad *Problems, text string) []archive.GroupChannel {
