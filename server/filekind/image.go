@@ -20,6 +20,9 @@ const MaxPixels = 100_000_000
 // ErrTooManyPixels is ImageSize's answer for a picture over MaxPixels.
 var ErrTooManyPixels = errors.New("filekind: the picture has more than 100 megapixels")
 
+// ErrNoSize is ImageSize's answer for a header that gives no size (0 × 0).
+var ErrNoSize = errors.New("filekind: the picture's header gives no size")
+
 // maxHeaderBytes bounds what is read to find a picture's size: metadata
 // (EXIF, colour profiles) may come first, pixels never need to be read.
 const maxHeaderBytes = 16 << 20
@@ -56,7 +59,7 @@ func ImageSize(r io.ReadSeeker, typ string) (w, h, orientation int, err error) {
 		return 0, 0, 0, fmt.Errorf("filekind: the picture's header is damaged: %w", err)
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 {
-		return 0, 0, 0, errors.New("filekind: the picture's header gives no size")
+		return 0, 0, 0, ErrNoSize
 	}
 	if tooMany(cfg.Width, cfg.Height) {
 		return 0, 0, 0, ErrTooManyPixels
@@ -66,7 +69,7 @@ func ImageSize(r io.ReadSeeker, typ string) (w, h, orientation int, err error) {
 		if _, err := r.Seek(0, io.SeekStart); err != nil {
 			return 0, 0, 0, err
 		}
-		orientation = jpegOrientation(bufio.NewReader(io.LimitReader(r, maxHeaderBytes)))
+		orientation = JPEGOrientation(io.LimitReader(r, maxHeaderBytes))
 	}
 	w, h = cfg.Width, cfg.Height
 	if orientation >= 5 {
@@ -93,10 +96,11 @@ func webpCanvas(r io.Reader) (image.Config, error) {
 	return image.Config{Width: u24(b[24:]) + 1, Height: u24(b[27:]) + 1}, nil
 }
 
-// jpegOrientation finds the first EXIF segment before the image data and
-// returns its orientation, 1 when there is none or it cannot be read: a
-// browser ignores a broken EXIF, and so does this.
-func jpegOrientation(r *bufio.Reader) int {
+// JPEGOrientation finds the first EXIF segment of a JPEG before the image
+// data and returns its orientation (1 to 8), 1 when there is none or it
+// cannot be read: a browser ignores a broken EXIF, and so does this.
+func JPEGOrientation(jpeg io.Reader) int {
+	r := bufio.NewReader(jpeg)
 	var b [4]byte
 	if _, err := io.ReadFull(r, b[:2]); err != nil || b[0] != 0xff || b[1] != 0xd8 {
 		return 1

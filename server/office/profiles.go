@@ -153,7 +153,10 @@ func (o *Office) SetPicture(a Actor, name string, img io.Reader) (string, error)
 	if _, err := o.store.User(name); err != nil {
 		return "", err
 	}
+	// Decoding a picture may take 160 MB: one at a time, with previews.
+	previewing <- struct{}{}
 	jpeg, err := preview.Avatar(img, maxPicture)
+	<-previewing
 	if err != nil {
 		var bad Problems
 		bad.add("picture", "Picture: "+err.Error())

@@ -3,6 +3,7 @@ package preview
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -15,6 +16,8 @@ import (
 
 	xdraw "golang.org/x/image/draw"
 	"golang.org/x/image/webp"
+
+	"inhouse/server/filekind"
 )
 
 // AvatarSize is the side of a person's picture in pixels (docs/people.md).
@@ -52,35 +55,21 @@ func tooLarge(maxBytes int64) Refusal {
 	return Refusal("The picture is too large: at most " + size + ".")
 }
 
-// pictureFormat is what Avatar needs of one of the four formats it takes.
-// Each is called by name rather than through image.Decode, so that a
-// format another package of the binary registers (BMP, TIFF) is not taken.
+// pictureFormat is what Avatar needs of one of the four types it takes
+// (filekind's words for them). Each decoder is called by name rather than
+// through image.Decode, so that a format another package of the binary
+// registers (BMP, TIFF) is not taken.
 type pictureFormat struct {
-	is       func(b []byte) bool
-	config   func(b []byte) (image.Config, error)
 	animated func(b []byte) bool
 	decode   func(io.Reader) (image.Image, error)
 }
 
-var formats = []pictureFormat{
-	{isJPEG, configOf(jpeg.DecodeConfig), func([]byte) bool { return false }, jpeg.Decode},
-	{isPNG, configOf(png.DecodeConfig), apng, png.Decode},
+var formats = map[string]pictureFormat{
+	"image/jpeg": {func([]byte) bool { return false }, jpeg.Decode},
+	"image/png":  {apng, png.Decode},
 	// gif.Decode keeps the first frame only; animated ones never get there.
-	{isGIF, configOf(gif.DecodeConfig), animatedGIF, gif.Decode},
-	{isWebP, webpConfig, animatedWebP, webp.Decode},
-}
-
-func configOf(f func(io.Reader) (image.Config, error)) func([]byte) (image.Config, error) {
-	return func(b []byte) (image.Config, error) { return f(bytes.NewReader(b)) }
-}
-
-func isJPEG(b []byte) bool { return len(b) >= 3 && b[0] == 0xff && b[1] == 0xd8 && b[2] == 0xff }
-func isPNG(b []byte) bool  { return bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")) }
-func isGIF(b []byte) bool {
-	return bytes.HasPrefix(b, []byte("GIF87a")) || bytes.HasPrefix(b, []byte("GIF89a"))
-}
-func isWebP(b []byte) bool {
-	return len(b) >= 12 && string(b[:4]) == "RIFF" && string(b[8:12]) == "WEBP"
+	"image/gif":  {animatedGIF, gif.Decode},
+	"image/webp": {animatedWebP, webp.Decode},
 }
 
 // Avatar makes a person's picture from an upload of at most maxBytes: the
@@ -107,23 +96,22 @@ func Avatar(r io.Reader, maxBytes int64) ([]byte, error) {
 	if len(data) == 0 {
 		return nil, ErrEmptyPicture
 	}
-	var f *pictureFormat
-	for i := range formats {
-		if formats[i].is(data) {
-			f = &formats[i]
-			break
-		}
-	}
-	if f == nil {
+	// What the file is, its size and its orientation come from its
+	// header, as for every shared file (filekind), before any decoding.
+	kind := filekind.Sniff(data[:min(len(data), 4096)], "")
+	f, ok := formats[kind.Type]
+	if !ok {
 		return nil, ErrNotPicture
 	}
-	cfg, err := f.config(data)
+	w, h, orientation, err := filekind.ImageSize(bytes.NewReader(data), kind.Type)
 	switch {
+	case errors.Is(err, filekind.ErrTooManyPixels):
+		return nil, ErrTooManyPixels
+	case errors.Is(err, filekind.ErrNoSize):
+		return nil, ErrEmptyPicture
 	case err != nil:
 		return nil, ErrDamaged
-	case cfg.Width <= 0 || cfg.Height <= 0:
-		return nil, ErrEmptyPicture
-	case uint64(cfg.Width)*uint64(cfg.Height) > MaxPixels:
+	case uint64(w)*uint64(h) > MaxPixels:
 		return nil, ErrTooManyPixels
 	case f.animated(data):
 		return nil, ErrAnimated
@@ -150,10 +138,6 @@ func Avatar(r io.Reader, maxBytes int64) ([]byte, error) {
 	// times that for no visible gain at this size.
 	xdraw.BiLinear.Scale(out, out.Bounds(), src, sq, xdraw.Over, nil)
 
-	orientation := 1
-	if isJPEG(data) {
-		orientation = jpegOrientation(data)
-	}
 	// Turning the middle square gives the middle square of the turned
 	// picture: each of the eight ways keeps the centre where it is.
 	var buf bytes.Buffer
@@ -254,93 +238,4 @@ func animatedWebP(b []byte) bool {
 		return !animated
 	})
 	return animated
-}
-
-// webpConfig reads the canvas of an extended WebP itself: the webp
-// package calls a canvas over 2³¹ pixels malformed, and such a picture is
-// refused as too large. A simple WebP is left to the webp package.
-func webpConfig(b []byte) (image.Config, error) {
-	var cfg image.Config
-	webpChunks(b, func(id string, data []byte) bool {
-		if id == "VP8X" && len(data) >= 10 {
-			u24 := func(p []byte) int { return int(p[0]) | int(p[1])<<8 | int(p[2])<<16 }
-			cfg = image.Config{ColorModel: color.NYCbCrAModel, Width: u24(data[4:]) + 1, Height: u24(data[7:]) + 1}
-		}
-		return false // VP8X, when there is one, is the first chunk
-	})
-	if cfg.Width > 0 {
-		return cfg, nil
-	}
-	return webp.DecodeConfig(bytes.NewReader(b))
-}
-
-// jpegOrientation is the EXIF orientation (1 to 8) of a JPEG held in
-// memory: tag 0x0112 of the first IFD of the first EXIF segment before the
-// image data. 1 when there is none or it cannot be read, as browsers do.
-func jpegOrientation(b []byte) int {
-	i := 2 // after SOI
-	for i+4 <= len(b) {
-		if b[i] != 0xff {
-			return 1
-		}
-		m := b[i+1]
-		switch {
-		case m == 0xff: // a fill byte
-			i++
-			continue
-		case m == 0xda || m == 0xd9: // image data or the end: no EXIF before it
-			return 1
-		case m == 0x01 || m == 0xd8 || 0xd0 <= m && m <= 0xd7: // markers without a length
-			i += 2
-			continue
-		}
-		n := int(binary.BigEndian.Uint16(b[i+2:]))
-		if n < 2 || i+2+n > len(b) {
-			return 1
-		}
-		seg := b[i+4 : i+2+n]
-		if m == 0xe1 && bytes.HasPrefix(seg, []byte("Exif\x00\x00")) {
-			return tiffOrientation(seg[6:])
-		}
-		i += 2 + n // another segment (XMP is an APP1 too): keep looking
-	}
-	return 1
-}
-
-// tiffOrientation reads the orientation tag of the first IFD of the TIFF
-// structure EXIF is.
-func tiffOrientation(t []byte) int {
-	if len(t) < 8 {
-		return 1
-	}
-	var bo binary.ByteOrder
-	switch string(t[:4]) {
-	case "II*\x00":
-		bo = binary.LittleEndian
-	case "MM\x00*":
-		bo = binary.BigEndian
-	default:
-		return 1
-	}
-	ifd := uint64(bo.Uint32(t[4:]))
-	if ifd+2 > uint64(len(t)) {
-		return 1
-	}
-	for e := ifd + 2; e < ifd+2+12*uint64(bo.Uint16(t[ifd:])) && e+12 <= uint64(len(t)); e += 12 {
-		if bo.Uint16(t[e:]) != 0x0112 {
-			continue
-		}
-		v := 0
-		switch bo.Uint16(t[e+2:]) { // the value's type
-		case 3: // SHORT, as the standard says
-			v = int(bo.Uint16(t[e+8:]))
-		case 4: // LONG, as some writers do
-			v = int(bo.Uint32(t[e+8:]))
-		}
-		if v < 1 || v > 8 {
-			return 1
-		}
-		return v
-	}
-	return 1
 }

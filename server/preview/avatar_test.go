@@ -12,6 +12,8 @@ import (
 	"image/jpeg"
 	"strings"
 	"testing"
+
+	"inhouse/server/filekind"
 )
 
 var (
@@ -549,7 +551,7 @@ func TestWalkersOnDamage(t *testing.T) {
 			apng(cut)
 			animatedGIF(cut)
 			animatedWebP(cut)
-			webpConfig(cut)
+			filekind.ImageSize(bytes.NewReader(cut), "image/webp")
 			for _, v := range []byte{0x00, 0xff, 0x80} {
 				bad := bytes.Clone(p)
 				bad[n] = v
@@ -559,8 +561,11 @@ func TestWalkersOnDamage(t *testing.T) {
 				apng(bad)
 				animatedGIF(bad)
 				animatedWebP(bad)
-				webpConfig(bad)
+				filekind.ImageSize(bytes.NewReader(bad), "image/webp")
 			}
 		}
 	}
 }
+
+// jpegOrientation is the one EXIF reader, filekind's, on bytes in memory.
+func jpegOrientation(b []byte) int { return filekind.JPEGOrientation(bytes.NewReader(b)) }
