@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/a-h/templ"
 	"github.com/valyala/fasthttp"
@@ -51,23 +50,6 @@ func (c *Console) displayOf(name string) string {
 		return u.Display
 	}
 	return name
-}
-
-// firstLine is the start of a text for a table: its first line that says
-// something, at most 80 characters.
-func firstLine(text string) string {
-	for line := range strings.SplitSeq(text, "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" {
-			continue
-		}
-		if utf8.RuneCountInString(line) > 80 {
-			r := []rune(line)
-			line = strings.TrimSpace(string(r[:79])) + "…"
-		}
-		return line
-	}
-	return "(no text)"
 }
 
 // GET /admin/announcements

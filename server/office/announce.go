@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"inhouse/server/archive"
 )
@@ -111,7 +112,7 @@ func (o *Office) Announce(a Actor, n NewAnnouncement) ([]archive.Message, error)
 		}
 		out = append(out, m)
 		c, _ := o.store.Channel(id)
-		o.audit(a, "announce", "#"+c.Name, firstLine(n.Text))
+		o.audit(a, "announce", "#"+c.Name, FirstLine(n.Text))
 	}
 	return out, nil
 }
@@ -201,7 +202,7 @@ func (o *Office) Remind(a Actor, channel string, seq uint64) (int, error) {
 	for _, p := range d.Pending {
 		o.tell(p.User, frame)
 	}
-	o.audit(a, "remind", "#"+d.ChannelName, firstLine(d.Text)+" ("+strconv.Itoa(len(d.Pending))+" not confirmed)")
+	o.audit(a, "remind", "#"+d.ChannelName, FirstLine(d.Text)+" ("+strconv.Itoa(len(d.Pending))+" not confirmed)")
 	return len(d.Pending), nil
 }
 
@@ -238,12 +239,21 @@ func (o *Office) Confirm(user, channel string, seq uint64) (time.Time, error) {
 	return at, nil
 }
 
-func firstLine(s string) string {
-	s, _, _ = strings.Cut(s, "\n")
-	if r := []rune(s); len(r) > 80 {
-		s = string(r[:80]) + "…"
+// FirstLine is the start of a text for a table or the audit log: its
+// first line that says something, at most 80 characters.
+func FirstLine(text string) string {
+	for line := range strings.SplitSeq(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		if utf8.RuneCountInString(line) > 80 {
+			r := []rune(line)
+			line = strings.TrimSpace(string(r[:79])) + "…"
+		}
+		return line
 	}
-	return s
+	return "(no text)"
 }
 
 // announceID is the client id of an announcement the console posts: unique,
