@@ -45,7 +45,7 @@ func putRaw(t *testing.T, c *servertest.Client, path string, body []byte) (int, 
 }
 
 func TestProfileStatusAndQuietAreToldToEveryone(t *testing.T) {
-	ts, p, _ := talkOffice(t)
+	_, p, _ := talkOffice(t)
 	wb := p["ben"].Dial()
 
 	var out struct{ User map[string]any }
@@ -114,11 +114,10 @@ func TestProfileStatusAndQuietAreToldToEveryone(t *testing.T) {
 			t.Fatalf("Ana in /api/users: %v", u)
 		}
 	}
-	_ = ts
 }
 
 func TestProfileInputIsValidated(t *testing.T) {
-	ts, p, _ := talkOffice(t)
+	_, p, _ := talkOffice(t)
 	ana := p["ana"]
 	var e struct{ Error, Message string }
 	for _, c := range []struct {
@@ -154,7 +153,6 @@ func TestProfileInputIsValidated(t *testing.T) {
 	if st := ana.Do("PUT", "/api/me/hours", map[string]any{"tz": "Europe/Berlin", "days": night, "quiet": true}, nil); st != 200 {
 		t.Fatalf("night shift: %d", st)
 	}
-	_ = ts
 }
 
 func TestPicturesAreCheckedMadeSmallAndServed(t *testing.T) {
