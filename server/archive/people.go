@@ -61,9 +61,9 @@ func (s *Store) Picture(user string) ([]byte, error) {
 
 // ReadAt is one person's read position in a channel and when it moved.
 type ReadAt struct {
-	User string
-	Seq  uint64
-	At   time.Time // zero when it moved only by the person's own messages
+	User string    `json:"user"`
+	Seq  uint64    `json:"seq"`
+	At   time.Time `json:"ts,omitzero"` // zero when it moved only by the person's own messages
 }
 
 // ReadPositions lists every member's read position in channel.

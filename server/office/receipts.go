@@ -2,7 +2,6 @@ package office
 
 import (
 	"slices"
-	"time"
 
 	"inhouse/server/archive"
 )
@@ -58,16 +57,9 @@ func (m *Messages) ReceiptsTo(reader, channel string, before, now uint64) []stri
 	return slices.DeleteFunc(to, func(u string) bool { return u == reader || !m.showsReceipts(u) })
 }
 
-// ReadAt is a member's read position as receipts show it.
-type ReadAt struct {
-	User string    `json:"user"`
-	Seq  uint64    `json:"seq"`
-	At   time.Time `json:"ts,omitzero"`
-}
-
 // Seen lists the read positions of channel's other members that user may
 // see (docs/people.md: GET /api/channels/{id}/seen).
-func (o *Office) Seen(user, channel string) ([]ReadAt, error) {
+func (o *Office) Seen(user, channel string) ([]archive.ReadAt, error) {
 	m := o.Messages()
 	if r := m.Member(user, channel); r != nil {
 		return nil, archive.ErrNotFound
@@ -75,13 +67,13 @@ func (o *Office) Seen(user, channel string) ([]ReadAt, error) {
 	if o.store.Settings().Receipts == archive.ReceiptsOff {
 		return nil, &Forbidden{"The office has read receipts turned off."}
 	}
-	out := []ReadAt{}
+	out := []archive.ReadAt{}
 	if !m.showsReceipts(user) {
 		return out, nil
 	}
 	for _, r := range o.store.ReadPositions(channel) {
 		if r.User != user && r.Seq > 0 && m.showsReceipts(r.User) {
-			out = append(out, ReadAt{r.User, r.Seq, r.At})
+			out = append(out, r)
 		}
 	}
 	return out, nil
